@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Makes a Docker-compatible engine answer at DOCKER_HOST and prints the `export DOCKER_HOST=...` line.
+# Uses the engine at DOCKER_HOST (or the default socket) when it answers; otherwise installs and starts
+# Podman with the three settings ../shared/ENVIRONMENT.md records (runc, explicit ulimits, cgroupfs).
+source "$(dirname "$0")/lib.sh"
+
+engine_answers() { timeout 10 docker ${1:+-H "$1"} version --format '{{.Server.Version}}' >/dev/null 2>&1; }
+
+if [ -n "${DOCKER_HOST:-}" ] && engine_answers "$DOCKER_HOST"; then
+  echo "export DOCKER_HOST=$DOCKER_HOST"; exit 0
+fi
+if [ -z "${DOCKER_HOST:-}" ] && [ -S /var/run/docker.sock ] && engine_answers unix:///var/run/docker.sock; then
+  echo "export DOCKER_HOST=unix:///var/run/docker.sock"; exit 0
+fi
+
+PODMAN_SOCK=/run/podman/podman.sock
+if ! command -v podman >/dev/null || ! command -v runc >/dev/null; then
+  log "no container engine answers: installing podman + runc from the distribution"
+  command -v apt-get >/dev/null || die "no engine at DOCKER_HOST and no apt-get to install podman: start Docker or Podman and set DOCKER_HOST"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >&2
+  apt-get install -y -qq podman runc >&2
+fi
+if [ ! -f /etc/containers/containers.conf ] || ! grep -q 'cdc-sync' /etc/containers/containers.conf; then
+  log "writing /etc/containers/containers.conf (runc, explicit ulimits, cgroupfs)"
+  mkdir -p /etc/containers
+  cat > /etc/containers/containers.conf <<'CONF'
+# Written by cdc-sync scripts/engine.sh: podman's defaults fail on hosts without CAP_SYS_RESOURCE
+# or with hybrid cgroups; these three settings are what works there.
+[containers]
+default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
+[engine]
+runtime = "runc"
+cgroup_manager = "cgroupfs"
+CONF
+fi
+if ! engine_answers "unix://$PODMAN_SOCK"; then
+  log "starting the podman API service at $PODMAN_SOCK"
+  mkdir -p /run/podman
+  nohup podman system service --time=0 "unix://$PODMAN_SOCK" >"$CDC_SYNC_CACHE/podman-service.log" 2>&1 &
+  for _ in $(seq 1 30); do engine_answers "unix://$PODMAN_SOCK" && break; sleep 1; done
+  engine_answers "unix://$PODMAN_SOCK" || die "podman service did not answer; see $CDC_SYNC_CACHE/podman-service.log"
+fi
+echo "export DOCKER_HOST=unix://$PODMAN_SOCK"
