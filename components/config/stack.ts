@@ -1,0 +1,30 @@
+// Reads the current stack's configuration from the Pulumi runtime and validates it (./load.ts).
+import * as pulumi from "@pulumi/pulumi";
+import { loadStackConfig, NAMESPACE, SECRET_KEYS } from "./load";
+import { StackConfig } from "./schema";
+
+// Marked @internal in the SDK typings, but it is the SDK's own answer to "did the engine hand us this
+// key as a secret?", which is exactly what the plain-text-password check needs.
+const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(key: string): boolean };
+
+/** The validated stack config and, separately, the secret values (as Pulumi secrets). */
+export interface LoadedStack {
+    readonly config: StackConfig;
+    /** Connector secrets by name; a Pulumi secret, so it stays encrypted in state and masked in output. */
+    readonly connectorSecrets: pulumi.Output<Record<string, string>>;
+}
+
+export function readStackConfig(): LoadedStack {
+    const all = pulumi.runtime.allConfig();
+    const values: Record<string, string> = {};
+    const secretKeys = new Set<string>();
+    for (const [full, value] of Object.entries(all)) {
+        const [ns, key] = full.split(":", 2);
+        if (ns !== NAMESPACE || key === undefined) continue;
+        values[key] = value;
+        if (isConfigSecret(full)) secretKeys.add(key);
+    }
+    const config = loadStackConfig({ values, secretKeys });
+    const raw = SECRET_KEYS.has("connectorSecrets") && values.connectorSecrets ? JSON.parse(values.connectorSecrets) : {};
+    return { config, connectorSecrets: pulumi.secret(raw as Record<string, string>) };
+}

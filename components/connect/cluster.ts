@@ -1,0 +1,105 @@
+// Kafka Connect in distributed mode: one worker per server, internal topics owned by the stack,
+// the Debezium and JDBC plugins on the plugin path, and the file config provider for secrets.
+import * as pulumi from "@pulumi/pulumi";
+import { Container } from "../docker/container";
+import { ownerLabels } from "../docker/engine";
+import { Topic } from "../kafka/topic";
+import { connectWorkerProperties, renderProperties } from "../kafka/properties";
+import { Placement } from "../placement";
+import { ConnectReady } from "./ready";
+
+/** Connector classes the image must provide; the health gate waits for all of them. */
+export const REQUIRED_PLUGINS = [
+    "io.debezium.connector.postgresql.PostgresConnector",
+    "io.debezium.connector.mongodb.MongoDbConnector",
+    "io.debezium.connector.mysql.MySqlConnector",
+    "io.debezium.connector.jdbc.JdbcSinkConnector",
+];
+
+export interface ConnectClusterArgs {
+    /** Workers, group id and internal topic names (from placement). */
+    readonly connect: Placement["connect"];
+    readonly bootstrapServers: string;
+    /** Replication factor of the internal topics. */
+    readonly replicationFactor: number;
+    /** Image id per server name. */
+    readonly imageFor: (server: string) => pulumi.Input<string>;
+    readonly heap: string;
+    readonly stack: string;
+}
+
+/** A distributed Kafka Connect cluster, ready (REST answering, plugins listed) when `up` returns. */
+export class ConnectCluster extends pulumi.ComponentResource {
+    /** REST URL of the first worker; any worker forwards to the leader. */
+    public readonly restUrl: string;
+    public readonly workerUrls: string[];
+    public readonly version: pulumi.Output<string>;
+    public readonly plugins: pulumi.Output<string[]>;
+
+    constructor(name: string, args: ConnectClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("cdc-sync:connect:ConnectCluster", name, {}, opts);
+        const c = args.connect;
+        // Connect refuses to start if these exist with the wrong cleanup policy; declaring them makes
+        // their shape reviewable (compaction, RF) instead of whatever the first worker guessed.
+        const topic = (kind: string, topicName: string, partitions: number) =>
+            new Topic(
+                `${name}-${kind}`,
+                {
+                    bootstrapServers: args.bootstrapServers,
+                    name: topicName,
+                    partitions,
+                    replicationFactor: args.replicationFactor,
+                    configs: { "cleanup.policy": "compact" },
+                },
+                { parent: this },
+            );
+        const topics = [topic("configs", c.topics.config, 1), topic("offsets", c.topics.offset, 25), topic("status", c.topics.status, 5)];
+        const workers = c.workers.map(
+            (w) =>
+                new Container(
+                    `${name}-${w.server.name}`,
+                    {
+                        engine: w.server.engine,
+                        name: w.containerName,
+                        image: args.imageFor(w.server.name),
+                        args: ["connect"],
+                        env: {
+                            CDC_PROPERTIES: renderProperties(
+                                connectWorkerProperties({
+                                    address: w.server.address,
+                                    port: w.port,
+                                    bootstrapServers: args.bootstrapServers,
+                                    groupId: c.groupId,
+                                    replicationFactor: args.replicationFactor,
+                                    configTopic: c.topics.config,
+                                    offsetTopic: c.topics.offset,
+                                    statusTopic: c.topics.status,
+                                }),
+                            ),
+                            CDC_HEAP: args.heap,
+                        },
+                        volumes: {},
+                        labels: ownerLabels(args.stack, `connect-${w.server.name}`),
+                        memoryMiB: 1536,
+                        ready: { address: w.server.address, port: w.port, timeoutSeconds: 240 },
+                    },
+                    { parent: this, dependsOn: topics },
+                ),
+        );
+        this.workerUrls = c.workers.map((w) => w.url);
+        this.restUrl = this.workerUrls[0];
+        const ready = new ConnectReady(
+            `${name}-ready`,
+            {
+                urls: this.workerUrls,
+                requiredPlugins: REQUIRED_PLUGINS,
+                workerIds: workers.map((w) => w.containerId),
+                timeoutSeconds: 300,
+            },
+            { parent: this },
+        );
+        this.version = ready.version;
+        this.plugins = ready.plugins;
+        this.registerOutputs({ restUrl: this.restUrl, version: this.version, plugins: this.plugins });
+    }
+}

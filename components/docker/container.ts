@@ -1,0 +1,181 @@
+// A long-running service container on one server's engine, on the host network, bound to that
+// server's address. `up` returns only once the service accepts connections on its port.
+import * as pulumi from "@pulumi/pulumi";
+import { Engine } from "../config/schema";
+import { changedFields } from "../dynamic/diff";
+import { dockerClient } from "./engine";
+
+export interface ContainerArgs {
+    readonly engine: pulumi.Input<Engine>;
+    /** Container name on the engine; unique per engine. */
+    readonly name: pulumi.Input<string>;
+    /** Image id to run (from an Image resource, so a rebuilt image replaces the container). */
+    readonly image: pulumi.Input<string>;
+    /** Arguments to the image's entrypoint. */
+    readonly args: pulumi.Input<pulumi.Input<string>[]>;
+    readonly env: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /** Named volumes to mount: volume name -> path in the container. */
+    readonly volumes: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    readonly labels: pulumi.Input<Record<string, string>>;
+    /** Hard memory limit in MiB; also what the README's memory figures are measured against. */
+    readonly memoryMiB: pulumi.Input<number>;
+    /** `up` waits until this address:port accepts TCP connections, or fails with the container's log. */
+    readonly ready: pulumi.Input<{ address: string; port: number; timeoutSeconds: number }>;
+}
+
+interface ContainerInputs {
+    engine: Engine;
+    name: string;
+    image: string;
+    args: string[];
+    env: Record<string, string>;
+    volumes: Record<string, string>;
+    labels: Record<string, string>;
+    memoryMiB: number;
+    ready: { address: string; port: number; timeoutSeconds: number };
+}
+
+interface ContainerOutputs extends ContainerInputs {
+    containerId: string;
+    /** Engine state at the last create or refresh (`running`, `exited`, ...). */
+    state: string;
+}
+
+/** Changing any of these means a new container: stated as a replacement in the preview. */
+const RUN_FIELDS = ["engine", "name", "image", "args", "env", "volumes", "labels", "memoryMiB"] as const;
+
+function tcpOpen(address: string, port: number): Promise<boolean> {
+    const net: typeof import("net") = require("net");
+    return new Promise((resolve) => {
+        const s = net.connect({ host: address, port, timeout: 2000 });
+        const done = (ok: boolean) => {
+            s.destroy();
+            resolve(ok);
+        };
+        s.once("connect", () => done(true));
+        s.once("error", () => done(false));
+        s.once("timeout", () => done(false));
+    });
+}
+
+/** Starts the container and waits until it listens; on failure removes it and reports its log. */
+async function startAndWait(inputs: ContainerInputs, id: string): Promise<void> {
+    const docker = dockerClient(inputs.engine);
+    const c = docker.getContainer(id);
+    await c.start().catch((e: { statusCode?: number }) => {
+        if (e.statusCode !== 304) throw e; // 304: already running
+    });
+    const deadline = Date.now() + inputs.ready.timeoutSeconds * 1000;
+    for (;;) {
+        const info = await c.inspect();
+        if (!info.State.Running) {
+            throw new Error(`${inputs.name} exited (code ${info.State.ExitCode}):\n${await logTail(c)}`);
+        }
+        if (await tcpOpen(inputs.ready.address, inputs.ready.port)) return;
+        if (Date.now() > deadline) {
+            throw new Error(
+                `${inputs.name} did not accept connections on ${inputs.ready.address}:${inputs.ready.port} ` +
+                    `within ${inputs.ready.timeoutSeconds}s:\n${await logTail(c)}`,
+            );
+        }
+        await new Promise((r) => setTimeout(r, 1000));
+    }
+}
+
+async function logTail(c: import("dockerode").Container): Promise<string> {
+    const buf = (await c.logs({ stdout: true, stderr: true, tail: 40 })) as unknown as Buffer;
+    // Non-TTY logs are framed: an 8-byte header (stream, 3 zero bytes, big-endian length) per chunk.
+    let text = "";
+    for (let i = 0; i + 8 <= buf.length; i += 8 + buf.readUInt32BE(i + 4)) {
+        text += buf.subarray(i + 8, i + 8 + buf.readUInt32BE(i + 4)).toString("utf8");
+    }
+    return text;
+}
+
+async function removeIfPresent(engine: Engine, name: string, stack?: string): Promise<void> {
+    const c = dockerClient(engine).getContainer(name);
+    const info = await c.inspect().catch(() => undefined);
+    if (!info) return;
+    const owner = info.Config.Labels?.["io.cdc-sync.stack"];
+    if (stack !== undefined && owner !== stack) {
+        throw new Error(`container ${name} already exists and is not owned by this stack (owner label: ${owner ?? "none"})`);
+    }
+    await c.remove({ force: true, v: false });
+}
+
+async function createAndStart(inputs: ContainerInputs): Promise<ContainerOutputs> {
+    // A same-named container of this stack is a leftover of an interrupted run: replace it.
+    await removeIfPresent(inputs.engine, inputs.name, inputs.labels["io.cdc-sync.stack"]);
+    const docker = dockerClient(inputs.engine);
+    const c = await docker.createContainer({
+        name: inputs.name,
+        Image: inputs.image,
+        Cmd: inputs.args,
+        Env: Object.entries(inputs.env).map(([k, v]) => `${k}=${v}`),
+        Labels: inputs.labels,
+        HostConfig: {
+            // Each service binds its server's address itself; no port mapping, no bridge to traverse.
+            NetworkMode: "host",
+            Mounts: Object.entries(inputs.volumes).map(([source, target]) => ({ Type: "volume", Source: source, Target: target })),
+            RestartPolicy: { Name: "unless-stopped" },
+            Memory: inputs.memoryMiB * 1024 * 1024,
+        },
+    });
+    try {
+        await startAndWait(inputs, c.id);
+    } catch (e) {
+        // Nothing half-applied: a container that never became ready is not left behind.
+        await c.remove({ force: true }).catch(() => undefined);
+        throw e;
+    }
+    return { ...inputs, containerId: c.id, state: "running" };
+}
+
+const containerProvider: pulumi.dynamic.ResourceProvider<ContainerInputs, ContainerOutputs> = {
+    async create(inputs) {
+        const outs = await createAndStart(inputs);
+        return { id: outs.containerId, outs };
+    },
+    async diff(_id, olds, news) {
+        const replaces = changedFields<ContainerInputs>(olds, news, RUN_FIELDS);
+        const restart = olds.state !== undefined && olds.state !== "running" ? ["state"] : [];
+        const readiness = changedFields<ContainerInputs>(olds, news, ["ready"]);
+        return {
+            changes: replaces.length + restart.length + readiness.length > 0,
+            replaces,
+            // Same name and ports: the old container must be gone before the new one can bind.
+            deleteBeforeReplace: true,
+        };
+    },
+    async update(id, olds, news) {
+        // Only readiness settings changed, or a refresh saw the container stopped: start it again.
+        if (olds.state !== "running") await startAndWait(news, id);
+        return { outs: { ...news, containerId: id, state: "running" } };
+    },
+    async read(id, props) {
+        const info = await dockerClient(props!.engine)
+            .getContainer(id)
+            .inspect()
+            .catch(() => undefined);
+        if (!info) return {};
+        return { id, props: { ...props!, state: info.State.Status } };
+    },
+    async delete(id, props) {
+        const c = dockerClient(props.engine).getContainer(id);
+        await c.stop({ t: 30 }).catch(() => undefined);
+        await c.remove({ force: true }).catch((e: { statusCode?: number }) => {
+            if (e.statusCode !== 404) throw e;
+        });
+    },
+};
+
+/** A service container on the host network of one server. */
+export class Container extends pulumi.dynamic.Resource {
+    public readonly containerId!: pulumi.Output<string>;
+    public readonly state!: pulumi.Output<string>;
+    public readonly name!: pulumi.Output<string>;
+
+    constructor(name: string, args: ContainerArgs, opts?: pulumi.CustomResourceOptions) {
+        super(containerProvider, name, { ...args, containerId: undefined, state: undefined }, opts, "docker", "Container");
+    }
+}

@@ -1,0 +1,112 @@
+// Pure renderers for the properties files of ZooKeeper, the Kafka brokers and the Connect workers.
+// The image's entrypoint writes the text it is given (env CDC_PROPERTIES) and starts the role with it,
+// so what runs is exactly what these functions return, and the unit tests read it line by line.
+
+/** Renders `key=value` lines in a stable order (insertion order), so equal configs compare equal. */
+export function renderProperties(props: Readonly<Record<string, string | number | boolean>>): string {
+    return Object.entries(props)
+        .map(([k, v]) => `${k}=${v}`)
+        .join("\n")
+        .concat("\n");
+}
+
+export interface ZooKeeperProps {
+    readonly address: string;
+    readonly port: number;
+}
+
+export function zookeeperProperties(zk: ZooKeeperProps): Record<string, string | number | boolean> {
+    return {
+        dataDir: "/var/lib/zookeeper",
+        clientPort: zk.port,
+        clientPortAddress: zk.address,
+        // The admin web server would listen on 8080 on every interface; nothing here needs it.
+        "admin.enableServer": false,
+        // Only the liveness words the health checks use.
+        "4lw.commands.whitelist": "ruok,srvr",
+        maxClientCnxns: 60,
+        tickTime: 2000,
+        "autopurge.snapRetainCount": 3,
+        "autopurge.purgeInterval": 24,
+    };
+}
+
+export interface BrokerProps {
+    readonly id: number;
+    readonly address: string;
+    readonly port: number;
+    /** `host:port` of ZooKeeper. */
+    readonly zookeeperConnect: string;
+    readonly replicationFactor: number;
+    readonly minInsyncReplicas: number;
+}
+
+export function brokerProperties(b: BrokerProps): Record<string, string | number | boolean> {
+    return {
+        "broker.id": b.id,
+        // Bind to the server's address only, and advertise the same address to clients on other servers.
+        listeners: `PLAINTEXT://${b.address}:${b.port}`,
+        "advertised.listeners": `PLAINTEXT://${b.address}:${b.port}`,
+        "inter.broker.listener.name": "PLAINTEXT",
+        "zookeeper.connect": b.zookeeperConnect,
+        "zookeeper.connection.timeout.ms": 18000,
+        "log.dirs": "/var/lib/kafka/data",
+        "num.partitions": 1,
+        "default.replication.factor": b.replicationFactor,
+        "min.insync.replicas": b.minInsyncReplicas,
+        "offsets.topic.replication.factor": b.replicationFactor,
+        "transaction.state.log.replication.factor": b.replicationFactor,
+        "transaction.state.log.min.isr": b.minInsyncReplicas,
+        // An out-of-sync replica never becomes leader: availability never silently costs data.
+        "unclean.leader.election.enable": false,
+        // Topics are declared by the stack (or by Connect/Debezium with explicit settings), never by a typo.
+        "auto.create.topics.enable": false,
+        "group.initial.rebalance.delay.ms": 0,
+        "log.retention.hours": 168,
+    };
+}
+
+export interface ConnectWorkerProps {
+    readonly address: string;
+    readonly port: number;
+    readonly bootstrapServers: string;
+    readonly groupId: string;
+    readonly replicationFactor: number;
+    /** Topic names of the worker's internal topics (created by the stack before workers start). */
+    readonly configTopic: string;
+    readonly offsetTopic: string;
+    readonly statusTopic: string;
+}
+
+/** Where the image keeps the Debezium plugins and JDBC drivers. */
+export const CONNECT_PLUGIN_PATH = "/opt/connect-plugins";
+/** Where each worker's secrets file lives; connectors reference `${file:<this>:<name>}`. */
+export const CONNECT_SECRETS_FILE = "/etc/cdc-sync/secrets/connectors.properties";
+
+export function connectWorkerProperties(w: ConnectWorkerProps): Record<string, string | number | boolean> {
+    return {
+        "bootstrap.servers": w.bootstrapServers,
+        "group.id": w.groupId,
+        "config.storage.topic": w.configTopic,
+        "offset.storage.topic": w.offsetTopic,
+        "status.storage.topic": w.statusTopic,
+        "config.storage.replication.factor": w.replicationFactor,
+        "offset.storage.replication.factor": w.replicationFactor,
+        "status.storage.replication.factor": w.replicationFactor,
+        "key.converter": "org.apache.kafka.connect.json.JsonConverter",
+        "value.converter": "org.apache.kafka.connect.json.JsonConverter",
+        "key.converter.schemas.enable": true,
+        "value.converter.schemas.enable": true,
+        // The REST API listens on the server's address only; other workers forward requests to it there.
+        listeners: `http://${w.address}:${w.port}`,
+        "rest.advertised.host.name": w.address,
+        "rest.advertised.port": w.port,
+        "plugin.path": CONNECT_PLUGIN_PATH,
+        // Credentials reach connectors through this provider, never as plain connector config.
+        "config.providers": "file",
+        "config.providers.file.class": "org.apache.kafka.common.config.provider.FileConfigProvider",
+        "offset.flush.interval.ms": 5000,
+        // Connectors may override their producer/consumer settings (e.g. per-connector client ids).
+        "connector.client.config.override.policy": "All",
+    };
+}
