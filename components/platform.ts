@@ -1,0 +1,66 @@
+// The Kafka half of every topology: ZooKeeper, the brokers and the Connect cluster, placed on the
+// stack's servers. Topology components (pipelines) build on its outputs.
+import * as pulumi from "@pulumi/pulumi";
+import { StackConfig } from "./config/schema";
+import { ConnectCluster } from "./connect/cluster";
+import { PlatformImages } from "./images";
+import { KafkaBroker } from "./kafka/broker";
+import { ZooKeeperNode } from "./kafka/zookeeper";
+import { place, Placement } from "./placement";
+
+export interface KafkaPlatformArgs {
+    /** Validated stack config (components/config). */
+    readonly config: StackConfig;
+    /** Stack name: prefixes container and volume names and labels everything the stack owns. */
+    readonly stack: string;
+}
+
+/** ZooKeeper, the Kafka brokers and a distributed Connect cluster, converged and health-gated. */
+export class KafkaPlatform extends pulumi.ComponentResource {
+    public readonly placement: Placement;
+    /** `host:port,...` for Kafka clients. */
+    public readonly bootstrapServers: string;
+    public readonly connect: ConnectCluster;
+
+    constructor(name: string, args: KafkaPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("cdc-sync:platform:KafkaPlatform", name, {}, opts);
+        const { config, stack } = args;
+        const plan = place(config, `cdc-sync-${stack}`);
+        const images = new PlatformImages(`${name}-images`, { engines: plan.engines }, { parent: this });
+        const zookeeper = new ZooKeeperNode(
+            `${name}-zookeeper`,
+            { placement: plan.zookeeper, image: images.imageFor(plan.zookeeper.server.name), heap: config.heap.zookeeper, stack },
+            { parent: this },
+        );
+        const brokers = plan.brokers.map(
+            (b) =>
+                new KafkaBroker(
+                    `${name}-broker-${b.id}`,
+                    {
+                        placement: b,
+                        image: images.imageFor(b.server.name),
+                        zookeeperConnect: zookeeper.connectString,
+                        kafka: config.kafka,
+                        heap: config.heap.broker,
+                        stack,
+                    },
+                    { parent: this, dependsOn: [zookeeper] },
+                ),
+        );
+        this.connect = new ConnectCluster(
+            `${name}-connect`,
+            {
+                connect: plan.connect,
+                bootstrapServers: plan.bootstrapServers,
+                replicationFactor: config.kafka.replicationFactor,
+                imageFor: (s) => images.imageFor(s),
+                heap: config.heap.connect,
+                stack,
+            },
+            { parent: this, dependsOn: brokers },
+        );
+        this.placement = plan;
+        this.bootstrapServers = plan.bootstrapServers;
+        this.registerOutputs({ bootstrapServers: this.bootstrapServers, connectRestUrl: this.connect.restUrl });
+    }
+}

@@ -1,0 +1,142 @@
+// Table-driven tests of stack config validation: every bad input stops the program with an error that
+// names the key and what was expected, before any resource exists.
+import * as assert from "assert";
+import { ConfigError, loadStackConfig } from "../../components/config/load";
+import { raw, stackFile, VALID } from "./fixtures";
+
+function errorsOf(values: Record<string, unknown>, secretKeys: string[] = []): string[] {
+    try {
+        loadStackConfig(raw(values, secretKeys));
+    } catch (e) {
+        assert.ok(e instanceof ConfigError, `expected ConfigError, got ${e}`);
+        return [...e.problems];
+    }
+    return [];
+}
+
+describe("stack config validation", () => {
+    const cases: { name: string; config: Record<string, unknown>; secretKeys?: string[]; error: RegExp }[] = [
+        { name: "no servers at all", config: { ...VALID, servers: undefined }, error: /^cdc-sync:servers: expected a map of server name/ },
+        { name: "empty server map", config: { ...VALID, servers: {} }, error: /^cdc-sync:servers: expected at least one server/ },
+        {
+            name: "a broker on an unknown server",
+            config: { ...VALID, brokers: [{ id: 1, server: "server1" }, { id: 2, server: "server3" }] },
+            error: /^cdc-sync:brokers\[1\]\.server: expected one of the declared servers \(server1, server2\), got "server3"/,
+        },
+        { name: "zero brokers", config: { ...VALID, brokers: [] }, error: /^cdc-sync:brokers: expected a list of at least one broker/ },
+        {
+            name: "duplicate broker id",
+            config: { ...VALID, brokers: [{ id: 1, server: "server1" }, { id: 1, server: "server2" }] },
+            error: /^cdc-sync:brokers\[1\]\.id: expected an id no other broker has, got 1/,
+        },
+        {
+            name: "port clash on one server",
+            config: { ...VALID, zookeeper: { server: "server1", port: 9092 } },
+            error: /^cdc-sync:brokers\[0\]\.port: port 9092 on 127\.0\.0\.11:9092 is already taken by cdc-sync:zookeeper\.port/,
+        },
+        {
+            name: "port out of range",
+            config: { ...VALID, connect: { port: 70000 } },
+            error: /^cdc-sync:connect\.port: expected a TCP port \(integer 1-65535\), got 70000/,
+        },
+        {
+            name: "malformed address",
+            config: { ...VALID, servers: { ...VALID.servers, server2: { engine: "local", address: "10.0.0.300:22" } } },
+            error: /^cdc-sync:servers\.server2\.address: expected an IPv4 address or hostname/,
+        },
+        {
+            name: "wildcard address",
+            config: { ...VALID, servers: { ...VALID.servers, server2: { engine: "local", address: "0.0.0.0" } } },
+            error: /^cdc-sync:servers\.server2\.address: expected a specific address/,
+        },
+        {
+            name: "malformed engine",
+            config: { ...VALID, servers: { ...VALID.servers, server2: { engine: "tcp://10.0.0.2:2375", address: "10.0.0.2" } } },
+            error: /^cdc-sync:servers\.server2\.engine: expected "local", "unix:\/\/\/path\/to\/socket" or "ssh:\/\/user@host\[:port\]"/,
+        },
+        {
+            name: "password in plain text",
+            config: { ...VALID, connectorSecrets: { "pg-password": "hunter2" } },
+            error: /^cdc-sync:connectorSecrets: expected a secret \(set it with `pulumi config set --secret/,
+        },
+        {
+            name: "replication factor above broker count",
+            config: { ...VALID, kafka: { replicationFactor: 3 } },
+            error: /^cdc-sync:kafka\.replicationFactor: expected an integer from 1 to the number of brokers \(2\), got 3/,
+        },
+        {
+            name: "min ISR above replication factor",
+            config: { ...VALID, kafka: { minInsyncReplicas: 3 } },
+            error: /^cdc-sync:kafka\.minInsyncReplicas: expected an integer from 1 to kafka\.replicationFactor, got 3/,
+        },
+        {
+            name: "a worker on an unknown server",
+            config: { ...VALID, connect: { workers: ["server1", "db"] } },
+            error: /^cdc-sync:connect\.workers\[1\]: expected one of the declared servers/,
+        },
+        {
+            name: "misspelled field",
+            config: { ...VALID, zookeeper: { server: "server1", prot: 2181 } },
+            error: /^cdc-sync:zookeeper\.prot: expected no such field \(allowed: server, port\)/,
+        },
+        { name: "unknown top-level key", config: { ...VALID, broker: [] }, error: /^cdc-sync:broker: unknown key/ },
+        {
+            name: "bad heap flags",
+            config: { ...VALID, heap: { broker: "512m" } },
+            error: /^cdc-sync:heap\.broker: expected java heap flags/,
+        },
+    ];
+
+    for (const c of cases) {
+        it(`rejects ${c.name}`, () => {
+            const problems = errorsOf(c.config, c.secretKeys);
+            assert.ok(
+                problems.some((p) => c.error.test(p)),
+                `no problem matched ${c.error}; got:\n  ${problems.join("\n  ") || "(accepted)"}`,
+            );
+        });
+    }
+
+    it("never echoes a plain-text secret in the error", () => {
+        const problems = errorsOf({ ...VALID, connectorSecrets: { "pg-password": "hunter2" } });
+        assert.ok(problems.length > 0);
+        assert.ok(!problems.join("\n").includes("hunter2"));
+    });
+
+    it("reports every problem at once", () => {
+        const problems = errorsOf({ ...VALID, brokers: [{ id: 0, server: "x" }], connect: { port: 0 } });
+        assert.strictEqual(problems.length, 2, problems.join("\n"));
+    });
+
+    it("accepts a secret connectorSecrets map and keeps only the names", () => {
+        const cfg = loadStackConfig(raw({ ...VALID, connectorSecrets: { "pg-password": "x" } }, ["connectorSecrets"]));
+        assert.deepStrictEqual(cfg.connectorSecretNames, ["pg-password"]);
+    });
+
+    for (const stack of ["local", "dev"]) {
+        it(`accepts the repo's Pulumi.${stack}.yaml`, () => {
+            const cfg = loadStackConfig(stackFile(stack));
+            assert.deepStrictEqual(
+                cfg.brokers.map((b) => [b.id, b.server]),
+                [
+                    [1, "server1"],
+                    [2, "server2"],
+                ],
+            );
+        });
+    }
+
+    it("defaults: RF 2 and min ISR 1 for two brokers, a worker on every server, standard ports", () => {
+        const cfg = loadStackConfig(raw({ servers: VALID.servers, brokers: VALID.brokers }));
+        assert.deepStrictEqual(cfg.kafka, { replicationFactor: 2, minInsyncReplicas: 1 });
+        assert.deepStrictEqual(cfg.connect, { workers: ["server1", "server2"], port: 8083, groupId: "cdc-sync-connect" });
+        assert.deepStrictEqual(cfg.zookeeper, { server: "server1", port: 2181 });
+    });
+
+    it("parses an SSH engine", () => {
+        const cfg = loadStackConfig(
+            raw({ ...VALID, servers: { ...VALID.servers, server2: { engine: "ssh://deploy@vps2.example.com:2222", address: "10.1.0.2" } } }),
+        );
+        assert.deepStrictEqual(cfg.servers[1].engine, { kind: "ssh", user: "deploy", host: "vps2.example.com", port: 2222 });
+    });
+});

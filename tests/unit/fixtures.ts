@@ -1,0 +1,49 @@
+// Stack configurations shared by the unit tests: the two stack files of the repo, read as Pulumi reads
+// them, so the tests check the configs users actually get.
+import * as fs from "fs";
+import * as path from "path";
+import { RawConfig } from "../../components/config/load";
+
+/** Parses `Pulumi.<stack>.yaml` into the raw form loadStackConfig takes (values as JSON strings). */
+export function stackFile(stack: string): RawConfig {
+    // js-yaml ships with @pulumi/pulumi; it is what the CLI's YAML means for our plain maps and lists.
+    const yaml: typeof import("js-yaml") = require("js-yaml");
+    const doc = yaml.load(fs.readFileSync(path.join(__dirname, "..", "..", `Pulumi.${stack}.yaml`), "utf8")) as {
+        config: Record<string, unknown>;
+    };
+    const values: Record<string, string> = {};
+    const secretKeys = new Set<string>();
+    for (const [full, v] of Object.entries(doc.config)) {
+        const key = full.replace(/^cdc-sync:/, "");
+        if (holdsSecret(v)) {
+            values[key] = JSON.stringify("<encrypted>");
+            secretKeys.add(key);
+        } else values[key] = typeof v === "string" ? v : JSON.stringify(v);
+    }
+    return { values, secretKeys };
+}
+
+/** `pulumi config set --secret [--path]` stores `{ secure: ... }` at the value or somewhere inside it. */
+function holdsSecret(v: unknown): boolean {
+    if (!v || typeof v !== "object") return false;
+    return "secure" in (v as object) || Object.values(v as object).some(holdsSecret);
+}
+
+/** A raw config from plain objects, for table-driven cases. */
+export function raw(values: Record<string, unknown>, secretKeys: string[] = []): RawConfig {
+    return {
+        values: Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)])),
+        secretKeys: new Set(secretKeys),
+    };
+}
+
+/** A valid two-server config that cases below break one field at a time. */
+export const VALID = {
+    servers: { server1: { engine: "local", address: "127.0.0.11" }, server2: { engine: "local", address: "127.0.0.12" } },
+    zookeeper: { server: "server1" },
+    brokers: [
+        { id: 1, server: "server1" },
+        { id: 2, server: "server2" },
+    ],
+    connect: { workers: ["server1", "server2"] },
+};

@@ -1,0 +1,162 @@
+// The resource graph of the local and dev stacks, with Pulumi mocks: exactly which server runs what,
+// with which configuration. Mocks record every registered resource and its inputs.
+import * as assert from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import { loadStackConfig } from "../../components/config/load";
+import { engineKey } from "../../components/placement";
+import { stackFile } from "./fixtures";
+
+interface Recorded {
+    type: string;
+    name: string;
+    inputs: Record<string, any>;
+}
+
+let recorded: Recorded[] = [];
+
+pulumi.runtime.setMocks(
+    {
+        newResource(args) {
+            recorded.push({ type: args.type, name: args.name, inputs: args.inputs });
+            const state = { ...args.inputs };
+            if (args.type.endsWith("docker:Image")) state.imageId = `sha256:${args.name}`;
+            if (args.type.endsWith("docker:Container")) state.containerId = `id-${args.name}`;
+            return { id: `${args.name}-id`, state };
+        },
+        call: (args) => args.inputs,
+    },
+    "cdc-sync",
+    "local",
+    false,
+);
+
+/** Resolves an Output in a mocked deployment. */
+function value<T>(o: pulumi.Output<T>): Promise<T> {
+    return new Promise((resolve) => o.apply(resolve));
+}
+
+async function deploy(stack: string): Promise<Recorded[]> {
+    recorded = [];
+    const { KafkaPlatform } = await import("../../components/platform");
+    const platform = new KafkaPlatform("kafka", { config: loadStackConfig(stackFile(stack)), stack });
+    await value(platform.connect.plugins);
+    await new Promise((r) => setTimeout(r, 50)); // let the last registrations land
+    return recorded;
+}
+
+const containers = (rs: Recorded[]) => rs.filter((r) => r.type.endsWith("docker:Container"));
+const props = (c: Recorded): Record<string, string> =>
+    Object.fromEntries(
+        (c.inputs.env.CDC_PROPERTIES as string)
+            .trim()
+            .split("\n")
+            .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
+    );
+
+describe("resource graph", () => {
+    const vps1 = "ssh:deploy@vps1.example.com:22";
+    const vps2 = "ssh:deploy@vps2.example.com:22";
+    const expected: Record<string, { containers: [string, string, string, string][]; images: number }> = {
+        // [container name, role, the server address it binds, the engine it runs on]
+        local: {
+            images: 1, // both local servers share one engine: one build
+            containers: [
+                ["cdc-sync-local-zookeeper", "zookeeper", "127.0.0.11", "local"],
+                ["cdc-sync-local-broker-1", "broker", "127.0.0.11", "local"],
+                ["cdc-sync-local-broker-2", "broker", "127.0.0.12", "local"],
+                ["cdc-sync-local-connect-server1", "connect", "127.0.0.11", "local"],
+                ["cdc-sync-local-connect-server2", "connect", "127.0.0.12", "local"],
+            ],
+        },
+        dev: {
+            images: 2, // one per VPS engine
+            containers: [
+                ["cdc-sync-dev-zookeeper", "zookeeper", "10.0.0.11", vps1],
+                ["cdc-sync-dev-broker-1", "broker", "10.0.0.11", vps1],
+                ["cdc-sync-dev-broker-2", "broker", "10.0.0.12", vps2],
+                ["cdc-sync-dev-connect-server1", "connect", "10.0.0.11", vps1],
+                ["cdc-sync-dev-connect-server2", "connect", "10.0.0.12", vps2],
+            ],
+        },
+    };
+
+    for (const [stack, want] of Object.entries(expected)) {
+        describe(`${stack} stack`, () => {
+            let rs: Recorded[] = [];
+            before(async () => {
+                rs = await deploy(stack);
+            });
+
+            it("runs exactly these containers on these engines, each bound to its server's address", () => {
+                const got = containers(rs).map((c) => [c.inputs.name, c.inputs.args[0], c.inputs.ready.address, engineKey(c.inputs.engine)]);
+                assert.deepStrictEqual(got.sort(), [...want.containers].sort());
+            });
+
+            it("builds the platform image once per engine", () => {
+                assert.strictEqual(rs.filter((r) => r.type.endsWith("docker:Image")).length, want.images);
+            });
+
+            it("brokers listen and advertise on their own server only, and share ZooKeeper", () => {
+                const zk = want.containers[0][2];
+                for (const b of containers(rs).filter((c) => c.inputs.args[0] === "broker")) {
+                    const p = props(b);
+                    const addr = b.inputs.ready.address;
+                    assert.strictEqual(p.listeners, `PLAINTEXT://${addr}:9092`);
+                    assert.strictEqual(p["advertised.listeners"], `PLAINTEXT://${addr}:9092`);
+                    assert.strictEqual(p["zookeeper.connect"], `${zk}:2181`);
+                    assert.strictEqual(p["default.replication.factor"], "2");
+                    assert.strictEqual(p["min.insync.replicas"], "1");
+                    assert.strictEqual(p["unclean.leader.election.enable"], "false");
+                    assert.deepStrictEqual(Object.values(b.inputs.volumes), ["/var/lib/kafka"]);
+                }
+                const ids = containers(rs)
+                    .filter((c) => c.inputs.args[0] === "broker")
+                    .map((b) => props(b)["broker.id"]);
+                assert.deepStrictEqual(ids.sort(), ["1", "2"]);
+            });
+
+            it("ZooKeeper binds its server's address with the admin server off", () => {
+                const p = props(containers(rs).find((c) => c.inputs.args[0] === "zookeeper")!);
+                assert.strictEqual(p.clientPortAddress, want.containers[0][2]);
+                assert.strictEqual(p["admin.enableServer"], "false");
+            });
+
+            it("Connect workers: distributed, one group, REST on the server address, file config provider", () => {
+                const workers = containers(rs).filter((c) => c.inputs.args[0] === "connect");
+                assert.strictEqual(workers.length, 2);
+                const brokers = want.containers.filter((c) => c[1] === "broker").map((c) => `${c[2]}:9092`).join(",");
+                for (const w of workers) {
+                    const p = props(w);
+                    assert.strictEqual(p["group.id"], "cdc-sync-connect");
+                    assert.strictEqual(p["bootstrap.servers"], brokers);
+                    assert.strictEqual(p.listeners, `http://${w.inputs.ready.address}:8083`);
+                    assert.strictEqual(p["config.providers"], "file");
+                    assert.strictEqual(p["config.providers.file.class"], "org.apache.kafka.common.config.provider.FileConfigProvider");
+                    assert.strictEqual(p["plugin.path"], "/opt/connect-plugins");
+                    for (const t of ["config", "offset", "status"]) assert.strictEqual(p[`${t}.storage.replication.factor`], "2");
+                }
+            });
+
+            it("Connect's internal topics are stack resources: compacted, RF 2", () => {
+                const topics = rs.filter((r) => r.type.endsWith("kafka:Topic")).map((t) => t.inputs);
+                assert.deepStrictEqual(
+                    topics.map((t) => [t.name, t.replicationFactor, t.configs["cleanup.policy"]]).sort(),
+                    [
+                        ["cdc-sync-connect-configs", 2, "compact"],
+                        ["cdc-sync-connect-offsets", 2, "compact"],
+                        ["cdc-sync-connect-status", 2, "compact"],
+                    ],
+                );
+                assert.strictEqual(topics.find((t) => t.name.endsWith("-configs"))!.partitions, 1);
+            });
+
+            it("the health gate waits for the Debezium sources and the JDBC sink on every worker", () => {
+                const gate = rs.find((r) => r.type.endsWith("connect:ClusterReady"))!;
+                assert.strictEqual(gate.inputs.urls.length, 2);
+                for (const c of ["PostgresConnector", "MongoDbConnector", "MySqlConnector", "JdbcSinkConnector"]) {
+                    assert.ok(gate.inputs.requiredPlugins.some((p: string) => p.endsWith(c)), c);
+                }
+            });
+        });
+    }
+});
