@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The test command: sets the machine up (cached after the first run), then runs the unit tests (mocks)
+# and the integration tests (real pulumi up of the local stack on the container engine).
+#   scripts/test.sh [unit|integration]   (default: both)
+source "$(dirname "$0")/lib.sh"
+"$REPO_ROOT/scripts/setup.sh"
+source "$CDC_SYNC_CACHE/env"
+cd "$REPO_ROOT"
+case "${1:-all}" in
+  unit) exec npm run -s test:unit ;;
+  integration) exec npm run -s test:integration ;;
+  all) exec npm test -s ;;
+  *) die "usage: scripts/test.sh [unit|integration]" ;;
+esac
