@@ -37,6 +37,8 @@ async function waitReady(r: ReadyInputs): Promise<ReadyOutputs> {
         for (;;) {
             try {
                 const root = await axios.get(`${url}/`, { timeout: 5000 });
+                // The port opens before the worker has joined its group; /connectors answers only after.
+                await axios.get(`${url}/connectors`, { timeout: 5000 });
                 const list = await axios.get<{ class: string; version: string }[]>(`${url}/connector-plugins`, { timeout: 5000 });
                 const missing = r.requiredPlugins.filter((c) => !list.data.some((p) => p.class === c));
                 if (missing.length === 0) {

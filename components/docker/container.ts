@@ -113,6 +113,8 @@ async function createAndStart(inputs: ContainerInputs): Promise<ContainerOutputs
         Cmd: inputs.args,
         Env: Object.entries(inputs.env).map(([k, v]) => `${k}=${v}`),
         Labels: inputs.labels,
+        // Brokers need >10 s for a controlled shutdown; some engines default this to 0 (instant SIGKILL).
+        StopTimeout: 30,
         HostConfig: {
             // Each service binds its server's address itself; no port mapping, no bridge to traverse.
             NetworkMode: "host",

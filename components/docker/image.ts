@@ -56,9 +56,13 @@ async function build(inputs: ImageInputs): Promise<string> {
     const tar: typeof import("tar-fs") = require("tar-fs");
     const docker = dockerClient(inputs.engine);
     const context = tar.pack(inputs.context) as unknown as NodeJS.ReadableStream;
+    // Extra CAs of the machine running Pulumi (a TLS-inspecting egress proxy, say) are a property of where
+    // the build runs, not of the image: read at build time, never stored in state or diffed.
+    const caFile = process.env.CDC_SYNC_BUILD_CA_FILE;
+    const extraCa = caFile ? { EXTRA_CA_CERTS: require("fs").readFileSync(caFile, "utf8") } : {};
     const stream = await docker.buildImage(context, {
         t: inputs.tag,
-        buildargs: inputs.buildArgs,
+        buildargs: { ...inputs.buildArgs, ...extraCa },
         // Builds fetch from Debian and Maven Central; host networking works on engines without a bridge.
         networkmode: "host",
         rm: true,

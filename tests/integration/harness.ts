@@ -1,0 +1,61 @@
+// Shared by the integration tests: a real `pulumi up` of a stack of this repo through the Automation API
+// (which drives the real CLI), in a throwaway state backend, with the engine checked before and after.
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import Dockerode from "dockerode";
+
+export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+
+/** Everything the stack owns on the engine carries this label (components/docker/engine.ts). */
+export async function ownedByStack(stackName: string): Promise<{ containers: string[]; volumes: string[]; networks: string[] }> {
+    const docker = new Dockerode();
+    const filters = JSON.stringify({ label: [`io.cdc-sync.stack=${stackName}`] });
+    const [containers, volumes, networks] = await Promise.all([
+        docker.listContainers({ all: true, filters }),
+        docker.listVolumes({ filters }),
+        docker.listNetworks({ filters }),
+    ]);
+    return {
+        containers: containers.map((c) => c.Names[0]),
+        volumes: (volumes.Volumes ?? []).map((v) => v.Name),
+        networks: networks.map((n) => n.Name),
+    };
+}
+
+export interface TestStack {
+    readonly stack: Stack;
+    /** Where the CLI's output of every operation goes (kept on failure for diagnosis). */
+    readonly logFile: string;
+    log(line: string): void;
+}
+
+/**
+ * Selects `stackName` (its config is the repo's Pulumi.<stackName>.yaml) in a fresh file backend, with
+ * the machine's passphrase from scripts/setup.sh (the stack file's encryption salt is tied to it).
+ * Refuses to run if the engine already has containers of a stack by that name: the test would
+ * otherwise take over, and finally destroy, a stack somebody is using.
+ */
+export async function openStack(stackName: string): Promise<TestStack> {
+    const existing = await ownedByStack(stackName);
+    if (existing.containers.length > 0) {
+        throw new Error(
+            `the engine already runs containers of a '${stackName}' stack (${existing.containers.join(", ")}); ` +
+                `run scripts/down.sh (or pulumi destroy) first`,
+        );
+    }
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cdc-sync-itest-"));
+    const logFile = path.join(dir, "pulumi.log");
+    const stack = await LocalWorkspace.createOrSelectStack(
+        { stackName, workDir: REPO_ROOT },
+        {
+            envVars: {
+                PULUMI_BACKEND_URL: `file://${dir}`,
+                PULUMI_SKIP_UPDATE_CHECK: "true",
+                PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+            },
+        },
+    );
+    return { stack, logFile, log: (line) => fs.appendFileSync(logFile, line) };
+}
