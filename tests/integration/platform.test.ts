@@ -4,33 +4,27 @@ import * as assert from "assert";
 import axios from "axios";
 import { Kafka, logLevel } from "kafkajs";
 import { OutputMap } from "@pulumi/pulumi/automation";
-import { openStack, ownedByStack, TestStack } from "./harness";
+import { loadStackConfig } from "../../components/config/load";
+import { place } from "../../components/placement";
+import { stackFile } from "../stackFiles";
+import { platform } from "./fixture";
+import { TestStack } from "./harness";
 
-describe("local stack: ZooKeeper, two brokers, Connect (real pulumi up)", function () {
-    this.timeout(30 * 60 * 1000);
+describe("platform stack: ZooKeeper, two brokers, Connect (real pulumi up)", function () {
+    this.timeout(10 * 60 * 1000);
     let t: TestStack;
     let outputs: OutputMap;
     let brokers: string[];
 
-    before(async () => {
-        t = await openStack("local");
-        const up = await t.stack.up({ onOutput: t.log });
-        assert.strictEqual(up.summary.result, "succeeded", `up failed; see ${t.logFile}`);
-        outputs = up.outputs;
-        brokers = (outputs.bootstrapServers.value as string).split(",");
+    before(() => {
+        ({ test: t, outputs, bootstrapServers: brokers } = platform());
     });
 
-    after(async () => {
-        if (!t) return;
-        await t.stack.destroy({ onOutput: t.log });
-        const left = await ownedByStack("local");
-        assert.deepStrictEqual(left, { containers: [], volumes: [], networks: [] }, "destroy left things behind");
-    });
-
-    it("reports placement and endpoints as stack outputs", () => {
-        assert.deepStrictEqual(brokers, ["127.0.0.11:9092", "127.0.0.12:9092"]);
-        assert.strictEqual(outputs.connectRestUrl.value, "http://127.0.0.11:8083");
-        assert.deepStrictEqual(outputs.placement.value.zookeeper, { server: "server1", address: "127.0.0.11:2181" });
+    it("reports placement and endpoints as stack outputs, as the stack file places them", () => {
+        const plan = place(loadStackConfig(stackFile(platform().stackName)), `cdc-sync-${platform().stackName}`);
+        assert.deepStrictEqual(brokers, plan.brokers.map((b) => b.bootstrap));
+        assert.strictEqual(outputs.connectRestUrl.value, plan.connect.workers[0].url);
+        assert.deepStrictEqual(outputs.placement.value.zookeeper, { server: plan.zookeeper.server.name, address: plan.zookeeper.connectString });
     });
 
     it("produces and consumes through each broker, with a replica of every message on both", async () => {
@@ -84,20 +78,25 @@ describe("local stack: ZooKeeper, two brokers, Connect (real pulumi up)", functi
     it("a topic created with the broker defaults gets replication factor 2, both replicas in sync", async () => {
         const admin = new Kafka({ clientId: "itest", brokers, logLevel: logLevel.NOTHING }).admin();
         await admin.connect();
+        const topic = `itest-defaults-${Date.now()}`;
         try {
-            const meta = await admin.fetchTopicMetadata({ topics: ["cdc-sync-connect-offsets"] });
-            assert.strictEqual(meta.topics[0].partitions.length, 25);
-            for (const p of meta.topics[0].partitions) {
-                assert.strictEqual(p.replicas.length, 2);
-                assert.strictEqual(p.isr.length, 2, `partition ${p.partitionId} ISR ${p.isr}`);
+            await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 3 }] });
+            const meta = await admin.fetchTopicMetadata({ topics: [topic, "cdc-sync-connect-offsets"] });
+            for (const t of meta.topics) {
+                for (const p of t.partitions) {
+                    assert.strictEqual(p.replicas.length, 2, `${t.name}[${p.partitionId}] replicas ${p.replicas}`);
+                    assert.strictEqual(p.isr.length, 2, `${t.name}[${p.partitionId}] in-sync replicas ${p.isr}`);
+                }
             }
         } finally {
+            await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
             await admin.disconnect();
         }
     });
 
     it("every Connect worker lists the Debezium sources and the JDBC sink", async () => {
-        for (const url of ["http://127.0.0.11:8083", "http://127.0.0.12:8083"]) {
+        assert.strictEqual(platform().connectUrls.length, 2);
+        for (const url of platform().connectUrls) {
             const { data } = await axios.get<{ class: string }[]>(`${url}/connector-plugins`);
             const classes = data.map((p) => p.class);
             for (const c of [
@@ -112,7 +111,6 @@ describe("local stack: ZooKeeper, two brokers, Connect (real pulumi up)", functi
     });
 
     it("services listen on their server's address only", async () => {
-        // Broker 2 lives on server2 (127.0.0.12); nothing of it answers on server1's address.
         const net = await import("net");
         const open = (host: string, port: number) =>
             new Promise<boolean>((resolve) => {
@@ -121,9 +119,12 @@ describe("local stack: ZooKeeper, two brokers, Connect (real pulumi up)", functi
                 s.once("error", () => resolve(false));
                 s.once("timeout", () => (s.destroy(), resolve(false)));
             });
-        assert.strictEqual(await open("127.0.0.12", 9092), true);
-        assert.strictEqual(await open("127.0.0.1", 9092), false, "a broker answers on 127.0.0.1: bound too widely");
-        assert.strictEqual(await open("127.0.0.12", 2181), false, "ZooKeeper answers on server2's address");
+        const [zkHost, zkPort] = (outputs.placement.value.zookeeper.address as string).split(":");
+        const [b2Host, b2Port] = brokers[1].split(":");
+        assert.notStrictEqual(zkHost, b2Host, "the stack under test must put broker 2 on another server than ZooKeeper");
+        assert.strictEqual(await open(b2Host, Number(b2Port)), true);
+        assert.strictEqual(await open("127.0.0.1", Number(b2Port)), false, "a broker answers on 127.0.0.1: bound too widely");
+        assert.strictEqual(await open(b2Host, Number(zkPort)), false, "ZooKeeper answers on broker 2's server address");
     });
 
     it("a second `up` changes nothing", async () => {

@@ -2,7 +2,7 @@
 // names the key and what was expected, before any resource exists.
 import * as assert from "assert";
 import { ConfigError, loadStackConfig } from "../../components/config/load";
-import { raw, stackFile, VALID } from "./fixtures";
+import { raw, stackFile, VALID } from "../stackFiles";
 
 function errorsOf(values: Record<string, unknown>, secretKeys: string[] = []): string[] {
     try {

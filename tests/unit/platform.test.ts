@@ -4,7 +4,7 @@ import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { loadStackConfig } from "../../components/config/load";
 import { engineKey } from "../../components/placement";
-import { stackFile } from "./fixtures";
+import { stackFile } from "../stackFiles";
 
 interface Recorded {
     type: string;

@@ -1,14 +1,14 @@
-// Stack configurations shared by the unit tests: the two stack files of the repo, read as Pulumi reads
+// Stack configurations shared by the tests: the two stack files of the repo, read as Pulumi reads
 // them, so the tests check the configs users actually get.
 import * as fs from "fs";
 import * as path from "path";
-import { RawConfig } from "../../components/config/load";
+import { RawConfig } from "../components/config/load";
 
 /** Parses `Pulumi.<stack>.yaml` into the raw form loadStackConfig takes (values as JSON strings). */
 export function stackFile(stack: string): RawConfig {
     // js-yaml ships with @pulumi/pulumi; it is what the CLI's YAML means for our plain maps and lists.
     const yaml: typeof import("js-yaml") = require("js-yaml");
-    const doc = yaml.load(fs.readFileSync(path.join(__dirname, "..", "..", `Pulumi.${stack}.yaml`), "utf8")) as {
+    const doc = yaml.load(fs.readFileSync(path.join(__dirname, "..", `Pulumi.${stack}.yaml`), "utf8")) as {
         config: Record<string, unknown>;
     };
     const values: Record<string, string> = {};
