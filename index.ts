@@ -6,8 +6,8 @@ import { readStackConfig } from "./components/config/stack";
 import { KafkaPlatform } from "./components/platform";
 
 const stack = pulumi.getStack();
-const { config } = readStackConfig();
-const platform = new KafkaPlatform("kafka", { config, stack });
+const { config, connectorSecrets } = readStackConfig();
+const platform = new KafkaPlatform("kafka", { config, stack, connectorSecrets });
 const plan = platform.placement;
 
 /** `host:port,...` for Kafka clients. */

@@ -8,6 +8,9 @@ import versions from "../versions.json";
 /** The tag of the one image that runs ZooKeeper, the brokers and the Connect workers. */
 export const KAFKA_IMAGE_TAG = `cdc-sync/kafka:${versions.kafka}-debezium-${versions.debezium}`;
 
+/** The user the platform image runs as (images/kafka/Dockerfile): owner of files written into it. */
+export const KAFKA_IMAGE_USER = { uid: 1000, gid: 1000 };
+
 export interface PlatformImagesArgs {
     /** Distinct engines of the stack's servers (from placement). */
     readonly engines: readonly EngineGroup[];

@@ -13,6 +13,8 @@ export interface KafkaPlatformArgs {
     readonly config: StackConfig;
     /** Stack name: prefixes container and volume names and labels everything the stack owns. */
     readonly stack: string;
+    /** Connector secrets by name (a Pulumi secret), delivered to every Connect worker's secrets file. */
+    readonly connectorSecrets: pulumi.Input<Record<string, string>>;
 }
 
 /** ZooKeeper, the Kafka brokers and a distributed Connect cluster, converged and health-gated. */
@@ -56,6 +58,7 @@ export class KafkaPlatform extends pulumi.ComponentResource {
                 imageFor: (s) => images.imageFor(s),
                 heap: config.heap.connect,
                 stack,
+                secrets: args.connectorSecrets,
             },
             { parent: this, dependsOn: brokers },
         );

@@ -4,7 +4,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { Container } from "../docker/container";
 import { ownerLabels } from "../docker/engine";
 import { Topic } from "../kafka/topic";
-import { connectWorkerProperties, renderProperties } from "../kafka/properties";
+import { KAFKA_IMAGE_USER } from "../images";
+import { CONNECT_SECRETS_FILE, connectWorkerProperties, renderProperties, renderSecretsFile } from "../kafka/properties";
 import { Placement } from "../placement";
 import { ConnectReady } from "./ready";
 
@@ -26,6 +27,11 @@ export interface ConnectClusterArgs {
     readonly imageFor: (server: string) => pulumi.Input<string>;
     readonly heap: string;
     readonly stack: string;
+    /**
+     * Secrets for connectors, by name: written to every worker's CONNECT_SECRETS_FILE, which connector
+     * configs reference as `${file:<CONNECT_SECRETS_FILE>:<name>}`. A Pulumi secret.
+     */
+    readonly secrets: pulumi.Input<Record<string, string>>;
 }
 
 /** A distributed Kafka Connect cluster, ready (REST answering, plugins listed) when `up` returns. */
@@ -79,6 +85,10 @@ export class ConnectCluster extends pulumi.ComponentResource {
                             CDC_HEAP: args.heap,
                         },
                         volumes: {},
+                        files: pulumi.secret(
+                            pulumi.output(args.secrets).apply((s) => ({ [CONNECT_SECRETS_FILE]: renderSecretsFile(s) })),
+                        ),
+                        fileOwner: KAFKA_IMAGE_USER,
                         labels: ownerLabels(args.stack, `connect-${w.server.name}`),
                         memoryMiB: 1536,
                         ready: { address: w.server.address, port: w.port, timeoutSeconds: 240 },

@@ -21,6 +21,14 @@ export interface ContainerArgs {
     readonly memoryMiB: pulumi.Input<number>;
     /** `up` waits until this address:port accepts TCP connections, or fails with the container's log. */
     readonly ready: pulumi.Input<{ address: string; port: number; timeoutSeconds: number }>;
+    /**
+     * Files written into the container before it starts (path -> content), mode 0600 in a 0700 directory,
+     * owned by `fileOwner`. Through the engine's archive API, so secrets never show in `docker inspect`
+     * (as env would) or in process arguments. Pass them as a Pulumi secret.
+     */
+    readonly files?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /** uid:gid that owns `files`: the user the image runs as. */
+    readonly fileOwner?: pulumi.Input<{ uid: number; gid: number }>;
 }
 
 interface ContainerInputs {
@@ -33,6 +41,8 @@ interface ContainerInputs {
     labels: Record<string, string>;
     memoryMiB: number;
     ready: { address: string; port: number; timeoutSeconds: number };
+    files?: Record<string, string>;
+    fileOwner?: { uid: number; gid: number };
 }
 
 interface ContainerOutputs extends ContainerInputs {
@@ -42,7 +52,7 @@ interface ContainerOutputs extends ContainerInputs {
 }
 
 /** Changing any of these means a new container: stated as a replacement in the preview. */
-const RUN_FIELDS = ["engine", "name", "image", "args", "env", "volumes", "labels", "memoryMiB"] as const;
+const RUN_FIELDS = ["engine", "name", "image", "args", "env", "volumes", "labels", "memoryMiB", "files", "fileOwner"] as const;
 
 function tcpOpen(address: string, port: number): Promise<boolean> {
     const net: typeof import("net") = require("net");
@@ -92,6 +102,20 @@ async function logTail(c: import("dockerode").Container): Promise<string> {
     return text;
 }
 
+/** A tar archive of `files` (absolute paths), each 0600 in a 0700 parent directory, owned by `owner`. */
+async function archiveOf(files: Record<string, string>, owner: { uid: number; gid: number }): Promise<Buffer> {
+    const tarStream: typeof import("tar-stream") = require("tar-stream");
+    const path: typeof import("path") = require("path");
+    const pack = tarStream.pack();
+    const dirs = new Set(Object.keys(files).map((f) => path.posix.dirname(f)));
+    for (const d of dirs) pack.entry({ name: `${d.replace(/^\//, "")}/`, type: "directory", mode: 0o700, ...owner });
+    for (const [f, content] of Object.entries(files)) pack.entry({ name: f.replace(/^\//, ""), mode: 0o600, ...owner }, content);
+    pack.finalize();
+    const chunks: Buffer[] = [];
+    for await (const chunk of pack) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+}
+
 async function removeIfPresent(engine: Engine, name: string, stack?: string): Promise<void> {
     const c = dockerClient(engine).getContainer(name);
     const info = await c.inspect().catch(() => undefined);
@@ -124,6 +148,9 @@ async function createAndStart(inputs: ContainerInputs): Promise<ContainerOutputs
         },
     });
     try {
+        if (inputs.files && Object.keys(inputs.files).length > 0) {
+            await c.putArchive(await archiveOf(inputs.files, inputs.fileOwner ?? { uid: 0, gid: 0 }), { path: "/" });
+        }
         await startAndWait(inputs, c.id);
     } catch (e) {
         // Nothing half-applied: a container that never became ready is not left behind.

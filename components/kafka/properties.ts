@@ -2,6 +2,24 @@
 // The image's entrypoint writes the text it is given (env CDC_PROPERTIES) and starts the role with it,
 // so what runs is exactly what these functions return, and the unit tests read it line by line.
 
+/**
+ * Renders a secrets file for Kafka's FileConfigProvider (java.util.Properties, read as UTF-8): values
+ * escaped so that backslashes, line breaks and leading blanks come back exactly as given.
+ */
+export function renderSecretsFile(secrets: Readonly<Record<string, string>>): string {
+    const escape = (v: string) =>
+        v
+            .replace(/\\/g, "\\\\")
+            .replace(/\n/g, "\\n")
+            .replace(/\r/g, "\\r")
+            .replace(/\t/g, "\\t")
+            .replace(/^[ \f]/, (c) => `\\${c}`);
+    return Object.keys(secrets)
+        .sort()
+        .map((k) => `${k}=${escape(secrets[k])}\n`)
+        .join("");
+}
+
 /** Renders `key=value` lines in a stable order (insertion order), so equal configs compare equal. */
 export function renderProperties(props: Readonly<Record<string, string | number | boolean>>): string {
     return Object.entries(props)

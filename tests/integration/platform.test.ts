@@ -8,7 +8,7 @@ import { loadStackConfig } from "../../components/config/load";
 import { place } from "../../components/placement";
 import { stackFile } from "../stackFiles";
 import { platform } from "./fixture";
-import { TestStack } from "./harness";
+import { execIn, TestStack } from "./harness";
 
 describe("platform stack: ZooKeeper, two brokers, Connect (real pulumi up)", function () {
     this.timeout(10 * 60 * 1000);
@@ -125,6 +125,16 @@ describe("platform stack: ZooKeeper, two brokers, Connect (real pulumi up)", fun
         assert.strictEqual(await open(b2Host, Number(b2Port)), true);
         assert.strictEqual(await open("127.0.0.1", Number(b2Port)), false, "a broker answers on 127.0.0.1: bound too widely");
         assert.strictEqual(await open(b2Host, Number(zkPort)), false, "ZooKeeper answers on broker 2's server address");
+    });
+
+    it("each Connect worker holds the connector secrets file: 0600, owned by the worker's user", async () => {
+        const workers = (outputs.placement.value.connectWorkers as { server: string }[]).map(
+            (w) => `cdc-sync-${platform().stackName}-connect-${w.server}`,
+        );
+        for (const w of workers) {
+            const stat = await execIn(w, ["stat", "-c", "%a %U %G", "/etc/cdc-sync/secrets/connectors.properties"]);
+            assert.strictEqual(stat.trim(), "600 kafka kafka", w);
+        }
     });
 
     it("a second `up` changes nothing", async () => {

@@ -38,7 +38,8 @@ function value<T>(o: pulumi.Output<T>): Promise<T> {
 async function deploy(stack: string): Promise<Recorded[]> {
     recorded = [];
     const { KafkaPlatform } = await import("../../components/platform");
-    const platform = new KafkaPlatform("kafka", { config: loadStackConfig(stackFile(stack)), stack });
+    const connectorSecrets = pulumi.secret({ "pg-password": "s3cret" });
+    const platform = new KafkaPlatform("kafka", { config: loadStackConfig(stackFile(stack)), stack, connectorSecrets });
     await value(platform.connect.plugins);
     await new Promise((r) => setTimeout(r, 50)); // let the last registrations land
     return recorded;
@@ -134,6 +135,18 @@ describe("resource graph", () => {
                     assert.strictEqual(p["config.providers.file.class"], "org.apache.kafka.common.config.provider.FileConfigProvider");
                     assert.strictEqual(p["plugin.path"], "/opt/connect-plugins");
                     for (const t of ["config", "offset", "status"]) assert.strictEqual(p[`${t}.storage.replication.factor`], "2");
+                }
+            });
+
+            it("Connect workers get the connector secrets as a 0600 file owned by the image user, not as env", () => {
+                for (const w of containers(rs).filter((c) => c.inputs.args[0] === "connect")) {
+                    // Pulumi's wire form of a secret: the file content stays encrypted in state.
+                    assert.deepStrictEqual(w.inputs.files, {
+                        [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig,
+                        value: { "/etc/cdc-sync/secrets/connectors.properties": "pg-password=s3cret\n" },
+                    });
+                    assert.deepStrictEqual(w.inputs.fileOwner, { uid: 1000, gid: 1000 });
+                    assert.ok(!JSON.stringify(w.inputs.env).includes("s3cret"));
                 }
             });
 
