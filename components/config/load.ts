@@ -228,13 +228,6 @@ function loadHeap(c: Checker, v: unknown): HeapSettings {
 function loadConnectorSecretNames(c: Checker, raw: RawConfig): string[] {
     const v = parseJson(raw.values.connectorSecrets);
     if (v === undefined) return [];
-    if (!raw.secretKeys.has("connectorSecrets")) {
-        // Never echo the value: it is exactly what must not be shown.
-        c.problems.push(
-            `${NAMESPACE}:connectorSecrets: expected a secret (set it with \`pulumi config set --secret --path ` +
-                `'connectorSecrets.<name>' <value>\`), got a plain-text value`,
-        );
-    }
     if (typeof v !== "object" || v === null || Array.isArray(v)) {
         c.problems.push(`${NAMESPACE}:connectorSecrets: expected a map of secret name -> string value`);
         return [];
@@ -270,8 +263,15 @@ function checkPortClashes(c: Checker, cfg: Omit<StackConfig, "heap" | "connector
 export function loadStackConfig(raw: RawConfig): StackConfig {
     const c = new Checker();
     for (const k of Object.keys(raw.values)) {
-        if (raw.values[k] !== undefined && !(KNOWN_KEYS as readonly string[]).includes(k)) {
+        if (raw.values[k] === undefined) continue;
+        if (!(KNOWN_KEYS as readonly string[]).includes(k)) {
             c.problems.push(`${NAMESPACE}:${k}: unknown key (known: ${KNOWN_KEYS.join(", ")})`);
+        } else if (SECRET_KEYS.has(k) && !raw.secretKeys.has(k)) {
+            // Never echo the value: it is exactly what must not be shown.
+            c.problems.push(
+                `${NAMESPACE}:${k}: expected a secret (set it with \`pulumi config set --secret --path ` +
+                    `'${k}.<name>' <value>\`), got a plain-text value`,
+            );
         }
     }
     const value = (k: string) => parseJson(raw.values[k]);

@@ -1,6 +1,6 @@
 // Reads the current stack's configuration from the Pulumi runtime and validates it (./load.ts).
 import * as pulumi from "@pulumi/pulumi";
-import { loadStackConfig, NAMESPACE, SECRET_KEYS } from "./load";
+import { loadStackConfig, NAMESPACE } from "./load";
 import { StackConfig } from "./schema";
 
 // Marked @internal in the SDK typings, but it is the SDK's own answer to "did the engine hand us this
@@ -25,6 +25,6 @@ export function readStackConfig(): LoadedStack {
         if (isConfigSecret(full)) secretKeys.add(key);
     }
     const config = loadStackConfig({ values, secretKeys });
-    const raw = SECRET_KEYS.has("connectorSecrets") && values.connectorSecrets ? JSON.parse(values.connectorSecrets) : {};
-    return { config, connectorSecrets: pulumi.secret(raw as Record<string, string>) };
+    const secrets: Record<string, string> = values.connectorSecrets ? JSON.parse(values.connectorSecrets) : {};
+    return { config, connectorSecrets: pulumi.secret(secrets) };
 }
