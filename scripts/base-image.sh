@@ -14,7 +14,7 @@ if timeout 60 docker pull -q "$image" >/dev/null 2>&1; then log "pulled $image";
 log "no registry answers: building $image with debootstrap"
 if ! command -v debootstrap >/dev/null; then
   command -v apt-get >/dev/null || die "cannot pull $image and cannot install debootstrap: pull or import the image by hand"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >&2
+  apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >&2
 fi
 rootfs="$(mktemp -d "$CDC_SYNC_CACHE/rootfs.XXXXXX")"
 trap 'rm -rf "$rootfs"' EXIT

@@ -6,16 +6,17 @@
 # Uses the `local` stack in a throwaway state backend; refuses to run while a `local` stack is up.
 source "$(dirname "$0")/lib.sh"
 runs="${BENCH_RUNS:-3}"
+seconds_since() { awk -v s="$1" -v e="$(date +%s%N)" 'BEGIN {printf "%.1f", (e - s) / 1e9}'; }
 
 cold_bootstrap=""
 if [ "${1:-}" = "--cold-bootstrap" ]; then
   tmp_cache="$(mktemp -d)"
   log "cold bootstrap into empty caches under $tmp_cache"
-  start=$(date +%s.%N)
+  start=$(date +%s%N)
   CDC_SYNC_CACHE="$tmp_cache/cdc" GOMODCACHE="$tmp_cache/gomod" GOCACHE="$tmp_cache/gobuild" \
     npm_config_cache="$tmp_cache/npm" "$REPO_ROOT/scripts/setup.sh" >"$tmp_cache/setup.log" 2>&1 \
     || die "cold setup failed; see $tmp_cache/setup.log"
-  cold_bootstrap=$(echo "$(date +%s.%N) - $start" | bc)
+  cold_bootstrap=$(seconds_since "$start")
   chmod -R u+w "$tmp_cache" && rm -rf "$tmp_cache"
 fi
 
@@ -33,9 +34,9 @@ pulumi stack init local --non-interactive >/dev/null
 declare -A times
 timed() {
   local label=$1; shift
-  local start; start=$(date +%s.%N)
+  local start; start=$(date +%s%N)
   "$@" >>"$backend/bench.log" 2>&1 || die "$label failed; see $backend/bench.log"
-  times[$label]="${times[$label]:-} $(echo "$(date +%s.%N) - $start" | bc)"
+  times[$label]="${times[$label]:-} $(seconds_since "$start")"
 }
 median() { tr ' ' '\n' | sed '/^$/d' | sort -n | awk '{a[NR]=$1} END {printf "%.1f", (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 pu() { pulumi "$@" --stack local --non-interactive; }

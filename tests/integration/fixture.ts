@@ -14,6 +14,7 @@ export interface Platform {
     readonly connectUrls: string[];
 }
 
+let opened: { test: TestStack; stackName: string } | undefined;
 let current: Platform | undefined;
 
 /** The deployed platform; only valid inside integration tests. */
@@ -26,6 +27,7 @@ before(async function () {
     this.timeout(30 * 60 * 1000);
     const stackName = process.env.CDC_SYNC_ITEST_STACK ?? "local";
     const test = await openStack(stackName);
+    opened = { test, stackName };
     const up = await test.stack.up({ onOutput: test.log });
     assert.strictEqual(up.summary.result, "succeeded", `up failed; see ${test.logFile}`);
     current = {
@@ -37,11 +39,12 @@ before(async function () {
     };
 });
 
+// Also after a failed `up`: whatever it created is destroyed, so a failed run leaves nothing running.
 after(async function () {
     this.timeout(10 * 60 * 1000);
-    if (!current) return;
-    const { test, stackName } = current;
-    current = undefined;
+    if (!opened) return;
+    const { test, stackName } = opened;
+    opened = current = undefined;
     await test.stack.destroy({ onOutput: test.log });
     assert.deepStrictEqual(await ownedByStack(stackName), { containers: [], volumes: [], networks: [] }, "destroy left things behind");
 });
