@@ -47,7 +47,10 @@ for _ in $(seq "$runs"); do
   timed cold_up pu up --yes --skip-preview
   timed noop_up pu up --yes --skip-preview
   timed preview pu preview
-  mem=$(docker stats --no-stream --format '{{.Name}} {{.MemUsage}}' $(docker ps -q --filter label=io.cdc-sync.stack=local))
+  # Names from `docker ps`: podman's stats output mangles the name column.
+  mem=$(for c in $(docker ps --format '{{.Names}}' --filter label=io.cdc-sync.stack=local | sort); do
+    echo "$c $(docker stats --no-stream --format '{{.MemUsage}}' "$c" | cut -d/ -f1 | tr -d ' ')"
+  done)
   timed destroy pu destroy --yes
 done
 

@@ -6,6 +6,8 @@ source "$(dirname "$0")/lib.sh"
 "$REPO_ROOT/scripts/setup.sh"
 source "$CDC_SYNC_CACHE/env"
 cd "$REPO_ROOT"
+# Type-check first: the program itself runs transpile-only (tsconfig "ts-node") to keep previews fast.
+npm run -s build
 case "${1:-all}" in
   unit) exec npm run -s test:unit ;;
   integration) exec npm run -s test:integration ;;
