@@ -1,11 +1,10 @@
 // Kafka Connect in distributed mode: one worker per server, internal topics owned by the stack,
 // the Debezium and JDBC plugins on the plugin path, and the file config provider for secrets.
 import * as pulumi from "@pulumi/pulumi";
-import { Container } from "../docker/container";
 import { ownerLabels } from "../docker/engine";
+import { CONNECT_SECRETS_FILE, connectWorkerProperties, renderSecretsFile } from "../kafka/properties";
+import { platformService } from "../kafka/service";
 import { Topic } from "../kafka/topic";
-import { KAFKA_IMAGE_USER } from "../images";
-import { CONNECT_SECRETS_FILE, connectWorkerProperties, renderProperties, renderSecretsFile } from "../kafka/properties";
 import { Placement } from "../placement";
 import { ConnectReady } from "./ready";
 
@@ -60,41 +59,36 @@ export class ConnectCluster extends pulumi.ComponentResource {
                 { parent: this },
             );
         const topics = [topic("configs", c.topics.config, 1), topic("offsets", c.topics.offset, 25), topic("status", c.topics.status, 5)];
-        const workers = c.workers.map(
-            (w) =>
-                new Container(
-                    `${name}-${w.server.name}`,
-                    {
-                        engine: w.server.engine,
-                        name: w.containerName,
-                        image: args.imageFor(w.server.name),
-                        args: ["connect"],
-                        env: {
-                            CDC_PROPERTIES: renderProperties(
-                                connectWorkerProperties({
-                                    address: w.server.address,
-                                    port: w.port,
-                                    bootstrapServers: args.bootstrapServers,
-                                    groupId: c.groupId,
-                                    replicationFactor: args.replicationFactor,
-                                    configTopic: c.topics.config,
-                                    offsetTopic: c.topics.offset,
-                                    statusTopic: c.topics.status,
-                                }),
-                            ),
-                            CDC_HEAP: args.heap,
-                        },
-                        volumes: {},
-                        files: pulumi.secret(
-                            pulumi.output(args.secrets).apply((s) => ({ [CONNECT_SECRETS_FILE]: renderSecretsFile(s) })),
-                        ),
-                        fileOwner: KAFKA_IMAGE_USER,
-                        labels: ownerLabels(args.stack, `connect-${w.server.name}`),
-                        memoryMiB: 1536,
-                        ready: { address: w.server.address, port: w.port, timeoutSeconds: 240 },
-                    },
-                    { parent: this, dependsOn: topics },
-                ),
+        const secretsFile = pulumi.secret(
+            pulumi.output(args.secrets).apply((s) => ({ [CONNECT_SECRETS_FILE]: renderSecretsFile(s) })),
+        );
+        const workers = c.workers.map((w) =>
+            platformService(
+                `${name}-${w.server.name}`,
+                {
+                    server: w.server,
+                    containerName: w.containerName,
+                    role: "connect",
+                    properties: connectWorkerProperties({
+                        address: w.server.address,
+                        port: w.port,
+                        bootstrapServers: args.bootstrapServers,
+                        groupId: c.groupId,
+                        replicationFactor: args.replicationFactor,
+                        configTopic: c.topics.config,
+                        offsetTopic: c.topics.offset,
+                        statusTopic: c.topics.status,
+                    }),
+                    image: args.imageFor(w.server.name),
+                    heap: args.heap,
+                    labels: ownerLabels(args.stack, `connect-${w.server.name}`),
+                    memoryMiB: 1536,
+                    port: w.port,
+                    readyTimeoutSeconds: 240,
+                    files: secretsFile,
+                },
+                { parent: this, dependsOn: topics },
+            ),
         );
         this.workerUrls = c.workers.map((w) => w.url);
         this.restUrl = this.workerUrls[0];

@@ -3,9 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { KafkaSettings } from "../config/schema";
 import { Container } from "../docker/container";
 import { ownerLabels } from "../docker/engine";
-import { Volume } from "../docker/volume";
 import { BrokerPlacement } from "../placement";
-import { brokerProperties, renderProperties } from "./properties";
+import { brokerProperties } from "./properties";
+import { platformService } from "./service";
 
 export interface KafkaBrokerArgs {
     /** Id, server, port and names (from placement). */
@@ -29,30 +29,29 @@ export class KafkaBroker extends pulumi.ComponentResource {
     constructor(name: string, args: KafkaBrokerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("cdc-sync:kafka:KafkaBroker", name, {}, opts);
         const p = args.placement;
-        const labels = ownerLabels(args.stack, `broker-${p.id}`);
-        const data = new Volume(`${name}-data`, { engine: p.server.engine, name: p.volumeName, labels }, { parent: this });
-        const props = brokerProperties({
-            id: p.id,
-            address: p.server.address,
-            port: p.port,
-            zookeeperConnect: args.zookeeperConnect,
-            replicationFactor: args.kafka.replicationFactor,
-            minInsyncReplicas: args.kafka.minInsyncReplicas,
-        });
-        this.container = new Container(
+        this.container = platformService(
             name,
             {
-                engine: p.server.engine,
-                name: p.containerName,
+                server: p.server,
+                containerName: p.containerName,
+                role: "broker",
+                properties: brokerProperties({
+                    id: p.id,
+                    address: p.server.address,
+                    port: p.port,
+                    zookeeperConnect: args.zookeeperConnect,
+                    replicationFactor: args.kafka.replicationFactor,
+                    minInsyncReplicas: args.kafka.minInsyncReplicas,
+                }),
                 image: args.image,
-                args: ["broker"],
-                env: { CDC_PROPERTIES: renderProperties(props), CDC_HEAP: args.heap },
-                volumes: { [p.volumeName]: "/var/lib/kafka" },
-                labels,
+                heap: args.heap,
+                labels: ownerLabels(args.stack, `broker-${p.id}`),
                 memoryMiB: 1024,
-                ready: { address: p.server.address, port: p.port, timeoutSeconds: 180 },
+                port: p.port,
+                readyTimeoutSeconds: 180,
+                data: { volumeName: p.volumeName, path: "/var/lib/kafka" },
             },
-            { parent: this, dependsOn: [data] },
+            { parent: this },
         );
         this.bootstrap = p.bootstrap;
         this.registerOutputs({ bootstrap: this.bootstrap });

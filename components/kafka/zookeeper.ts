@@ -2,9 +2,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Container } from "../docker/container";
 import { ownerLabels } from "../docker/engine";
-import { Volume } from "../docker/volume";
 import { ZooKeeperPlacement } from "../placement";
-import { renderProperties, zookeeperProperties } from "./properties";
+import { zookeeperProperties } from "./properties";
+import { platformService } from "./service";
 
 export interface ZooKeeperNodeArgs {
     /** Where it runs and under which names (from placement). */
@@ -26,25 +26,22 @@ export class ZooKeeperNode extends pulumi.ComponentResource {
     constructor(name: string, args: ZooKeeperNodeArgs, opts?: pulumi.ComponentResourceOptions) {
         super("cdc-sync:kafka:ZooKeeperNode", name, {}, opts);
         const p = args.placement;
-        const labels = ownerLabels(args.stack, "zookeeper");
-        const data = new Volume(`${name}-data`, { engine: p.server.engine, name: p.volumeName, labels }, { parent: this });
-        this.container = new Container(
+        this.container = platformService(
             name,
             {
-                engine: p.server.engine,
-                name: p.containerName,
+                server: p.server,
+                containerName: p.containerName,
+                role: "zookeeper",
+                properties: zookeeperProperties({ address: p.server.address, port: p.port }),
                 image: args.image,
-                args: ["zookeeper"],
-                env: {
-                    CDC_PROPERTIES: renderProperties(zookeeperProperties({ address: p.server.address, port: p.port })),
-                    CDC_HEAP: args.heap,
-                },
-                volumes: { [p.volumeName]: "/var/lib/zookeeper" },
-                labels,
+                heap: args.heap,
+                labels: ownerLabels(args.stack, "zookeeper"),
                 memoryMiB: 512,
-                ready: { address: p.server.address, port: p.port, timeoutSeconds: 120 },
+                port: p.port,
+                readyTimeoutSeconds: 120,
+                data: { volumeName: p.volumeName, path: "/var/lib/zookeeper" },
             },
-            { parent: this, dependsOn: [data] },
+            { parent: this },
         );
         this.connectString = p.connectString;
         this.registerOutputs({ connectString: this.connectString });

@@ -1,0 +1,53 @@
+// One service of the platform image (ZooKeeper, a broker or a Connect worker) on its server: the
+// container, bound to the server's address, and its data volume if it keeps data.
+import * as pulumi from "@pulumi/pulumi";
+import { ServerSpec } from "../config/schema";
+import { Container } from "../docker/container";
+import { Volume } from "../docker/volume";
+import { KAFKA_IMAGE_USER } from "../images";
+import { renderProperties } from "./properties";
+
+export interface PlatformServiceArgs {
+    readonly server: ServerSpec;
+    readonly containerName: string;
+    /** The image entrypoint's role argument. */
+    readonly role: "zookeeper" | "broker" | "connect";
+    /** The role's properties file (rendered into CDC_PROPERTIES). */
+    readonly properties: Record<string, string | number | boolean>;
+    /** Image id of the platform image on the server's engine. */
+    readonly image: pulumi.Input<string>;
+    readonly heap: string;
+    readonly labels: Record<string, string>;
+    readonly memoryMiB: number;
+    /** The port `up` waits for on the server's address. */
+    readonly port: number;
+    readonly readyTimeoutSeconds: number;
+    /** A named volume for the role's data directory. */
+    readonly data?: { readonly volumeName: string; readonly path: string };
+    /** Files written before start, owned by the image user (see Container.files). */
+    readonly files?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+/** Creates the service's volume (if any) and container as children of `opts.parent`. */
+export function platformService(name: string, args: PlatformServiceArgs, opts: pulumi.CustomResourceOptions): Container {
+    const engine = args.server.engine;
+    const volume = args.data
+        ? new Volume(`${name}-data`, { engine, name: args.data.volumeName, labels: args.labels }, { parent: opts.parent })
+        : undefined;
+    return new Container(
+        name,
+        {
+            engine,
+            name: args.containerName,
+            image: args.image,
+            args: [args.role],
+            env: { CDC_PROPERTIES: renderProperties(args.properties), CDC_HEAP: args.heap },
+            volumes: args.data ? { [args.data.volumeName]: args.data.path } : {},
+            labels: args.labels,
+            memoryMiB: args.memoryMiB,
+            ready: { address: args.server.address, port: args.port, timeoutSeconds: args.readyTimeoutSeconds },
+            ...(args.files ? { files: args.files, fileOwner: KAFKA_IMAGE_USER } : {}),
+        },
+        { ...opts, dependsOn: [...(volume ? [volume] : []), ...((opts.dependsOn as pulumi.Resource[]) ?? [])] },
+    );
+}
