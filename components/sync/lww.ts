@@ -46,15 +46,22 @@ function keyMatch(t: ReplicatedTable, l: string, r: string): string {
     return t.primaryKey.map((c) => `${l}.${ident(c)} = ${r}.${ident(c)}`).join(" AND ");
 }
 
-/** Functions run as their owner (the deploying superuser) with a fixed search_path: every name is qualified. */
-function triggerFunction(name: string, returns: "trigger" | "event_trigger", declare: string, code: string): string {
-    return [
-        `CREATE OR REPLACE FUNCTION ${name}() RETURNS ${returns}`,
-        `LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS ${body(`${declare ? `DECLARE\n${declare}\n` : ""}BEGIN\n${code}\nEND;`)}`,
-    ].join("\n");
+/** A trigger function running as its owner (the deploying superuser) with a fixed search_path: every name is qualified. */
+function triggerFunction(name: string, code: string[], declare: string[] = []): string {
+    const text = `${declare.length ? `DECLARE\n${declare.join("\n")}\n` : ""}BEGIN\n${code.join("\n")}\nEND;`;
+    return `CREATE OR REPLACE FUNCTION ${name}() RETURNS trigger\nLANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS ${body(text)}`;
 }
 
 const isSink = (spec: TwoWayDatabaseSpec) => `session_user = ${literal(spec.sinkRole)}`;
+
+/** The version of record `a` is newer than that of record `b`. */
+const newer = (a: string, b: string) => `(${a}.${TS}, ${a}.${SIDE}) > (${b}.${TS}, ${b}.${SIDE})`;
+
+/** Stamps NEW as a local write of `side`, newer than the version `after` (NULL: none) it follows. */
+const stampLocal = (side: string, after: string, indent: string) => [
+    `${indent}NEW.${TS} := greatest(clock_timestamp(), ${after} + ${TICK});`,
+    `${indent}NEW.${SIDE} := ${side};`,
+];
 
 /** The tombstone table and the stamp columns of every replicated table. */
 export function lwwTablesSql(spec: TwoWayDatabaseSpec): string[] {
@@ -90,29 +97,26 @@ export function tableTriggersSql(spec: TwoWayDatabaseSpec, t: ReplicatedTable): 
     const lockKey = (k: string) => `pg_advisory_xact_lock(hashtext(${name}), jsonb_hash(${k}))`;
     const insert = triggerFunction(
         fn(spec, tableFunctionName(t, "ins")),
-        "trigger",
-        [`  k jsonb := ${keyJson(t, "NEW")};`, `  t_ts timestamptz;`, `  t_side text;`].join("\n"),
         [
             `  PERFORM ${lockKey("k")};`,
             // Waits for a concurrent delete of this key, whose tombstone must be seen below.
             `  PERFORM 1 FROM ${q} AS r WHERE ${keyMatch(t, "r", "NEW")} FOR UPDATE;`,
-            `  SELECT d.${TS}, d.${SIDE} INTO t_ts, t_side FROM ${tombstones(spec)} AS d WHERE d.table_name = ${name} AND d.row_key = k;`,
+            // No tombstone leaves tomb's fields NULL, which greatest() ignores.
+            `  SELECT d.${TS}, d.${SIDE} INTO tomb FROM ${tombstones(spec)} AS d WHERE d.table_name = ${name} AND d.row_key = k;`,
             `  IF ${isSink(spec)} THEN`,
-            `    IF t_ts IS NOT NULL AND (t_ts, t_side) > (NEW.${TS}, NEW.${SIDE}) THEN RETURN NULL; END IF;`,
+            `    IF tomb.${TS} IS NOT NULL AND ${newer("tomb", "NEW")} THEN RETURN NULL; END IF;`,
             `  ELSE`,
-            `    NEW.${TS} := greatest(clock_timestamp(), t_ts + ${TICK});`,
-            `    NEW.${SIDE} := ${side};`,
+            ...stampLocal(side, `tomb.${TS}`, "    "),
             `  END IF;`,
             `  RETURN NEW;`,
-        ].join("\n"),
+        ],
+        [`  k jsonb := ${keyJson(t, "NEW")};`, `  tomb record;`],
     );
     const update = triggerFunction(
         fn(spec, tableFunctionName(t, "upd")),
-        "trigger",
-        "",
         [
             `  IF ${isSink(spec)} THEN`,
-            `    IF (OLD.${TS}, OLD.${SIDE}) > (NEW.${TS}, NEW.${SIDE}) THEN RETURN NULL; END IF;`,
+            `    IF ${newer("OLD", "NEW")} THEN RETURN NULL; END IF;`,
             `    RETURN NEW;`,
             `  END IF;`,
             // A key change would need a tombstone for the old key and a fresh version for the new one,
@@ -122,24 +126,21 @@ export function tableTriggersSql(spec: TwoWayDatabaseSpec, t: ReplicatedTable): 
             `      MESSAGE = ${literal(`cdc-sync: the primary key of ${q} cannot change under two-way sync`)},`,
             `      HINT = 'Delete the row and insert it with the new key.';`,
             `  END IF;`,
-            `  NEW.${TS} := greatest(clock_timestamp(), OLD.${TS} + ${TICK});`,
-            `  NEW.${SIDE} := ${side};`,
+            ...stampLocal(side, `OLD.${TS}`, "  "),
             `  RETURN NEW;`,
-        ].join("\n"),
+        ],
     );
     const del = triggerFunction(
         fn(spec, tableFunctionName(t, "del")),
-        "trigger",
-        "",
         [
             // The sink only deletes through a received tombstone, which is already recorded.
             `  IF ${isSink(spec)} THEN RETURN NULL; END IF;`,
             `  INSERT INTO ${tombstones(spec)} AS d (table_name, row_key, ${TS}, ${SIDE})`,
             `  VALUES (${name}, ${keyJson(t, "OLD")}, greatest(clock_timestamp(), OLD.${TS} + ${TICK}), ${side})`,
             `  ON CONFLICT (table_name, row_key) DO UPDATE SET ${TS} = EXCLUDED.${TS}, ${SIDE} = EXCLUDED.${SIDE}`,
-            `  WHERE (d.${TS}, d.${SIDE}) < (EXCLUDED.${TS}, EXCLUDED.${SIDE});`,
+            `  WHERE ${newer("EXCLUDED", "d")};`,
             `  RETURN NULL;`,
-        ].join("\n"),
+        ],
     );
     const trigger = (tname: string, when: string, f: string) => [
         `DROP TRIGGER IF EXISTS ${ident(tname)} ON ${q}`,
@@ -164,28 +165,22 @@ export function tableTriggersSql(spec: TwoWayDatabaseSpec, t: ReplicatedTable): 
 export function sharedFunctionsSql(spec: TwoWayDatabaseSpec): string[] {
     const refuseTruncate = triggerFunction(
         fn(spec, "refuse_truncate"),
-        "trigger",
-        "",
         [
             `  RAISE EXCEPTION USING ERRCODE = 'feature_not_supported',`,
             `    MESSAGE = format('cdc-sync: TRUNCATE of %I.%I is not replicated by two-way sync', TG_TABLE_SCHEMA, TG_TABLE_NAME),`,
             `    HINT = 'Use DELETE, which is replicated as tombstones.';`,
             `  RETURN NULL;`,
-        ].join("\n"),
+        ],
     );
-    const branches = spec.tables.map((t, i) =>
-        [
-            `  ${i === 0 ? "IF" : "ELSIF"} NEW.table_name = ${literal(tableKey(t))} THEN`,
-            `    DELETE FROM ${tableKey(t)} AS r USING jsonb_populate_record(NULL::${tableKey(t)}, NEW.row_key) AS k`,
-            `    WHERE ${keyMatch(t, "r", "k")} AND (r.${TS}, r.${SIDE}) < (NEW.${TS}, NEW.${SIDE});`,
-        ].join("\n"),
-    );
+    const branches = spec.tables.flatMap((t, i) => [
+        `  ${i === 0 ? "IF" : "ELSIF"} NEW.table_name = ${literal(tableKey(t))} THEN`,
+        `    DELETE FROM ${tableKey(t)} AS r USING jsonb_populate_record(NULL::${tableKey(t)}, NEW.row_key) AS k`,
+        `    WHERE ${keyMatch(t, "r", "k")} AND ${newer("NEW", "r")};`,
+    ]);
     // Runs BEFORE the tombstone row is written, so the lock order is key lock, data row, tombstone row,
     // as in a local delete (data row, tombstone row).
     const applyTombstone = triggerFunction(
         fn(spec, "apply_tombstone"),
-        "trigger",
-        "",
         [
             `  IF NOT ${isSink(spec)} THEN RETURN NEW; END IF;`,
             `  PERFORM pg_advisory_xact_lock(hashtext(NEW.table_name), jsonb_hash(NEW.row_key));`,
@@ -196,16 +191,14 @@ export function sharedFunctionsSql(spec: TwoWayDatabaseSpec): string[] {
             `      HINT = 'Both databases of a pair must list the same tables.';`,
             `  END IF;`,
             `  RETURN NEW;`,
-        ].join("\n"),
+        ],
     );
     const tombstoneLww = triggerFunction(
         fn(spec, "tombstone_lww"),
-        "trigger",
-        "",
         [
-            `  IF ${isSink(spec)} AND (OLD.${TS}, OLD.${SIDE}) > (NEW.${TS}, NEW.${SIDE}) THEN RETURN NULL; END IF;`,
+            `  IF ${isSink(spec)} AND ${newer("OLD", "NEW")} THEN RETURN NULL; END IF;`,
             `  RETURN NEW;`,
-        ].join("\n"),
+        ],
     );
     const purge = [
         `CREATE OR REPLACE FUNCTION ${fn(spec, "purge_tombstones")}(older_than interval) RETURNS bigint`,
