@@ -311,6 +311,24 @@ describe("two-way PostgreSQL sync (database side, PostgreSQL 17)", function () {
         }
     });
 
+    it("an update drops a table from the pair and shrinks the origin pool in place", async () => {
+        const [one] = sides;
+        const news = { ...one.inputs, spec: { ...one.spec, tables: TABLES.filter((t) => t.name !== "order_lines"), originPoolSize: 2 } };
+        assert.deepStrictEqual((await provider.diff("id", one.outs!, news)).replaces, []);
+        one.outs = (await provider.update("id", one.outs!, news)).outs!;
+        assert.deepStrictEqual(await rows("db1", "SELECT tgname FROM pg_trigger WHERE tgrelid = 'order_lines'::regclass"), []);
+        assert.deepStrictEqual(await rows("db1", "SELECT attname FROM pg_attribute WHERE attrelid = 'order_lines'::regclass AND attname LIKE 'cdc%'"), []);
+        assert.deepStrictEqual(await rows("db1", "SELECT tablename FROM pg_publication_tables WHERE tablename = 'order_lines'"), []);
+        assert.deepStrictEqual(
+            (await rows("db1", "SELECT roname FROM pg_replication_origin WHERE roname LIKE 'cdc_sink_db1%' ORDER BY 1")).map((r) => r.roname),
+            ["cdc_sink_db1_1", "cdc_sink_db1_2"],
+        );
+        assert.deepStrictEqual(await rows("db1", "SELECT rolconnlimit FROM pg_roles WHERE rolname = 'cdc_sink_db1'"), [{ rolconnlimit: 2 }]);
+        // The remaining tables still replicate.
+        await one.app!.query("UPDATE accounts SET balance = 1 WHERE id = 1");
+        assert.strictEqual((await pump())[0], 1);
+    });
+
     it("(d) teardown leaves no slot, publication, origin, event trigger, role, schema or stamp column", async () => {
         for (const s of sides) {
             for (const c of s.clients.splice(1)) await c.end();
