@@ -1,0 +1,200 @@
+// The dynamic resource that applies the two-way setup to one database and tears it down on delete.
+// Create and update first read the server's facts and refuse (before touching anything) where two-way
+// sync cannot be loop-free; the SQL itself comes from the pure generators in this folder.
+import * as pulumi from "@pulumi/pulumi";
+import type { Client } from "pg";
+import { changedFields } from "../dynamic/diff";
+import { assertDeployable, readFacts } from "./refusal";
+import { scramVerifier } from "./scram";
+import { ReplicaIdentity, Removed, SqlPlan, setupPlan, teardownPlan } from "./setup";
+import { TwoWayDatabaseSpec, originNames, specProblems, tableKey } from "./spec";
+import { ident, literal } from "./sqlText";
+
+/** Where the setup is applied; the user must be a superuser (login event triggers and origins need one). */
+export interface PgConnection {
+    readonly host: string;
+    readonly port: number;
+    readonly database: string;
+    readonly user: string;
+}
+
+export interface TwoWayDatabaseArgs {
+    readonly connection: pulumi.Input<PgConnection>;
+    /** Password of `connection.user`. Stored only as a Pulumi secret. */
+    readonly adminPassword: pulumi.Input<string>;
+    /** Tables, roles, slot, publication, origin pool (see spec.ts; `defaultSpec` fills the names). */
+    readonly spec: pulumi.Input<TwoWayDatabaseSpec>;
+    /** Password of the replication role (Debezium source `database.password`). A Pulumi secret. */
+    readonly replicationPassword: pulumi.Input<string>;
+    /** Password of the sink role (JDBC sink `connection.password`). A Pulumi secret. */
+    readonly sinkPassword: pulumi.Input<string>;
+}
+
+export interface TwoWayDatabaseInputs {
+    connection: PgConnection;
+    adminPassword: string;
+    spec: TwoWayDatabaseSpec;
+    replicationPassword: string;
+    sinkPassword: string;
+}
+
+export interface TwoWayDatabaseOutputs extends TwoWayDatabaseInputs {
+    /** Replica identity of each table before setup set FULL, by quoted name: what teardown restores. */
+    replicaIdentities: Record<string, ReplicaIdentity>;
+    /** `server_version` at the last create or update. */
+    serverVersion: string;
+}
+
+/** Fields whose change means other objects (database, names of roles, slot, publication, schema, side). */
+const REPLACE_CONNECTION = ["host", "port", "database"] as const;
+const REPLACE_SPEC = ["side", "replicationRole", "sinkRole", "slotName", "publicationName", "syncSchema"] as const;
+/** Fields an update converges in place. */
+const UPDATE_SPEC = ["tables", "originPoolSize", "schemaEvolution"] as const;
+const SECRETS = ["adminPassword", "replicationPassword", "sinkPassword"] as const;
+
+async function connect(inputs: TwoWayDatabaseInputs): Promise<Client> {
+    const pg: typeof import("pg") = require("pg");
+    const client = new pg.Client({ ...inputs.connection, password: inputs.adminPassword, application_name: "cdc-sync two-way setup" });
+    await client.connect();
+    return client;
+}
+
+/** Runs a plan, naming the statement that failed (plans never contain secrets). */
+async function run(client: Client, plan: SqlPlan, extra: string[] = []): Promise<void> {
+    const exec = async (sql: string) => {
+        try {
+            await client.query(sql);
+        } catch (e) {
+            throw new Error(`${(e as Error).message}\n  in: ${sql.split("\n").slice(0, 3).join(" ")}`);
+        }
+    };
+    for (const sql of plan.autocommit) await exec(sql);
+    await client.query("BEGIN");
+    try {
+        for (const sql of plan.transaction) await exec(sql);
+        // Passwords last, as verifiers; an error here must not echo the statement.
+        for (const sql of extra) await client.query(sql).catch(() => Promise.reject(new Error("setting a role password failed")));
+        await client.query("COMMIT");
+    } catch (e) {
+        await client.query("ROLLBACK");
+        throw e;
+    }
+}
+
+function passwordSql(inputs: TwoWayDatabaseInputs): string[] {
+    return [
+        `ALTER ROLE ${ident(inputs.spec.replicationRole)} PASSWORD ${literal(scramVerifier(inputs.replicationPassword))}`,
+        `ALTER ROLE ${ident(inputs.spec.sinkRole)} PASSWORD ${literal(scramVerifier(inputs.sinkPassword))}`,
+    ];
+}
+
+/**
+ * Checks the server, then applies the setup. Returns the replica identities found for tables not yet
+ * set up (`known` holds those recorded earlier, which now read FULL because of the setup itself).
+ */
+async function apply(
+    inputs: TwoWayDatabaseInputs,
+    known: Record<string, ReplicaIdentity>,
+    removed?: Removed,
+): Promise<TwoWayDatabaseOutputs> {
+    const client = await connect(inputs);
+    try {
+        const facts = await readFacts(client, inputs.spec);
+        assertDeployable(inputs.spec, facts);
+        const replicaIdentities: Record<string, ReplicaIdentity> = {};
+        for (const t of inputs.spec.tables) {
+            const key = tableKey(t);
+            replicaIdentities[key] = known[key] ?? (facts.tables[key].replicaIdentity === "f" ? "full" : "default");
+        }
+        const plan = setupPlan(inputs.spec, removed);
+        try {
+            await run(client, plan, passwordSql(inputs));
+        } catch (e) {
+            // A slot this call created would otherwise retain WAL for a deployment that does not exist.
+            if (!facts.slot) {
+                const slot = literal(inputs.spec.slotName);
+                await client
+                    .query(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ${slot}`)
+                    .catch(() => undefined);
+            }
+            throw e;
+        }
+        return { ...inputs, replicaIdentities, serverVersion: facts.version };
+    } finally {
+        await client.end();
+    }
+}
+
+type Provider = pulumi.dynamic.ResourceProvider<TwoWayDatabaseInputs, TwoWayDatabaseOutputs>;
+
+/** The provider, exported for the database-side tests, which drive its methods against a real server. */
+export const twoWayDatabaseProvider: Required<Pick<Provider, "check" | "create" | "diff" | "update" | "delete">> = {
+    async check(_olds, news) {
+        const failures = specProblems(news.spec).map((reason) => ({ property: "spec", reason }));
+        return { inputs: news, failures };
+    },
+    async create(inputs) {
+        const outs = await apply(inputs, {});
+        const c = inputs.connection;
+        return { id: `${c.host}:${c.port}/${c.database}/${inputs.spec.slotName}`, outs };
+    },
+    async diff(_id, olds, news) {
+        const replaces = [
+            ...changedFields(olds.connection, news.connection, REPLACE_CONNECTION).map((f) => `connection.${f}`),
+            ...changedFields(olds.spec, news.spec, REPLACE_SPEC).map((f) => `spec.${f}`),
+        ];
+        const updates = [
+            ...changedFields(olds.spec, news.spec, UPDATE_SPEC).map((f) => `spec.${f}`),
+            ...changedFields(olds.connection, news.connection, ["user"]).map((f) => `connection.${f}`),
+            ...changedFields<TwoWayDatabaseInputs>(olds, news, SECRETS),
+        ];
+        // The old objects hold the names the new ones need (same database, slot, roles): remove them first.
+        return { changes: replaces.length + updates.length > 0, replaces, deleteBeforeReplace: true };
+    },
+    async update(_id, olds, news) {
+        const kept = new Set(news.spec.tables.map(tableKey));
+        const removed: Removed = {
+            tables: olds.spec.tables
+                .filter((t) => !kept.has(tableKey(t)))
+                .map((t) => ({ table: t, replicaIdentity: olds.replicaIdentities[tableKey(t)] ?? "default" })),
+            origins: originNames(olds.spec).filter((o) => !originNames(news.spec).includes(o)),
+        };
+        return { outs: await apply(news, olds.replicaIdentities, removed) };
+    },
+    async delete(_id, olds) {
+        const client = await connect(olds);
+        try {
+            await run(client, teardownPlan(olds.spec, olds.replicaIdentities));
+        } finally {
+            await client.end();
+        }
+    },
+};
+
+/**
+ * One database of a two-way PostgreSQL pair, set up for loop-free sync with last-writer-wins conflicts
+ * (see docs/topology-b.md). Declare one per database; the connectors of both directions depend on both.
+ */
+export class TwoWayDatabase extends pulumi.dynamic.Resource {
+    public readonly replicaIdentities!: pulumi.Output<Record<string, ReplicaIdentity>>;
+    public readonly serverVersion!: pulumi.Output<string>;
+
+    constructor(name: string, args: TwoWayDatabaseArgs, opts?: pulumi.CustomResourceOptions) {
+        super(
+            twoWayDatabaseProvider,
+            name,
+            {
+                connection: args.connection,
+                spec: args.spec,
+                adminPassword: pulumi.secret(args.adminPassword),
+                replicationPassword: pulumi.secret(args.replicationPassword),
+                sinkPassword: pulumi.secret(args.sinkPassword),
+                replicaIdentities: undefined,
+                serverVersion: undefined,
+            },
+            { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...SECRETS] },
+            "sync",
+            "TwoWayDatabase",
+        );
+    }
+}
