@@ -1,7 +1,7 @@
 // Two-way PostgreSQL sync, database side, against a real PostgreSQL 17 (topology B: db1 and db2 on one
 // server). The setup is applied by the dynamic provider itself; the connectors are simulated by
 // connectors.ts (slot reads with origin=none as the replication role, JDBC-sink upserts as the sink role),
-// so no Kafka is needed. Runs with scripts/test-db.sh.
+// so no Kafka is needed. Runs with `scripts/test.sh db`.
 import * as assert from "assert";
 import { Client } from "pg";
 import { TwoWayDatabaseInputs, TwoWayDatabaseOutputs, twoWayDatabaseProvider as provider } from "../../components/sync/database";
