@@ -102,8 +102,11 @@ async function logTail(c: import("dockerode").Container): Promise<string> {
     return text;
 }
 
-/** A tar archive of `files` (absolute paths), each 0600 in a 0700 parent directory, owned by `owner`. */
-async function archiveOf(files: Record<string, string>, owner: { uid: number; gid: number }): Promise<Buffer> {
+/**
+ * A tar archive of `files` (absolute paths), each 0600 in a 0700 parent directory, owned by `owner`, for the
+ * engine's archive API at `/`. Also how a provider hands a secret-bearing script to a running container.
+ */
+export async function archiveOf(files: Record<string, string>, owner: { uid: number; gid: number }): Promise<Buffer> {
     const tarStream: typeof import("tar-stream") = require("tar-stream");
     const path: typeof import("path") = require("path");
     const pack = tarStream.pack();

@@ -2,47 +2,15 @@
 // with which configuration. Mocks record every registered resource and its inputs.
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
+import { record, Recorded } from "./mocks";
 import { loadStackConfig } from "../../components/config/load";
 import { engineKey } from "../../components/placement";
 import { stackFile } from "../stackFiles";
 
-interface Recorded {
-    type: string;
-    name: string;
-    inputs: Record<string, any>;
-}
-
-let recorded: Recorded[] = [];
-
-pulumi.runtime.setMocks(
-    {
-        newResource(args) {
-            recorded.push({ type: args.type, name: args.name, inputs: args.inputs });
-            const state = { ...args.inputs };
-            if (args.type.endsWith("docker:Image")) state.imageId = `sha256:${args.name}`;
-            if (args.type.endsWith("docker:Container")) state.containerId = `id-${args.name}`;
-            return { id: `${args.name}-id`, state };
-        },
-        call: (args) => args.inputs,
-    },
-    "cdc-sync",
-    "local",
-    false,
-);
-
-/** Resolves an Output in a mocked deployment. */
-function value<T>(o: pulumi.Output<T>): Promise<T> {
-    return new Promise((resolve) => o.apply(resolve));
-}
-
 async function deploy(stack: string): Promise<Recorded[]> {
-    recorded = [];
     const { KafkaPlatform } = await import("../../components/platform");
     const connectorSecrets = pulumi.secret({ "pg-password": "s3cret" });
-    const platform = new KafkaPlatform("kafka", { config: loadStackConfig(stackFile(stack)), stack, connectorSecrets });
-    await value(platform.connect.plugins);
-    await new Promise((r) => setTimeout(r, 50)); // let the last registrations land
-    return recorded;
+    return record(async () => new KafkaPlatform("kafka", { config: loadStackConfig(stackFile(stack)), stack, connectorSecrets }).connect.plugins);
 }
 
 const containers = (rs: Recorded[]) => rs.filter((r) => r.type.endsWith("docker:Container"));

@@ -1,0 +1,180 @@
+// The MySQL/MariaDB side of topology A: a server the stack runs in a container on one of its servers (or an
+// existing one it adopts), the sink's target database, the sink's account, and exactly the privileges the
+// Debezium JDBC sink needs there. Databases, accounts and grants are dynamic resources over mysql2
+// (./mysql/*.ts): the bridged @pulumi/mysql provider cannot be built on our machines.
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { ServerSpec } from "../config/schema";
+import { Container } from "../docker/container";
+import { ownerLabels } from "../docker/engine";
+import { Image } from "../docker/image";
+import { RegistryImage } from "../docker/registryImage";
+import { Volume } from "../docker/volume";
+import { MySqlAdmin } from "./mysql/connection";
+import { MySqlDatabase } from "./mysql/database";
+import { MySqlGrant } from "./mysql/grant";
+import { checkNames, checkPassword, jdbcUrl, MySqlFlavor, SINK_PRIVILEGES } from "./mysql/sql";
+import { MySqlUser } from "./mysql/user";
+import versions from "../../versions.json";
+
+/** The image built from images/mariadb when no registry image is configured. */
+export const MARIADB_IMAGE_TAG = `cdc-sync/mariadb:${versions.debianSuite}`;
+
+/** Where the root password file goes in the container; the images read it through MYSQL_ROOT_PASSWORD_FILE. */
+export const ROOT_PASSWORD_FILE = "/etc/cdc-sync/mysql/root-password";
+
+/** uid/gid of `mysql` in images/mariadb and in the official mysql and mariadb images. */
+const MYSQL_UID = 999;
+
+export interface MySqlRunArgs {
+    /** The server that runs the database container (its engine and the address the database binds). */
+    readonly server: ServerSpec;
+    /** Stack name: names the container and volume (`cdc-sync-<stack>-mysql`) and labels them. */
+    readonly stack: string;
+    /**
+     * A registry image instead of the one built from images/mariadb, e.g. `mysql:8.4` (set `flavor: "mysql"`)
+     * or `mariadb:11.8`. It must follow the official images' contract: MYSQL_ROOT_PASSWORD_FILE,
+     * MYSQL_ROOT_HOST, server options as arguments, data in /var/lib/mysql, uid 999.
+     */
+    readonly image?: string;
+    /** Default 3306. */
+    readonly port?: number;
+    /** Hard memory limit of the container; default 512. */
+    readonly memoryMiB?: number;
+    /** Password of the server's `root` accounts (a secret); applied when the data volume is first initialised. */
+    readonly rootPassword: pulumi.Input<string>;
+}
+
+export interface MySqlExistingArgs {
+    /** Address of the server, reachable from the machine running Pulumi and from the Connect workers. */
+    readonly address: string;
+    /** Default 3306. */
+    readonly port?: number;
+    /** An account allowed to create databases and users and to grant (e.g. root). */
+    readonly adminUser: string;
+    readonly adminPassword: pulumi.Input<string>;
+}
+
+export interface MySqlServerArgs {
+    /** Run the server in a container. Exactly one of `run` and `existing`. */
+    readonly run?: MySqlRunArgs;
+    /** Adopt a server that runs elsewhere: only the database, the account and the grants are the stack's. */
+    readonly existing?: MySqlExistingArgs;
+    /** Server family; default `mariadb`. Checked against the live server on `up`. */
+    readonly flavor?: MySqlFlavor;
+    /** The database the JDBC sink writes into. */
+    readonly database: string;
+    /** The account the JDBC sink connects as. */
+    readonly sinkUser: {
+        readonly name: string;
+        /** Host pattern it may connect from; default `%` (the server listens on its private address only). */
+        readonly host?: string;
+        readonly password: pulumi.Input<string>;
+    };
+}
+
+/** A MySQL/MariaDB server with the JDBC sink's database, account and least-privilege grants. */
+export class MySqlServer extends pulumi.ComponentResource {
+    public readonly flavor: MySqlFlavor;
+    public readonly address: string;
+    public readonly port: number;
+    public readonly database: string;
+    public readonly sinkUser: string;
+    /** What the JDBC sink's `connection.url` must be (the scheme selects its SQL dialect). */
+    public readonly jdbcUrl: string;
+    /** The container, when the stack runs the server. */
+    public readonly container?: Container;
+    /** `VERSION()` of the server. */
+    public readonly serverVersion: pulumi.Output<string>;
+
+    constructor(name: string, args: MySqlServerArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("cdc-sync:databases:MySqlServer", name, {}, opts);
+        const problems = checkNames({ database: args.database, user: args.sinkUser.name, userHost: args.sinkUser.host ?? "%" });
+        if ((args.run === undefined) === (args.existing === undefined)) problems.push("run/existing: expected exactly one of them");
+        if (problems.length > 0) throw new Error(`MySqlServer ${name}:\n  - ${problems.join("\n  - ")}`);
+
+        this.flavor = args.flavor ?? "mariadb";
+        let admin: pulumi.Output<MySqlAdmin>;
+        if (args.run) {
+            this.container = this.runServer(name, args.run);
+            this.address = args.run.server.address;
+            this.port = args.run.port ?? 3306;
+            admin = pulumi.output({ host: this.address, port: this.port, user: "root", password: checked("rootPassword", args.run.rootPassword) });
+        } else {
+            const e = args.existing!;
+            this.address = e.address;
+            this.port = e.port ?? 3306;
+            admin = pulumi.output({ host: this.address, port: this.port, user: e.adminUser, password: checked("adminPassword", e.adminPassword) });
+        }
+        const after = this.container ? [this.container] : [];
+        const database = new MySqlDatabase(
+            `${name}-database`,
+            { admin, name: args.database, characterSet: "utf8mb4", flavor: this.flavor },
+            { parent: this, dependsOn: after },
+        );
+        const host = args.sinkUser.host ?? "%";
+        const user = new MySqlUser(
+            `${name}-sink-user`,
+            { admin, name: args.sinkUser.name, host, password: checked("sinkUser.password", args.sinkUser.password) },
+            { parent: this, dependsOn: after },
+        );
+        new MySqlGrant(
+            `${name}-sink-grant`,
+            { admin, user: args.sinkUser.name, host, database: args.database, privileges: [...SINK_PRIVILEGES] },
+            { parent: this, dependsOn: [database, user] },
+        );
+        this.database = args.database;
+        this.sinkUser = args.sinkUser.name;
+        this.jdbcUrl = jdbcUrl(this.flavor, this.address, this.port, args.database);
+        this.serverVersion = database.serverVersion;
+        this.registerOutputs({ jdbcUrl: this.jdbcUrl, sinkUser: this.sinkUser, serverVersion: this.serverVersion });
+    }
+
+    private runServer(name: string, run: MySqlRunArgs): Container {
+        const engine = run.server.engine;
+        const image = run.image
+            ? new RegistryImage(`${name}-image`, { engine, name: run.image }, { parent: this }).imageId
+            : new Image(
+                  `${name}-image`,
+                  {
+                      engine,
+                      tag: MARIADB_IMAGE_TAG,
+                      context: path.join(__dirname, "..", "..", "images", "mariadb"),
+                      buildArgs: { DEBIAN_SUITE: versions.debianSuite },
+                  },
+                  { parent: this },
+              ).imageId;
+        const labels = ownerLabels(run.stack, "mysql");
+        const volumeName = `cdc-sync-${run.stack}-mysql-data`;
+        const data = new Volume(`${name}-data`, { engine, name: volumeName, labels }, { parent: this });
+        const port = run.port ?? 3306;
+        return new Container(
+            name,
+            {
+                engine,
+                name: `cdc-sync-${run.stack}-mysql`,
+                image,
+                // Bound to the server's private address only; no reverse DNS on every connection.
+                args: [`--bind-address=${run.server.address}`, `--port=${port}`, "--skip-name-resolve"],
+                // A path, not the password: the password itself goes in as a file and never shows in `docker inspect`.
+                env: { MYSQL_ROOT_PASSWORD_FILE: ROOT_PASSWORD_FILE, MYSQL_ROOT_HOST: "%" },
+                files: { [ROOT_PASSWORD_FILE]: checked("rootPassword", run.rootPassword) },
+                fileOwner: { uid: MYSQL_UID, gid: MYSQL_UID },
+                volumes: { [volumeName]: "/var/lib/mysql" },
+                labels,
+                memoryMiB: run.memoryMiB ?? 512,
+                ready: { address: run.server.address, port, timeoutSeconds: 180 },
+            },
+            { parent: this, dependsOn: [data] },
+        );
+    }
+}
+
+/** The password, failing the deployment with a field-named error when it is unusable. */
+function checked(field: string, password: pulumi.Input<string>): pulumi.Output<string> {
+    return pulumi.secret(password).apply((p) => {
+        const problem = checkPassword(field, p);
+        if (problem) throw new Error(problem);
+        return p;
+    });
+}
