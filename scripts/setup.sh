@@ -31,12 +31,10 @@ pulumi_bin="$(cat "$pulumi_log.out")"
 # Local state backend and a per-machine passphrase for the stack's secrets (created once, mode 0600).
 state_dir="${CDC_SYNC_STATE:-$HOME/.local/share/cdc-sync}"
 mkdir -p "$state_dir/backend"
-if [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]; then
-  [ -f "$state_dir/passphrase" ] || (umask 077 && head -c 32 /dev/urandom | base64 > "$state_dir/passphrase")
-  passphrase_line="export PULUMI_CONFIG_PASSPHRASE_FILE=$state_dir/passphrase"
-else
-  passphrase_line=""
-fi
+[ -f "$state_dir/passphrase" ] || (umask 077 && head -c 32 /dev/urandom | base64 > "$state_dir/passphrase")
+# Decided when the env file is sourced, not when it is written: every checkout on the machine shares it,
+# and a passphrase the user set explicitly wins.
+passphrase_line="[ -n \"\${PULUMI_CONFIG_PASSPHRASE:-}\" ] || export PULUMI_CONFIG_PASSPHRASE_FILE=\"\${PULUMI_CONFIG_PASSPHRASE_FILE:-$state_dir/passphrase}\""
 
 # Extra CA certificates this host trusts (e.g. a TLS-inspecting egress proxy): image builds fetch from
 # Maven Central over HTTPS and need them too. Empty on an ordinary host.

@@ -5,6 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import Dockerode from "dockerode";
+import { execIn as engineExec } from "../../components/docker/exec";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 
@@ -24,19 +25,11 @@ export async function ownedByStack(stackName: string): Promise<{ containers: str
     };
 }
 
-/** Runs a command in a container through the engine and returns its stdout (fails on a non-zero exit). */
+/** Runs a command in a container on the local engine and returns its output (fails on a non-zero exit). */
 export async function execIn(container: string, cmd: string[]): Promise<string> {
-    const c = new Dockerode().getContainer(container);
-    const exec = await c.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
-    const stream = await exec.start({});
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    const sink = (into: Buffer[]) => new (require("stream").Writable)({ write: (b: Buffer, _e: string, cb: () => void) => (into.push(b), cb()) });
-    c.modem.demuxStream(stream, sink(out), sink(err));
-    await new Promise((resolve) => stream.on("end", resolve));
-    const { ExitCode } = await exec.inspect();
-    if (ExitCode !== 0) throw new Error(`${cmd.join(" ")} in ${container} exited ${ExitCode}: ${Buffer.concat(err).toString()}`);
-    return Buffer.concat(out).toString();
+    const r = await engineExec({ kind: "local" }, container, cmd);
+    if (r.exitCode !== 0) throw new Error(`${cmd.join(" ")} in ${container} exited ${r.exitCode}: ${r.output}`);
+    return r.output;
 }
 
 export interface TestStack {
