@@ -4,7 +4,8 @@
 //           validation, each error reported against the property it names
 //   diff    normalized (./normalize.ts); properties that cannot change in place replace the connector
 //   create  PUT config (idempotent), declared state, health gate; update: the same for what changed
-//   read    the live config and state, so `refresh` shows drift and the next `up` restores the declaration
+//   read    the live config and state, as outputs and inputs, so `refresh` shows drift and the next
+//           `up` (its preview naming each field) restores the declaration
 //   delete  stop, drop the offsets, delete; a connector already gone is fine
 // Everything this module uses is serialized with it: it imports only pure modules, and requires axios
 // (through ./rest.ts) at call time.
@@ -12,7 +13,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { changedFields } from "../dynamic/diff";
 import { CONNECTOR_CLASSES } from "./classes";
 import { ConnectorState, isHealthGateError, observedState, waitForState } from "./health";
-import { changedConfigKeys, configOf, CONTROL_KEYS, render, replacingKeys, RESERVED_KEYS } from "./normalize";
+import { changedConfigKeys, configOf, CONTROL_KEYS, render, replacingKeys, RESERVED_KEYS, STATUS_KEYS } from "./normalize";
 import { connectCall, connectorStatus, ConnectorStatus } from "./rest";
 import { ConfigView, configProblems, Problem } from "./rules";
 
@@ -22,7 +23,7 @@ const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 /** How long the declared state must hold before `up` trusts it (see health.ts). */
 const SETTLE_SECONDS = 5;
 
-/** Messages Debezium's validation gives when it cannot reach the database (./provider.ts `check`). */
+/** How Debezium's validation says it could not reach, or log into, the database. */
 const CONNECTIVITY_ERRORS = [
     "Error while validating connector config:",
     "Connection validation timed out after",
@@ -103,10 +104,12 @@ async function converge(news: ConnectorInputs, olds: ConnectorOutputs | undefine
     const path = connectorPath(news.name);
     const config = { ...configOf(news), name: news.name };
     const target = news.state as ConnectorState;
-    if (olds === undefined && target !== "running" && (await connectorStatus(urls, news.name)) === undefined) {
+    // Absent also when updating: deleted out of band since the last refresh.
+    const exists = (await connectorStatus(urls, news.name)) !== undefined;
+    if (!exists && target !== "running") {
         // Created directly paused or stopped: a source must not start its snapshot first.
         await connectCall(urls, "POST", "/connectors", { name: news.name, config, initial_state: target.toUpperCase() });
-    } else if (olds === undefined || changedConfigKeys(olds, news).length > 0) {
+    } else if (!exists || olds === undefined || changedConfigKeys(olds, news).length > 0) {
         // Idempotent: creates, adopts a connector of this name left by an interrupted run, or updates.
         await connectCall(urls, "PUT", `${path}/config`, config);
     }
@@ -187,7 +190,11 @@ export const connectorProvider: pulumi.dynamic.ResourceProvider<ConnectorInputs,
             ...statusOutputs(status),
         };
         if (status) current.state = observedState(status);
-        return { id, props: current };
+        // The live config also becomes the recorded inputs: the next preview then shows, field by field,
+        // what `up` will set back (`~heartbeat.interval.ms`, `~state`), not a diff of two declarations.
+        const inputs = Object.fromEntries(Object.entries(current).filter(([k]) => !(STATUS_KEYS as readonly string[]).includes(k)));
+        // The SDK types read's `inputs` like its outputs; they are inputs.
+        return { id, props: current, inputs: inputs as ConnectorOutputs };
     },
 
     async delete(id, props) {
