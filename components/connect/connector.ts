@@ -2,7 +2,7 @@
 // JDBC sink, and the raw Connector for any other class. Each turns its arguments into a Connect config (pure
 // builders in this folder), claims its unique names, and is managed by ./provider.ts.
 import * as pulumi from "@pulumi/pulumi";
-import { ConnectorConfig, ConfigValue, SourceRef } from "./connectorConfig";
+import { ConnectorArgsError, ConnectorConfig, ConfigValue, SourceRef } from "./connectorConfig";
 import { ConnectorState } from "./health";
 import { jdbcSinkConfig, JdbcSinkSpec } from "./jdbcSink";
 import { MONGODB_CONNECTOR_CLASS, mongoSourceConfig, MongoSourceSpec } from "./mongoSource";
@@ -10,6 +10,7 @@ import { RESERVED_KEYS } from "./normalize";
 import { POSTGRES_CONNECTOR_CLASS, postgresSourceConfig, PostgresSourceSpec } from "./postgresSource";
 import { connectorProvider, TaskOutput } from "./provider";
 import { ConnectorRegistry } from "./registry";
+import { secretNamesIn } from "./secrets";
 
 /** What every connector resource takes besides its config. */
 export interface ConnectorCommonArgs {
@@ -23,6 +24,12 @@ export interface ConnectorCommonArgs {
     readonly restartTrigger?: pulumi.Input<string>;
     /** How long `up` waits for the connector and its tasks to reach the declared state; default 120. */
     readonly timeoutSeconds?: pulumi.Input<number>;
+    /**
+     * The names in the platform stack's `cdc-sync:connectorSecrets` (StackConfig.connectorSecretNames). When
+     * given, a reference to any other name fails at construction: the workers would leave it unresolved and
+     * the connector would fail to log in at run time.
+     */
+    readonly knownSecrets?: readonly string[];
 }
 
 const registries = new WeakMap<object, ConnectorRegistry>();
@@ -67,8 +74,9 @@ export class ConnectorResource extends pulumi.dynamic.Resource {
         const config = build(connectorName);
         const reserved = Object.keys(config).filter((k) => RESERVED_KEYS.includes(k));
         if (reserved.length > 0) {
-            throw new Error(`connector ${connectorName}: ${reserved.join(", ")} cannot be config properties (name: use connectorName)`);
+            throw new ConnectorArgsError(connectorName, reserved.map((k) => `${k}: the resource's own property, not a config property (the name: set connectorName)`));
         }
+        checkSecretNames(connectorName, config, args.knownSecrets);
         claimNames(name, connectorName, config);
         super(
             connectorProvider,
@@ -90,6 +98,19 @@ export class ConnectorResource extends pulumi.dynamic.Resource {
         );
         this.connectorName = connectorName;
     }
+}
+
+/** Throws ConnectorArgsError if `config` references a secret that is not among `known`. */
+function checkSecretNames(connectorName: string, config: ConnectorConfig, known: readonly string[] | undefined): void {
+    if (known === undefined) return;
+    const problems = Object.entries(config).flatMap(([k, v]) =>
+        typeof v === "string"
+            ? secretNamesIn(v)
+                  .filter((n) => !known.includes(n))
+                  .map((n) => `${k}: secret ${n} is not in cdc-sync:connectorSecrets (it has: ${known.join(", ") || "none"})`)
+            : [],
+    );
+    if (problems.length > 0) throw new ConnectorArgsError(connectorName, problems);
 }
 
 /** Claims, for resource `owner`, the names that must be unique in the stack (./registry.ts); throws on a clash. */
@@ -120,29 +141,39 @@ export class Connector extends ConnectorResource {
     }
 }
 
-export type PostgresSourceArgs = PostgresSourceSpec & ConnectorCommonArgs;
-
-/** A Debezium PostgreSQL source. */
-export class PostgresSourceConnector extends ConnectorResource {
+/** A source connector: it writes under a topic prefix, which sinks consume through `source`. */
+export class SourceConnectorResource extends ConnectorResource {
     /** Class and topic prefix, for sinks that consume this source (`JdbcSinkSpec.from`). */
     public readonly source: SourceRef;
 
+    protected constructor(
+        type: string,
+        connectorClass: string,
+        name: string,
+        args: ConnectorCommonArgs & { readonly topicPrefix: string },
+        build: (connectorName: string) => ConnectorConfig,
+        opts?: pulumi.CustomResourceOptions,
+    ) {
+        super(type, name, args, build, opts);
+        this.source = { connectorClass, topicPrefix: args.topicPrefix };
+    }
+}
+
+export type PostgresSourceArgs = PostgresSourceSpec & ConnectorCommonArgs;
+
+/** A Debezium PostgreSQL source. */
+export class PostgresSourceConnector extends SourceConnectorResource {
     constructor(name: string, args: PostgresSourceArgs, opts?: pulumi.CustomResourceOptions) {
-        super("PostgresSource", name, args, (n) => postgresSourceConfig(n, args), opts);
-        this.source = { connectorClass: POSTGRES_CONNECTOR_CLASS, topicPrefix: args.topicPrefix };
+        super("PostgresSource", POSTGRES_CONNECTOR_CLASS, name, args, (n) => postgresSourceConfig(n, args), opts);
     }
 }
 
 export type MongoSourceArgs = MongoSourceSpec & ConnectorCommonArgs;
 
 /** A Debezium MongoDB source. */
-export class MongoSourceConnector extends ConnectorResource {
-    /** Class and topic prefix, for sinks that consume this source (`JdbcSinkSpec.from`). */
-    public readonly source: SourceRef;
-
+export class MongoSourceConnector extends SourceConnectorResource {
     constructor(name: string, args: MongoSourceArgs, opts?: pulumi.CustomResourceOptions) {
-        super("MongoSource", name, args, (n) => mongoSourceConfig(n, args), opts);
-        this.source = { connectorClass: MONGODB_CONNECTOR_CLASS, topicPrefix: args.topicPrefix };
+        super("MongoSource", MONGODB_CONNECTOR_CLASS, name, args, (n) => mongoSourceConfig(n, args), opts);
     }
 }
 

@@ -59,10 +59,6 @@ const POSITIVE_INTEGER = /^[1-9][0-9]*$/;
 /** Debezium: "only alphanumeric characters, hyphens, dots and underscores" (it names Kafka topics). */
 const TOPIC_PREFIX = /^[A-Za-z0-9._-]+$/;
 
-function oneOf(values: readonly string[]): string {
-    return values.join(", ");
-}
-
 /** Rules every connector follows, whatever its class. */
 function commonProblems(v: ConfigView): Problem[] {
     const problems: Problem[] = [];
@@ -114,7 +110,7 @@ function classProblems(v: ConfigView, rules: ClassRules): Problem[] {
         if (value === undefined) continue;
         const instead = rules.valuesInstead?.[key]?.[value];
         if (instead !== undefined) problems.push({ field: key, message: `${JSON.stringify(value)} is not for ${shortName(rules.className)}; use ${instead}` });
-        else if (!values.includes(value)) problems.push({ field: key, message: `expected one of ${oneOf(values)}; got ${JSON.stringify(value)}` });
+        else if (!values.includes(value)) problems.push({ field: key, message: `expected one of ${values.join(", ")}; got ${JSON.stringify(value)}` });
     }
     for (const key of rules.booleans ?? []) {
         const value = v.known(key);

@@ -29,6 +29,11 @@ export function isSecretRef(value: string): boolean {
     return value.startsWith(prefix) && value.endsWith("}") && SECRET_NAME.test(value.slice(prefix.length, -1));
 }
 
+/** Names of the stack's secrets that `value` references. */
+export function secretNamesIn(value: string): string[] {
+    return [...value.matchAll(VARIABLE)].map((m) => m[0]).filter(isSecretRef).map((ref) => ref.slice(ref.lastIndexOf(":") + 1, -1));
+}
+
 /** Keys whose value is a credential: `database.password`, `connection.password`, `*.keystore.password`, ... */
 export function isCredentialKey(key: string): boolean {
     return /password$/i.test(key);

@@ -5,7 +5,7 @@ import { ConnectorArgsError } from "../../components/connect/connectorConfig";
 import { JdbcSinkSpec, jdbcSinkConfig, MONGODB_FLATTEN_TRANSFORM, tableTopicsRegex } from "../../components/connect/jdbcSink";
 import { MONGODB_CONNECTOR_CLASS, mongoSourceConfig, MongoSourceSpec } from "../../components/connect/mongoSource";
 import { defaultSlotName, POSTGRES_CONNECTOR_CLASS, postgresSourceConfig, PostgresSourceSpec } from "../../components/connect/postgresSource";
-import { isSecretRef, secretRef } from "../../components/connect/secrets";
+import { isSecretRef, secretNamesIn, secretRef } from "../../components/connect/secrets";
 
 const SECRET = (name: string) => `\${file:/etc/cdc-sync/secrets/connectors.properties:${name}}`;
 
@@ -230,6 +230,11 @@ describe("connector config builders", () => {
             transforms: [{ alias: "flatten", type: MONGODB_FLATTEN_TRANSFORM }],
         });
         assert.strictEqual(config["transforms.flatten.type"], MONGODB_FLATTEN_TRANSFORM);
+    });
+
+    it("finds the secret names a value references", () => {
+        assert.deepStrictEqual(secretNamesIn(`user=${SECRET("a")};pw=${SECRET("b.c")};other=\${env:X}`), ["a", "b.c"]);
+        assert.deepStrictEqual(secretNamesIn("plain"), []);
     });
 
     it("secret references name the workers' secrets file, and nothing else passes as one", () => {

@@ -107,10 +107,19 @@ describe("connector resources (mocks)", () => {
         new mod.PostgresSourceConnector("slot-b", { connectUrls: urls, database: db("a", "10.0.0.32"), topicPrefix: "slot-b", slotName: "same" });
     });
 
+    it("refuses a reference to a secret the platform does not have, when told which it has", () => {
+        const args = { connectUrls: urls, database: db("k"), topicPrefix: "known-a" };
+        new mod.PostgresSourceConnector("known-a", { ...args, knownSecrets: ["pg-password"] });
+        assert.throws(
+            () => new mod.PostgresSourceConnector("known-b", { ...args, topicPrefix: "known-b", knownSecrets: ["pg-pasword"] }),
+            /database\.password: secret pg-password is not in cdc-sync:connectorSecrets \(it has: pg-pasword\)/,
+        );
+    });
+
     it("refuses config properties that would shadow the resource's own", () => {
         assert.throws(
             () => new mod.Connector("shadow", { connectUrls: urls, connectorClass: "x.Y", config: { state: "x", name: "y" } }),
-            /^Error: connector shadow: state, name cannot be config properties/,
+            /^ConnectorArgsError: connector shadow: invalid arguments:\n  - state: the resource's own property, not a config property\s.*\n  - name: the resource's own property/,
         );
     });
 
