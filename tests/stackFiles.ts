@@ -16,7 +16,7 @@ export function stackFile(stack: string): RawConfig {
     for (const [full, v] of Object.entries(doc.config)) {
         const key = full.replace(/^cdc-sync:/, "");
         if (holdsSecret(v)) {
-            values[key] = JSON.stringify("<encrypted>");
+            values[key] = JSON.stringify(redacted(v));
             secretKeys.add(key);
         } else values[key] = typeof v === "string" ? v : JSON.stringify(v);
     }
@@ -27,6 +27,14 @@ export function stackFile(stack: string): RawConfig {
 function holdsSecret(v: unknown): boolean {
     if (!v || typeof v !== "object") return false;
     return "secure" in (v as object) || Object.values(v as object).some(holdsSecret);
+}
+
+/** The value with each `{ secure: ... }` replaced by a placeholder: a map of secrets stays a map. */
+function redacted(v: unknown): unknown {
+    if (!v || typeof v !== "object") return v;
+    if ("secure" in (v as object)) return "<encrypted>";
+    if (Array.isArray(v)) return v.map(redacted);
+    return Object.fromEntries(Object.entries(v as object).map(([k, x]) => [k, redacted(x)]));
 }
 
 /** A raw config from plain objects, for table-driven cases. */

@@ -2,6 +2,7 @@
 // caching) that bring the platform stack up before every integration test file and destroy it after
 // them, with the engine checked for leftovers. Test files read it through `platform()`.
 // CDC_SYNC_ITEST_STACK picks another stack file of the repo (default: the `local` stack).
+// Test files that need connector secrets on the workers ask for them with requestConnectorSecrets.
 import * as assert from "assert";
 import { OutputMap } from "@pulumi/pulumi/automation";
 import { openStack, ownedByStack, TestStack } from "./harness";
@@ -17,6 +18,43 @@ export interface Platform {
 let opened: { test: TestStack; stackName: string } | undefined;
 let current: Platform | undefined;
 
+/** Connector secrets test files asked for: name -> value. */
+const connectorSecrets: Record<string, string> = {};
+
+/**
+ * Has the platform's Connect workers hold these connector secrets (`cdc-sync:connectorSecrets.<name>`). Call
+ * it when the test file loads, before the root hook runs. They are set as secret config of the stack for the
+ * run only and removed after it; without a request the platform comes up exactly as its stack file says.
+ */
+export function requestConnectorSecrets(secrets: Readonly<Record<string, string>>): void {
+    Object.assign(connectorSecrets, secrets);
+}
+
+const SECRETS_KEY = "cdc-sync:connectorSecrets";
+/** Where the requested secrets were set, and whether the stack file had secrets of its own before. */
+let secretsSet: { test: TestStack; stackHadSecrets: boolean } | undefined;
+
+async function setRequestedSecrets(test: TestStack, stackName: string): Promise<void> {
+    if (Object.keys(connectorSecrets).length === 0) return;
+    const existing = await test.stack.getAllConfig();
+    const own: Record<string, string> = SECRETS_KEY in existing ? JSON.parse(existing[SECRETS_KEY].value) : {};
+    const clash = Object.keys(connectorSecrets).filter((n) => n in own);
+    // Never overwrite (and later remove) a secret the stack file holds.
+    if (clash.length > 0) throw new Error(`Pulumi.${stackName}.yaml already sets ${SECRETS_KEY}.${clash.join(", ")}, which a test asked to set`);
+    secretsSet = { test, stackHadSecrets: SECRETS_KEY in existing };
+    for (const [name, value] of Object.entries(connectorSecrets)) {
+        await test.stack.setConfig(`${SECRETS_KEY}.${name}`, { value, secret: true }, true);
+    }
+}
+
+async function removeRequestedSecrets(): Promise<void> {
+    if (!secretsSet) return;
+    const { test, stackHadSecrets } = secretsSet;
+    secretsSet = undefined;
+    if (!stackHadSecrets) await test.stack.removeConfig(SECRETS_KEY);
+    else for (const name of Object.keys(connectorSecrets)) await test.stack.removeConfig(`${SECRETS_KEY}.${name}`, true);
+}
+
 /** The deployed platform; only valid inside integration tests. */
 export function platform(): Platform {
     if (!current) throw new Error("the platform fixture did not come up (see the root hook's error above)");
@@ -28,6 +66,7 @@ before(async function () {
     const stackName = process.env.CDC_SYNC_ITEST_STACK ?? "local";
     const test = await openStack(stackName);
     opened = { test, stackName };
+    await setRequestedSecrets(test, stackName);
     const up = await test.stack.up({ onOutput: test.log });
     assert.strictEqual(up.summary.result, "succeeded", `up failed; see ${test.logFile}`);
     current = {
@@ -42,9 +81,13 @@ before(async function () {
 // Also after a failed `up`: whatever it created is destroyed, so a failed run leaves nothing running.
 after(async function () {
     this.timeout(10 * 60 * 1000);
-    if (!opened) return;
+    if (!opened) return removeRequestedSecrets();
     const { test, stackName } = opened;
     opened = current = undefined;
-    await test.stack.destroy({ onOutput: test.log });
+    try {
+        await test.stack.destroy({ onOutput: test.log });
+    } finally {
+        await removeRequestedSecrets();
+    }
     assert.deepStrictEqual(await ownedByStack(stackName), { containers: [], volumes: [], networks: [] }, "destroy left things behind");
 });

@@ -3,7 +3,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import { LocalWorkspace, PulumiFn, Stack } from "@pulumi/pulumi/automation";
 import Dockerode from "dockerode";
 import { execIn as engineExec } from "../../components/docker/exec";
 
@@ -65,5 +65,19 @@ export async function openStack(stackName: string): Promise<TestStack> {
             },
         },
     );
+    return { stack, logFile, log: (line) => fs.appendFileSync(logFile, line) };
+}
+
+/**
+ * A stack of an inline `program` in the same state backend as `base` (e.g. resources deployed on top of the
+ * platform). The CLI still drives it; its log goes next to the base stack's. Dynamic providers of an inline
+ * program run outside the repo, so NODE_PATH lets them require the repo's node_modules.
+ */
+export async function openInlineStack(base: TestStack, stackName: string, program: PulumiFn): Promise<TestStack> {
+    const stack = await LocalWorkspace.createOrSelectStack(
+        { stackName, projectName: "cdc-sync-itest", program },
+        { envVars: { ...base.stack.workspace.envVars, NODE_PATH: path.join(REPO_ROOT, "node_modules") } },
+    );
+    const logFile = path.join(path.dirname(base.logFile), `${stackName}.log`);
     return { stack, logFile, log: (line) => fs.appendFileSync(logFile, line) };
 }

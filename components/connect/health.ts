@@ -1,0 +1,99 @@
+// The connector's health gate: `up` returns only once the connector and every task are in the declared
+// state, and fails with the task's error trace when one fails. The predicates are pure (unit-tested); the
+// wait polls the status endpoint.
+import { connectorStatus, ConnectorStatus } from "./rest";
+
+/** The states a connector can be declared in. */
+export const CONNECTOR_STATES = ["running", "paused", "stopped"] as const;
+export type ConnectorState = (typeof CONNECTOR_STATES)[number];
+
+/** What the live status says, in the declared states' terms; `failed` when the connector or a task failed. */
+export function observedState(status: ConnectorStatus): ConnectorState | "failed" {
+    if (failureOf(status) !== undefined) return "failed";
+    switch (status.connector.state) {
+        case "PAUSED":
+            return "paused";
+        case "STOPPED":
+            return "stopped";
+        default:
+            // RUNNING, or UNASSIGNED/RESTARTING during a rebalance: nothing to correct.
+            return "running";
+    }
+}
+
+/** Whether the connector and all its tasks are in `target` (a running connector has at least one task). */
+export function reached(status: ConnectorStatus, target: ConnectorState): boolean {
+    const tasks = status.tasks.map((t) => t.state);
+    switch (target) {
+        case "running":
+            return status.connector.state === "RUNNING" && tasks.length > 0 && tasks.every((s) => s === "RUNNING");
+        case "paused":
+            return status.connector.state === "PAUSED" && tasks.every((s) => s === "PAUSED");
+        case "stopped":
+            // A stopped connector has no tasks at all.
+            return status.connector.state === "STOPPED";
+    }
+}
+
+/** The failure of the connector or of its first failed task, with the error trace; undefined when none failed. */
+export function failureOf(status: ConnectorStatus): string | undefined {
+    if (status.connector.state === "FAILED") return `connector ${status.name} FAILED on ${status.connector.worker_id}:\n${shortTrace(status.connector.trace)}`;
+    const task = status.tasks.find((t) => t.state === "FAILED");
+    if (task) return `task ${task.id} of connector ${status.name} FAILED on ${task.worker_id}:\n${shortTrace(task.trace)}`;
+    return undefined;
+}
+
+/** The head of a Java trace and every `Caused by:` line: where it failed and the root cause, without frames. */
+function shortTrace(trace: string | undefined): string {
+    if (!trace) return "(no trace)";
+    const lines = trace.split("\n");
+    const causes = lines.slice(8).filter((l) => l.startsWith("Caused by:"));
+    return [...lines.slice(0, 8), ...(causes.length > 0 ? ["\t...", ...causes] : [])].join("\n");
+}
+
+export interface GateOptions {
+    readonly timeoutSeconds: number;
+    /**
+     * How long the target state must hold before the gate passes. After a config change Connect reports
+     * the old tasks as RUNNING until it restarts them, and a task with a bad password fails only once
+     * started: a single RUNNING answer proves nothing.
+     */
+    readonly settleSeconds: number;
+    /** Keep waiting through FAILED states (a failed connector is being stopped for deletion). */
+    readonly ignoreFailures?: boolean;
+}
+
+/**
+ * Thrown when the connector or a task failed, or the state was not reached in time; carries the last status.
+ * A plain Error with a property, not a subclass: the closure serializer loses the message of Error subclasses.
+ */
+export type HealthGateError = Error & { readonly lastStatus: ConnectorStatus | undefined };
+
+function gateError(message: string, lastStatus: ConnectorStatus | undefined): HealthGateError {
+    return Object.assign(new Error(message), { lastStatus });
+}
+
+export function isHealthGateError(e: unknown): e is HealthGateError {
+    return e instanceof Error && "lastStatus" in e;
+}
+
+/** Waits until `name` holds `target` for `settleSeconds`; throws HealthGateError on failure or timeout. */
+export async function waitForState(urls: readonly string[], name: string, target: ConnectorState, opts: GateOptions): Promise<ConnectorStatus> {
+    const deadline = Date.now() + opts.timeoutSeconds * 1000;
+    let since: number | undefined;
+    let last: ConnectorStatus | undefined;
+    for (;;) {
+        last = await connectorStatus(urls, name);
+        const failure = last && !opts.ignoreFailures && failureOf(last);
+        if (failure) throw gateError(failure, last);
+        if (last && reached(last, target)) {
+            since ??= Date.now();
+            if (Date.now() - since >= opts.settleSeconds * 1000) return last;
+        } else since = undefined;
+        if (Date.now() > deadline) {
+            const seen = last ? `connector ${last.connector.state}, tasks [${last.tasks.map((t) => `${t.id}:${t.state}`).join(", ")}]` : "no such connector";
+            throw gateError(`connector ${name} did not reach ${target} within ${opts.timeoutSeconds}s (last seen: ${seen})`, last);
+        }
+        await new Promise((r) => setTimeout(r, 1000));
+    }
+}

@@ -1,0 +1,211 @@
+// The dynamic provider behind every connector resource (./connector.ts): one connector, managed through the
+// Kafka Connect REST API.
+//   check   local rules (./rules.ts) always; when Connect answers, also the plugin list and Connect's own
+//           validation, each error reported against the property it names
+//   diff    normalized (./normalize.ts); properties that cannot change in place replace the connector
+//   create  PUT config (idempotent), declared state, health gate; update: the same for what changed
+//   read    the live config and state, as outputs and inputs, so `refresh` shows drift and the next
+//           `up` (its preview naming each field) restores the declaration
+//   delete  stop, drop the offsets, delete; a connector already gone is fine
+// Everything this module uses is serialized with it: it imports only pure modules, and requires axios
+// (through ./rest.ts) at call time.
+import * as pulumi from "@pulumi/pulumi";
+import { changedFields } from "../dynamic/diff";
+import { CONNECTOR_CLASSES } from "./classes";
+import { ConnectorState, isHealthGateError, observedState, waitForState } from "./health";
+import { changedConfigKeys, configOf, CONTROL_KEYS, render, replacingKeys, RESERVED_KEYS, STATUS_KEYS } from "./normalize";
+import { connectCall, connectorStatus, ConnectorStatus } from "./rest";
+import { ConfigView, configProblems, Problem } from "./rules";
+
+/** What the engine sends for a value a preview does not know yet. */
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** How long the declared state must hold before `up` trusts it (see health.ts). */
+const SETTLE_SECONDS = 5;
+
+/** How Debezium's validation says it could not reach, or log into, the database. */
+const CONNECTIVITY_ERRORS = [
+    "Error while validating connector config:",
+    "Connection validation timed out after",
+    "Error during connection validation:",
+    "Unable to connect:",
+];
+
+export interface ConnectorInputs {
+    /** The connector's name in Connect (also its resource id). */
+    name: string;
+    connectUrls: string[];
+    /** Declared state; in outputs, the observed one (`failed` after a failed gate or refresh). */
+    state: ConnectorState | "failed";
+    restartTrigger: string;
+    timeoutSeconds: number;
+    /** Every other property is a Connect config property. */
+    [property: string]: unknown;
+}
+
+export interface TaskOutput {
+    id: number;
+    state: string;
+    workerId: string;
+}
+
+export interface ConnectorOutputs extends ConnectorInputs {
+    /** Connect's state of the connector: RUNNING, PAUSED, STOPPED, FAILED, UNASSIGNED. */
+    connectorState: string;
+    /** The worker running the connector. */
+    workerId: string;
+    tasks: TaskOutput[];
+}
+
+const connectorPath = (name: string) => `/connectors/${encodeURIComponent(name)}`;
+
+function statusOutputs(s: ConnectorStatus | undefined): Pick<ConnectorOutputs, "connectorState" | "workerId" | "tasks"> {
+    if (!s) return { connectorState: "", workerId: "", tasks: [] };
+    return {
+        connectorState: s.connector.state,
+        workerId: s.connector.worker_id,
+        tasks: s.tasks.map((t) => ({ id: t.id, state: t.state, workerId: t.worker_id })),
+    };
+}
+
+/** Connect's verdict, when it answers: plugin installed, and its validation without connectivity errors. */
+async function remoteProblems(urls: string[], name: string, config: Record<string, string>): Promise<Problem[]> {
+    const className = config["connector.class"];
+    let plugins: { class: string }[];
+    try {
+        plugins = (await connectCall<{ class: string }[]>(urls, "GET", "/connector-plugins", undefined, { deadlineSeconds: 5, timeoutSeconds: 5 })).data;
+    } catch {
+        // No Connect yet (first deploy) or not reachable from here: the local rules have run.
+        return [];
+    }
+    if (!plugins.some((p) => p.class === className || p.class.endsWith(`.${className}`))) {
+        return [{ field: "connector.class", message: `not installed on the Connect cluster (${urls.join(", ")})` }];
+    }
+    // Debezium sources connect to the database while validating: keep a preview from hanging on an
+    // address that does not answer yet.
+    const timeout = className.startsWith("io.debezium.connector.") && !("connection.validation.timeout.ms" in config) ? { "connection.validation.timeout.ms": "10000" } : {};
+    const res = await connectCall<{ configs: { value: { name: string; errors: string[] } }[] }>(
+        urls,
+        "PUT",
+        `/connector-plugins/${encodeURIComponent(className)}/config/validate`,
+        { ...config, ...timeout, name },
+        { deadlineSeconds: 60 },
+    );
+    // A database that is not there yet (created in the same `up`) or a wrong password is not a config
+    // error: the health gate reports the latter with the task's trace.
+    return res.data.configs.flatMap((c) =>
+        c.value.errors.filter((e) => !CONNECTIVITY_ERRORS.some((p) => e.startsWith(p))).map((e) => ({ field: c.value.name, message: `Connect: ${e}` })),
+    );
+}
+
+/** Applies `news` (after `olds`, when updating) and waits for the declared state. */
+async function converge(news: ConnectorInputs, olds: ConnectorOutputs | undefined): Promise<ConnectorOutputs> {
+    const urls = news.connectUrls;
+    const path = connectorPath(news.name);
+    const config = { ...configOf(news), name: news.name };
+    const target = news.state as ConnectorState;
+    // Absent also when updating: deleted out of band since the last refresh.
+    const exists = (await connectorStatus(urls, news.name)) !== undefined;
+    if (!exists && target !== "running") {
+        // Created directly paused or stopped: a source must not start its snapshot first.
+        await connectCall(urls, "POST", "/connectors", { name: news.name, config, initial_state: target.toUpperCase() });
+    } else if (!exists || olds === undefined || changedConfigKeys(olds, news).length > 0) {
+        // Idempotent: creates, adopts a connector of this name left by an interrupted run, or updates.
+        await connectCall(urls, "PUT", `${path}/config`, config);
+    }
+    // Also idempotent, and it repairs a state changed out of band.
+    await connectCall(urls, "PUT", `${path}/${{ running: "resume", paused: "pause", stopped: "stop" }[target]}`);
+    if (olds !== undefined && (olds.restartTrigger !== news.restartTrigger || olds.state === "failed")) {
+        await connectCall(urls, "POST", `${path}/restart?includeTasks=true&onlyFailed=false`);
+    }
+    try {
+        const status = await waitForState(urls, news.name, target, { timeoutSeconds: news.timeoutSeconds, settleSeconds: SETTLE_SECONDS });
+        return { ...news, ...statusOutputs(status) };
+    } catch (e) {
+        if (!isHealthGateError(e)) throw e;
+        // The connector exists: the engine records it (state `failed`, so the next `up` restarts it) and
+        // fails the update with the gate's message, the task's trace included.
+        throw Object.assign(new Error(e.message), {
+            id: news.name,
+            properties: { ...news, state: "failed", ...statusOutputs(e.lastStatus) },
+            reasons: [e.message],
+        });
+    }
+}
+
+export const connectorProvider: pulumi.dynamic.ResourceProvider<ConnectorInputs, ConnectorOutputs> = {
+    async check(olds, news) {
+        const inputs: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(news)) {
+            // Connect stores strings: render numbers and booleans now, so state and diffs hold what Connect holds.
+            if (v !== undefined && v !== null) inputs[k] = RESERVED_KEYS.includes(k) ? v : render(v);
+        }
+        const config = configOf(inputs);
+        const unknown = new Set(Object.keys(config).filter((k) => config[k].includes(UNKNOWN)));
+        let problems = configProblems(new ConfigView(config, unknown), CONNECTOR_CLASSES);
+        const urls = news.connectUrls;
+        const askConnect =
+            problems.length === 0 &&
+            unknown.size === 0 &&
+            Array.isArray(urls) &&
+            !urls.includes(UNKNOWN) &&
+            (Object.keys(olds).length === 0 || changedConfigKeys(olds, inputs).length > 0);
+        if (askConnect) problems = await remoteProblems(urls, String(news.name), config);
+        return { inputs: inputs as ConnectorInputs, failures: problems.map((p) => ({ property: p.field, reason: p.message })) };
+    },
+
+    async diff(_id, olds, news) {
+        const changed = changedConfigKeys(olds, news);
+        const replaces = replacingKeys(changed, [render(olds["connector.class"]), render(news["connector.class"])]);
+        if (olds.name !== news.name) replaces.push("name");
+        const controls = changedFields<ConnectorInputs>(olds, news, CONTROL_KEYS);
+        return {
+            changes: changed.length + controls.length + replaces.length > 0,
+            replaces,
+            // Same name, slot and topic prefix: the old connector must be gone before its successor starts.
+            deleteBeforeReplace: true,
+        };
+    },
+
+    async create(inputs) {
+        return { id: inputs.name, outs: await converge(inputs, undefined) };
+    },
+
+    async update(_id, olds, news) {
+        return { outs: await converge(news, olds) };
+    },
+
+    async read(id, props) {
+        const old = props!;
+        const res = await connectCall<Record<string, string>>(old.connectUrls, "GET", `${connectorPath(id)}/config`, undefined, { accept: [404] });
+        // Deleted out of band: refresh drops it from the state and the next `up` creates it again.
+        if (res.status === 404) return {};
+        const status = await connectorStatus(old.connectUrls, id);
+        const controls = Object.fromEntries(CONTROL_KEYS.map((k) => [k, old[k]]));
+        const live = Object.fromEntries(Object.entries(res.data).filter(([k]) => k !== "name"));
+        const current: ConnectorOutputs = {
+            ...(controls as Pick<ConnectorInputs, (typeof CONTROL_KEYS)[number]>),
+            ...live,
+            name: id,
+            ...statusOutputs(status),
+        };
+        if (status) current.state = observedState(status);
+        // The live config also becomes the recorded inputs: the next preview then shows, field by field,
+        // what `up` will set back (`~heartbeat.interval.ms`, `~state`), not a diff of two declarations.
+        const inputs = Object.fromEntries(Object.entries(current).filter(([k]) => !(STATUS_KEYS as readonly string[]).includes(k)));
+        // The SDK types read's `inputs` like its outputs; they are inputs.
+        return { id, props: current, inputs: inputs as ConnectorOutputs };
+    },
+
+    async delete(id, props) {
+        const urls = props.connectUrls;
+        const path = connectorPath(id);
+        // Stopped first: Connect resets offsets of stopped connectors only, and a deleted connector must not
+        // leave offsets behind that a later connector of the same name would silently resume from.
+        const stopped = await connectCall(urls, "PUT", `${path}/stop`, undefined, { accept: [404] });
+        if (stopped.status === 404) return;
+        await waitForState(urls, id, "stopped", { timeoutSeconds: 60, settleSeconds: 0, ignoreFailures: true });
+        await connectCall(urls, "DELETE", `${path}/offsets`, undefined, { accept: [404] });
+        await connectCall(urls, "DELETE", path, undefined, { accept: [404] });
+    },
+};

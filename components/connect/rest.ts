@@ -1,0 +1,78 @@
+// The Kafka Connect REST API as the connector provider uses it. Any worker serves any request (followers
+// forward writes to the leader), so an unreachable worker falls over to the next one; a 409 (the group is
+// rebalancing, or a config write is in flight) is retried with backoff until the deadline.
+// axios is required inside the function: this module is serialized into the dynamic provider.
+
+/** A connector's status as `GET /connectors/{name}/status` returns it. */
+export interface ConnectorStatus {
+    readonly name: string;
+    readonly connector: { readonly state: string; readonly worker_id: string; readonly trace?: string };
+    readonly tasks: readonly { readonly id: number; readonly state: string; readonly worker_id: string; readonly trace?: string }[];
+    readonly type?: string;
+}
+
+/**
+ * An answer of Connect that is neither success nor retryable. A plain Error with a property, not a subclass:
+ * the closure serializer loses the message of Error subclasses.
+ */
+export type ConnectApiError = Error & { readonly connectStatus: number };
+
+export interface CallOptions {
+    /** Statuses returned to the caller instead of thrown (2xx always are). */
+    readonly accept?: readonly number[];
+    /** Give up retrying after this long; default 120 s. */
+    readonly deadlineSeconds?: number;
+    /** Per-request timeout; default 30 s (validation may connect to the database). */
+    readonly timeoutSeconds?: number;
+}
+
+const RETRY_STATUSES = [409, 503];
+
+/** One REST call with failover across `urls` and retries; returns status and parsed body. */
+export async function connectCall<T>(
+    urls: readonly string[],
+    method: "GET" | "PUT" | "POST" | "DELETE",
+    path: string,
+    body?: unknown,
+    opts: CallOptions = {},
+): Promise<{ status: number; data: T }> {
+    const axios: typeof import("axios").default = require("axios");
+    const deadline = Date.now() + (opts.deadlineSeconds ?? 120) * 1000;
+    let delay = 500;
+    let last = "no attempt made";
+    for (let attempt = 0; ; attempt++) {
+        const url = urls[attempt % urls.length];
+        try {
+            const res = await axios.request<T>({
+                method,
+                url: `${url}${path}`,
+                data: body,
+                // Connect (Jersey) answers 415 to a body-less PUT without a JSON content type.
+                headers: { "Content-Type": "application/json", Accept: "application/json" },
+                timeout: (opts.timeoutSeconds ?? 30) * 1000,
+                validateStatus: () => true,
+            });
+            if ((res.status >= 200 && res.status < 300) || opts.accept?.includes(res.status)) return { status: res.status, data: res.data };
+            const message = (res.data as { message?: string } | undefined)?.message ?? JSON.stringify(res.data);
+            if (!RETRY_STATUSES.includes(res.status)) {
+                const error: ConnectApiError = Object.assign(new Error(`${method} ${path}: ${res.status} ${message}`), { connectStatus: res.status });
+                throw error;
+            }
+            last = `${res.status} ${message}`;
+        } catch (e) {
+            if ((e as Partial<ConnectApiError>).connectStatus !== undefined) throw e;
+            last = `${url}: ${(e as Error).message}`;
+            // Another worker may answer right away; back off only once every worker has been tried.
+            if ((attempt + 1) % urls.length !== 0) continue;
+        }
+        if (Date.now() + delay > deadline) throw new Error(`${method} ${path} failed until the deadline; last answer: ${last}`);
+        await new Promise((r) => setTimeout(r, delay));
+        delay = Math.min(delay * 2, 5000);
+    }
+}
+
+/** The connector's status, or undefined when Connect has no connector of that name. */
+export async function connectorStatus(urls: readonly string[], name: string): Promise<ConnectorStatus | undefined> {
+    const res = await connectCall<ConnectorStatus>(urls, "GET", `/connectors/${encodeURIComponent(name)}/status`, undefined, { accept: [404] });
+    return res.status === 404 ? undefined : res.data;
+}

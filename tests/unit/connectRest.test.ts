@@ -1,0 +1,82 @@
+// The REST client's failure handling against a scripted stand-in for Connect on 127.0.0.1: 409 retried with
+// backoff, an unreachable worker skipped for the next, 404 where the caller accepts it, Connect's message in
+// the error otherwise; and the provider's delete of a connector that is already gone.
+import * as assert from "assert";
+import * as http from "http";
+import { AddressInfo } from "net";
+import { connectorProvider, ConnectorOutputs } from "../../components/connect/provider";
+import { connectCall } from "../../components/connect/rest";
+
+/** A server answering each request with the next scripted [status, body]; records what it was asked. */
+async function scripted(answers: [number, unknown][]): Promise<{ url: string; requests: string[]; close: () => void }> {
+    const requests: string[] = [];
+    const server = http.createServer((req, res) => {
+        requests.push(`${req.method} ${req.url}`);
+        const [status, body] = answers.shift() ?? [500, { message: "script exhausted" }];
+        res.writeHead(status, { "Content-Type": "application/json" }).end(JSON.stringify(body));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    return { url: `http://127.0.0.1:${port}`, requests, close: () => server.close() };
+}
+
+/** A URL nothing listens on. */
+async function deadUrl(): Promise<string> {
+    const s = await scripted([]);
+    s.close();
+    return s.url;
+}
+
+describe("Connect REST client", () => {
+    it("retries a 409 (rebalance in progress) until Connect accepts", async () => {
+        const c = await scripted([
+            [409, { error_code: 409, message: "Cannot complete request momentarily due to stale configuration" }],
+            [409, { error_code: 409, message: "rebalance" }],
+            [201, { name: "x" }],
+        ]);
+        try {
+            const res = await connectCall([c.url], "PUT", "/connectors/x/config", { a: "1" });
+            assert.deepStrictEqual([res.status, c.requests.length], [201, 3]);
+        } finally {
+            c.close();
+        }
+    });
+
+    it("skips a worker that does not answer for one that does", async () => {
+        const c = await scripted([[200, []]]);
+        try {
+            const res = await connectCall([await deadUrl(), c.url], "GET", "/connectors");
+            assert.deepStrictEqual([res.status, c.requests], [200, ["GET /connectors"]]);
+        } finally {
+            c.close();
+        }
+    });
+
+    it("returns a 404 the caller accepts, and fails on one it does not, with Connect's message", async () => {
+        const c = await scripted([
+            [404, { error_code: 404, message: "Connector x not found" }],
+            [404, { error_code: 404, message: "Connector x not found" }],
+        ]);
+        try {
+            assert.strictEqual((await connectCall([c.url], "GET", "/connectors/x", undefined, { accept: [404] })).status, 404);
+            await assert.rejects(connectCall([c.url], "GET", "/connectors/x"), { message: "GET /connectors/x: 404 Connector x not found", connectStatus: 404 });
+        } finally {
+            c.close();
+        }
+    });
+
+    it("gives up at the deadline, saying what it last heard", async () => {
+        const url = await deadUrl();
+        await assert.rejects(connectCall([url], "GET", "/connectors", undefined, { deadlineSeconds: 1 }), /GET \/connectors failed until the deadline; last answer: .*ECONNREFUSED/);
+    });
+
+    it("deleting a connector that is already gone succeeds", async () => {
+        const c = await scripted([[404, { error_code: 404, message: "Connector x not found" }]]);
+        try {
+            await connectorProvider.delete!("x", { connectUrls: [c.url] } as ConnectorOutputs);
+            assert.deepStrictEqual(c.requests, ["PUT /connectors/x/stop"]);
+        } finally {
+            c.close();
+        }
+    });
+});
