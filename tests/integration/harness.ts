@@ -74,10 +74,27 @@ export async function openStack(stackName: string): Promise<TestStack> {
  * program run outside the repo, so NODE_PATH lets them require the repo's node_modules.
  */
 export async function openInlineStack(base: TestStack, stackName: string, program: PulumiFn): Promise<TestStack> {
+    const existing = await ownedByStack(stackName);
+    if (existing.containers.length + existing.volumes.length > 0) {
+        throw new Error(`the engine already has ${[...existing.containers, ...existing.volumes].join(", ")} of a '${stackName}' stack; destroy it first`);
+    }
     const stack = await LocalWorkspace.createOrSelectStack(
         { stackName, projectName: "cdc-sync-itest", program },
         { envVars: { ...base.stack.workspace.envVars, NODE_PATH: path.join(REPO_ROOT, "node_modules") } },
     );
     const logFile = path.join(path.dirname(base.logFile), `${stackName}.log`);
     return { stack, logFile, log: (line) => fs.appendFileSync(logFile, line) };
+}
+
+/** Polls `check` until it stops throwing; rethrows its last error after `seconds`. */
+export async function eventually<T>(seconds: number, check: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + seconds * 1000;
+    for (;;) {
+        try {
+            return await check();
+        } catch (e) {
+            if (Date.now() > deadline) throw e;
+            await new Promise((r) => setTimeout(r, 1000));
+        }
+    }
 }

@@ -14,8 +14,7 @@ import { MySqlServer } from "../../components/databases/mysql";
 import { stackFile } from "../stackFiles";
 import { connectorStatus, deleteConnector, putConnector } from "./connectors";
 import { platform } from "./fixture";
-import { execIn, ownedByStack } from "./harness";
-import { eventually, InlineStack, openInlineStack } from "./inlineStack";
+import { eventually, execIn, openInlineStack, ownedByStack, TestStack } from "./harness";
 
 const image = process.env.CDC_SYNC_MONGODB_IMAGE;
 
@@ -34,7 +33,7 @@ describe("topology A end to end: MongoDB -> Debezium -> Kafka -> JDBC sink -> Ma
     const sinkPassword = crypto.randomBytes(12).toString("base64url");
     const prefix = `itest${Date.now()}`;
     const mapping: MongoToMySqlMapping = { topicPrefix: prefix, database: "shop", collections: ["customers"] };
-    let t: InlineStack;
+    let t: TestStack;
     let name: string;
     let out: Record<string, string>;
 
@@ -48,7 +47,7 @@ describe("topology A end to end: MongoDB -> Debezium -> Kafka -> JDBC sink -> Ma
         const cfg = loadStackConfig(stackFile(platform().stackName));
         const [server1, server2] = [cfg.zookeeper.server, cfg.brokers[cfg.brokers.length - 1].server].map((n) => cfg.servers.find((s) => s.name === n)!);
         name = `${platform().stackName}-topology-a`;
-        t = await openInlineStack(name, async () => {
+        t = await openInlineStack(platform().test, name, async () => {
             const stack = pulumi.getStack();
             const rs = new MongoReplicaSet("mongodb", {
                 run: { server: server1, stack, image, adminPassword: pulumi.secret(adminPassword) },

@@ -17,8 +17,7 @@ import { stackFile } from "../stackFiles";
 import { connectorStatus, deleteConnector, putConnector } from "./connectors";
 import { change, Collection, Message, tombstone } from "./debeziumMongo";
 import { platform } from "./fixture";
-import { ownedByStack } from "./harness";
-import { eventually, InlineStack, openInlineStack } from "./inlineStack";
+import { eventually, openInlineStack, ownedByStack, TestStack } from "./harness";
 
 const DATABASE = "shop";
 const SINK_USER = "cdc_sink";
@@ -29,7 +28,7 @@ describe("topology A, MySQL half: MariaDB + sink account (real pulumi up) and th
     const rootPassword = `r'\\"${crypto.randomBytes(9).toString("base64url")}`;
     const sinkPassword = `s'\\"${crypto.randomBytes(9).toString("base64url")}`;
     let name: string;
-    let t: InlineStack;
+    let t: TestStack;
     let server: ServerSpec;
     let jdbcUrl: string;
     let mysql: typeof import("mysql2/promise");
@@ -49,7 +48,7 @@ describe("topology A, MySQL half: MariaDB + sink account (real pulumi up) and th
         // Topology A: the sink database lives on the server of broker 2.
         server = cfg.servers.find((s) => s.name === cfg.brokers[cfg.brokers.length - 1].server)!;
         name = `${platform().stackName}-mysql`;
-        t = await openInlineStack(name, async () => {
+        t = await openInlineStack(platform().test, name, async () => {
             const db = new MySqlServer("mysql", {
                 run: { server, stack: pulumi.getStack(), rootPassword: pulumi.secret(rootPassword) },
                 database: DATABASE,
