@@ -1,13 +1,22 @@
 // cdc-sync: converges the configured servers into a CDC platform — ZooKeeper, Kafka brokers and a
-// distributed Kafka Connect cluster with the Debezium and JDBC plugins. Placement comes from the stack's
-// config (Pulumi.<stack>.yaml); see README.md.
+// distributed Kafka Connect cluster with the Debezium and JDBC plugins — and the pipelines the stack
+// declares on top of it. Placement comes from the stack's config (Pulumi.<stack>.yaml); see README.md.
 import * as pulumi from "@pulumi/pulumi";
 import { readStackConfig } from "./components/config/stack";
 import { KafkaPlatform } from "./components/platform";
+import { PasswordSet } from "./components/secrets/passwords";
 
 const stack = pulumi.getStack();
-const { config, connectorSecrets } = readStackConfig();
-const platform = new KafkaPlatform("kafka", { config, stack, connectorSecrets });
+const { config, connectorSecrets, passwords: pinned } = readStackConfig();
+
+/** Passwords of the accounts the pipelines create; those their connectors use go to the Connect workers. */
+const passwordNeeds: { names: string[]; forConnect: string[] } = { names: [], forConnect: [] };
+const passwords = new PasswordSet("passwords", { names: passwordNeeds.names, overrides: pinned });
+const workerSecrets = pulumi
+    .all([connectorSecrets, passwords.pick(passwordNeeds.forConnect)])
+    .apply(([declared, generated]) => ({ ...generated, ...declared }));
+
+const platform = new KafkaPlatform("kafka", { config, stack, connectorSecrets: pulumi.secret(workerSecrets) });
 const plan = platform.placement;
 
 /** `host:port,...` for Kafka clients. */

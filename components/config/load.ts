@@ -15,10 +15,10 @@ import {
 export const NAMESPACE = "cdc-sync";
 
 /** Every key this program reads; anything else under the namespace is a typo and is rejected. */
-export const KNOWN_KEYS = ["servers", "zookeeper", "brokers", "kafka", "connect", "heap", "connectorSecrets"] as const;
+export const KNOWN_KEYS = ["servers", "zookeeper", "brokers", "kafka", "connect", "heap", "connectorSecrets", "passwords"] as const;
 
 /** Keys whose values must be stored with `pulumi config set --secret`. */
-export const SECRET_KEYS: ReadonlySet<string> = new Set(["connectorSecrets"]);
+export const SECRET_KEYS: ReadonlySet<string> = new Set(["connectorSecrets", "passwords"]);
 
 export class ConfigError extends Error {
     constructor(readonly problems: readonly string[]) {
@@ -33,14 +33,14 @@ export interface RawConfig {
     readonly secretKeys: ReadonlySet<string>;
 }
 
-const NAME = /^[a-z][a-z0-9-]{0,30}$/;
-const HOSTNAME = /^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+export const NAME = /^[a-z][a-z0-9-]{0,30}$/;
+export const HOSTNAME = /^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
+export const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 const HEAP = /^(-Xm[sx]\d+[kmg]\s*)+$/;
 const SECRET_NAME = /^[A-Za-z0-9_.-]+$/;
 
 /** Collects problems so one run reports all of them, not just the first. */
-class Checker {
+export class Checker {
     readonly problems: string[] = [];
 
     fail(key: string, expected: string, got: unknown): undefined {
@@ -78,7 +78,7 @@ function describe(v: unknown): string {
     return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
-function parseJson(raw: string | undefined): unknown {
+export function parseJson(raw: string | undefined): unknown {
     if (raw === undefined) return undefined;
     try {
         return JSON.parse(raw);
@@ -131,7 +131,7 @@ function loadServers(c: Checker, v: unknown): ServerSpec[] {
     return servers;
 }
 
-function serverRef(c: Checker, key: string, v: unknown, servers: readonly ServerSpec[]): string | undefined {
+export function serverRef(c: Checker, key: string, v: unknown, servers: readonly ServerSpec[]): string | undefined {
     const names = servers.map((s) => s.name);
     if (typeof v === "string" && names.includes(v)) return v;
     return c.fail(key, `one of the declared servers (${names.join(", ") || "none declared"})`, v);
@@ -225,30 +225,40 @@ function loadHeap(c: Checker, v: unknown): HeapSettings {
     return { zookeeper: pick("zookeeper"), broker: pick("broker"), connect: pick("connect") };
 }
 
-function loadConnectorSecretNames(c: Checker, raw: RawConfig): string[] {
-    const v = parseJson(raw.values.connectorSecrets);
+/** The names of a secret map (`connectorSecrets`, `passwords`); values are checked but never echoed. */
+function loadSecretMapNames(c: Checker, raw: RawConfig, key: "connectorSecrets" | "passwords"): string[] {
+    const v = parseJson(raw.values[key]);
     if (v === undefined) return [];
     if (typeof v !== "object" || v === null || Array.isArray(v)) {
-        c.problems.push(`${NAMESPACE}:connectorSecrets: expected a map of secret name -> string value`);
+        c.problems.push(`${NAMESPACE}:${key}: expected a map of secret name -> string value`);
         return [];
     }
     const names: string[] = [];
     for (const [name, value] of Object.entries(v)) {
-        if (!SECRET_NAME.test(name)) c.fail(`connectorSecrets.${name}`, "a name of letters, digits, '.', '_', '-'", name);
+        if (!SECRET_NAME.test(name)) c.fail(`${key}.${name}`, "a name of letters, digits, '.', '_', '-'", name);
         else if (typeof value !== "string" || value.length === 0) {
-            c.problems.push(`${NAMESPACE}:connectorSecrets.${name}: expected a non-empty string`);
+            c.problems.push(`${NAMESPACE}:${key}.${name}: expected a non-empty string`);
         } else names.push(name);
     }
     return names;
 }
 
+/** A service bound to a server's address and port; two of them on one address:port cannot both start. */
+export interface Bind {
+    /** The config key that chose the port, for the error message. */
+    readonly key: string;
+    readonly server: string;
+    readonly port: number;
+}
+
 /** Two services on the same server address and port cannot both bind. */
-function checkPortClashes(c: Checker, cfg: Omit<StackConfig, "heap" | "connectorSecretNames" | "kafka">): void {
+function checkPortClashes(c: Checker, cfg: Pick<StackConfig, "servers" | "zookeeper" | "brokers" | "connect">, more: readonly Bind[]): void {
     const addressOf = new Map(cfg.servers.map((s) => [s.name, s.address]));
-    const binds: { key: string; server: string; port: number }[] = [
+    const binds: Bind[] = [
         { key: "zookeeper.port", server: cfg.zookeeper.server, port: cfg.zookeeper.port },
         ...cfg.brokers.map((b, i) => ({ key: `brokers[${i}].port`, server: b.server, port: b.port })),
         ...cfg.connect.workers.map((w) => ({ key: `connect.port (worker on ${w})`, server: w, port: cfg.connect.port })),
+        ...more,
     ];
     const seen = new Map<string, string>();
     for (const b of binds) {
@@ -281,8 +291,11 @@ export function loadStackConfig(raw: RawConfig): StackConfig {
     const kafka = loadKafka(c, value("kafka"), brokers.length);
     const connect = loadConnect(c, value("connect"), servers);
     const heap = loadHeap(c, value("heap"));
-    const connectorSecretNames = loadConnectorSecretNames(c, raw);
-    if (zookeeper) checkPortClashes(c, { servers, zookeeper, brokers, connect });
+    const connectorSecretNames = loadSecretMapNames(c, raw, "connectorSecrets");
+    const passwordNames = loadSecretMapNames(c, raw, "passwords");
+    // Each topology's keys add the services they run to `binds` (see ./topologies/).
+    const binds: Bind[] = [];
+    if (zookeeper) checkPortClashes(c, { servers, zookeeper, brokers, connect }, binds);
     if (c.problems.length > 0 || !zookeeper) throw new ConfigError(c.problems);
-    return { servers, zookeeper, brokers, kafka, connect, heap, connectorSecretNames };
+    return { servers, zookeeper, brokers, kafka, connect, heap, connectorSecretNames, passwordNames };
 }

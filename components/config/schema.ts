@@ -69,4 +69,9 @@ export interface StackConfig {
      * the file config provider as `${file:<path>:<name>}`. Always a Pulumi secret.
      */
     readonly connectorSecretNames: readonly string[];
+    /**
+     * Passwords the operator pinned (`cdc-sync:passwords`, a secret) instead of letting the stack generate
+     * them (components/secrets/passwords.ts): names only, the values stay secret.
+     */
+    readonly passwordNames: readonly string[];
 }

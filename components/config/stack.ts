@@ -12,6 +12,8 @@ export interface LoadedStack {
     readonly config: StackConfig;
     /** Connector secrets by name; a Pulumi secret, so it stays encrypted in state and masked in output. */
     readonly connectorSecrets: pulumi.Output<Record<string, string>>;
+    /** Passwords the operator pinned, by name; a Pulumi secret (generated ones: components/secrets). */
+    readonly passwords: pulumi.Output<Record<string, string>>;
 }
 
 export function readStackConfig(): LoadedStack {
@@ -25,6 +27,6 @@ export function readStackConfig(): LoadedStack {
         if (isConfigSecret(full)) secretKeys.add(key);
     }
     const config = loadStackConfig({ values, secretKeys });
-    const secrets: Record<string, string> = values.connectorSecrets ? JSON.parse(values.connectorSecrets) : {};
-    return { config, connectorSecrets: pulumi.secret(secrets) };
+    const secretMap = (key: string): pulumi.Output<Record<string, string>> => pulumi.secret<Record<string, string>>(values[key] ? JSON.parse(values[key]) : {});
+    return { config, connectorSecrets: secretMap("connectorSecrets"), passwords: secretMap("passwords") };
 }
