@@ -3,6 +3,7 @@
 // declares on top of it. Placement comes from the stack's config (Pulumi.<stack>.yaml); see README.md.
 import * as pulumi from "@pulumi/pulumi";
 import { readStackConfig } from "./components/config/stack";
+import { twoWayPasswordNames, TwoWayPostgres } from "./components/pipelines/twoWayPostgres";
 import { KafkaPlatform } from "./components/platform";
 import { PasswordSet } from "./components/secrets/passwords";
 
@@ -11,6 +12,11 @@ const { config, connectorSecrets, passwords: pinned } = readStackConfig();
 
 /** Passwords of the accounts the pipelines create; those their connectors use go to the Connect workers. */
 const passwordNeeds: { names: string[]; forConnect: string[] } = { names: [], forConnect: [] };
+const need = (n: { names: string[]; forConnect: string[] }) => {
+    passwordNeeds.names.push(...n.names);
+    passwordNeeds.forConnect.push(...n.forConnect);
+};
+if (config.twoWay) need(twoWayPasswordNames(config.twoWay));
 const passwords = new PasswordSet("passwords", { names: passwordNeeds.names, overrides: pinned });
 const workerSecrets = pulumi
     .all([connectorSecrets, passwords.pick(passwordNeeds.forConnect)])
@@ -18,6 +24,26 @@ const workerSecrets = pulumi
 
 const platform = new KafkaPlatform("kafka", { config, stack, connectorSecrets: pulumi.secret(workerSecrets) });
 const plan = platform.placement;
+const knownSecrets = [...config.connectorSecretNames, ...passwordNeeds.forConnect];
+
+const twoWay =
+    config.postgres && config.twoWay
+        ? new TwoWayPostgres(
+              "twoway",
+              {
+                  postgres: config.postgres,
+                  twoWay: config.twoWay,
+                  servers: config.servers,
+                  stack,
+                  passwords,
+                  connectUrls: platform.connect.workerUrls,
+                  bootstrapServers: platform.bootstrapServers,
+                  replicationFactor: config.kafka.replicationFactor,
+                  knownSecrets,
+              },
+              { dependsOn: [platform] },
+          )
+        : undefined;
 
 /** `host:port,...` for Kafka clients. */
 export const bootstrapServers = platform.bootstrapServers;
@@ -30,4 +56,18 @@ export const placement = {
     zookeeper: { server: plan.zookeeper.server.name, address: plan.zookeeper.connectString },
     brokers: plan.brokers.map((b) => ({ id: b.id, server: b.server.name, address: b.bootstrap })),
     connectWorkers: plan.connect.workers.map((w) => ({ server: w.server.name, url: w.url })),
+};
+
+/** Topology B (two-way PostgreSQL), when declared: names, and the health measured at the last up/refresh. */
+export const twoWaySync = twoWay && {
+    postgres: twoWay.address,
+    directions: twoWay.directions.map((d) => ({
+        direction: `${d.from}->${d.into}`,
+        source: d.sourceName,
+        sink: d.sinkName,
+        topics: d.topics,
+        initialSnapshot: d.snapshot,
+    })),
+    health: twoWay.health.directions,
+    healthMeasuredAt: twoWay.health.measuredAt,
 };

@@ -11,11 +11,12 @@ import {
     StackConfig,
     ZooKeeperSpec,
 } from "./schema";
+import { loadTopologyB } from "./twoWay";
 
 export const NAMESPACE = "cdc-sync";
 
 /** Every key this program reads; anything else under the namespace is a typo and is rejected. */
-export const KNOWN_KEYS = ["servers", "zookeeper", "brokers", "kafka", "connect", "heap", "connectorSecrets", "passwords"] as const;
+export const KNOWN_KEYS = ["servers", "zookeeper", "brokers", "kafka", "connect", "heap", "connectorSecrets", "passwords", "postgres", "twoWay"] as const;
 
 /** Keys whose values must be stored with `pulumi config set --secret`. */
 export const SECRET_KEYS: ReadonlySet<string> = new Set(["connectorSecrets", "passwords"]);
@@ -295,7 +296,8 @@ export function loadStackConfig(raw: RawConfig): StackConfig {
     const passwordNames = loadSecretMapNames(c, raw, "passwords");
     // Each topology's keys add the services they run to `binds` (see ./topologies/).
     const binds: Bind[] = [];
+    const topologyB = loadTopologyB(c, value, servers, passwordNames, binds);
     if (zookeeper) checkPortClashes(c, { servers, zookeeper, brokers, connect }, binds);
     if (c.problems.length > 0 || !zookeeper) throw new ConfigError(c.problems);
-    return { servers, zookeeper, brokers, kafka, connect, heap, connectorSecretNames, passwordNames };
+    return { servers, zookeeper, brokers, kafka, connect, heap, connectorSecretNames, passwordNames, ...topologyB };
 }

@@ -57,6 +57,26 @@ export interface HeapSettings {
     readonly connect: string;
 }
 
+/** Topology B's PostgreSQL server: a container the stack runs on a server, or an existing server. */
+export type PostgresSpec =
+    | { readonly kind: "run"; readonly server: string; readonly port: number; readonly memoryMiB: number }
+    /** Adopted: `adminUser` must be a superuser (origins and login event triggers need one). */
+    | { readonly kind: "adopt"; readonly host: string; readonly port: number; readonly adminUser: string };
+
+export interface TwoWayTableSpec {
+    readonly schema: string;
+    readonly name: string;
+    readonly primaryKey: readonly string[];
+    /** When given, the stack creates the table in both databases if it is missing (and never drops it). */
+    readonly columns?: Readonly<Record<string, string>>;
+}
+
+/** Topology B: two databases on the PostgreSQL server, kept in sync both ways. */
+export interface TwoWaySpec {
+    readonly databases: readonly [string, string];
+    readonly tables: readonly TwoWayTableSpec[];
+}
+
 export interface StackConfig {
     readonly servers: readonly ServerSpec[];
     readonly zookeeper: ZooKeeperSpec;
@@ -74,4 +94,8 @@ export interface StackConfig {
      * them (components/secrets/passwords.ts): names only, the values stay secret.
      */
     readonly passwordNames: readonly string[];
+    /** Topology B's server (`cdc-sync:postgres`), if any. */
+    readonly postgres?: PostgresSpec;
+    /** Topology B (`cdc-sync:twoWay`), if deployed. */
+    readonly twoWay?: TwoWaySpec;
 }

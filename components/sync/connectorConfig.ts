@@ -1,7 +1,7 @@
 // The Debezium settings that two-way sync depends on, per direction, as pure overlays for the generic
 // connector configs (connection URLs, hosts and converters stay with the Connector resources). Any
 // other value of these keys would reopen a loop or lose the conflict rule's guarantees.
-import { TOMBSTONE_TABLE, TwoWayDatabaseSpec, originPoolSizeFor } from "./spec";
+import { TwoWayDatabaseSpec, originPoolSizeFor, syncTables } from "./spec";
 
 export interface DirectionArgs {
     /** The database changes are read from, and the Debezium `topic.prefix` of its source connector. */
@@ -19,7 +19,7 @@ export interface DirectionArgs {
     readonly sinkTasks?: number;
 }
 
-/** `schema.table` of every replicated table plus the tombstone table, as Debezium names them. */
+/** `schema.table` of every replicated table plus cdc-sync's own, as Debezium names them. */
 function captured(spec: TwoWayDatabaseSpec): { schema: string; name: string }[] {
     for (const t of spec.tables) {
         // The JDBC sink splits `${source.schema}.${source.table}` on the dot; include lists split on commas.
@@ -27,7 +27,7 @@ function captured(spec: TwoWayDatabaseSpec): { schema: string; name: string }[] 
             throw new Error(`table ${t.schema}.${t.name}: names with '.' or ',' cannot be mapped by the Debezium connectors`);
         }
     }
-    return [...spec.tables.map((t) => ({ schema: t.schema, name: t.name })), { schema: spec.syncSchema, name: TOMBSTONE_TABLE }];
+    return [...spec.tables.map((t) => ({ schema: t.schema, name: t.name })), ...syncTables(spec)];
 }
 
 const escapeRegex = (s: string) => s.replace(/[\\^$.*+?()[\]{}|]/g, "\\$&");

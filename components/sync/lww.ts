@@ -11,7 +11,7 @@
 // then waits for in-flight deleters (FOR UPDATE), so a version is always chosen after the writes it must
 // follow have committed. Updates and deletes already hold the row lock when their trigger runs and take
 // no advisory lock, which keeps one lock order (key lock, row, tombstone) and no deadlock between them.
-import { ReplicatedTable, STAMP_COLUMNS, TOMBSTONE_TABLE, TwoWayDatabaseSpec, managedComment, tableFunctionName, tableKey } from "./spec";
+import { CANARY_TABLE, ReplicatedTable, STAMP_COLUMNS, TOMBSTONE_TABLE, TwoWayDatabaseSpec, managedComment, tableFunctionName, tableKey } from "./spec";
 import { body, ident, literal, qualified } from "./sqlText";
 
 const TS = ident(STAMP_COLUMNS.ts);
@@ -80,6 +80,13 @@ export function lwwTablesSql(spec: TwoWayDatabaseSpec): string[] {
         ].join("\n"),
         // Debezium sends unchanged TOASTed values as a placeholder unless the old row is logged in full.
         `ALTER TABLE ${tombstones(spec)} REPLICA IDENTITY FULL`,
+        [
+            `CREATE TABLE IF NOT EXISTS ${qualified(spec.syncSchema, CANARY_TABLE)} (`,
+            `  side text PRIMARY KEY,`,
+            `  seq bigint NOT NULL,`,
+            `  written_at timestamptz NOT NULL`,
+            `)`,
+        ].join("\n"),
         ...spec.tables.flatMap((t) => [
             // Rows that predate the setup get the oldest possible version: any write beats them.
             `ALTER TABLE ${tableKey(t)} ADD COLUMN IF NOT EXISTS ${TS} timestamptz NOT NULL DEFAULT '1970-01-01 00:00:00+00', ` +

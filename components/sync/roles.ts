@@ -7,11 +7,11 @@
 //    TRUNCATE. With schema evolution `basic` it also inherits the table owner's privileges (ALTER TABLE
 //    ADD COLUMN needs ownership) but may not SET ROLE to it.
 // Passwords are never part of this SQL: the provider sets them as SCRAM verifiers (see scram.ts).
-import { ReplicatedTable, TOMBSTONE_TABLE, TwoWayDatabaseSpec, managedComment, tableKey } from "./spec";
+import { ReplicatedTable, TwoWayDatabaseSpec, managedComment, syncTables, tableKey } from "./spec";
 import { doBlock, ident, literal, qualified } from "./sqlText";
 
 function publishedTables(spec: TwoWayDatabaseSpec): string[] {
-    return [...spec.tables.map(tableKey), qualified(spec.syncSchema, TOMBSTONE_TABLE)];
+    return [...spec.tables.map(tableKey), ...syncTables(spec).map((t) => qualified(t.schema, t.name))];
 }
 
 function schemas(spec: TwoWayDatabaseSpec): string[] {

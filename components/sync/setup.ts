@@ -3,7 +3,7 @@
 import { dropTableSql, lwwTablesSql, sharedFunctionsSql, tableTriggersSql } from "./lww";
 import { createOriginsSql, dropOriginsSql, loginTriggerSql } from "./origins";
 import { dropRolesSql, rolesSql } from "./roles";
-import { LOGIN_TRIGGER, ReplicatedTable, TOMBSTONE_TABLE, TwoWayDatabaseSpec, managedComment, originNames, tableKey, validateSpec } from "./spec";
+import { LOGIN_TRIGGER, ReplicatedTable, TOMBSTONE_TABLE, TwoWayDatabaseSpec, managedComment, originNames, syncTables, tableKey, validateSpec } from "./spec";
 import { doBlock, ident, literal, qualified } from "./sqlText";
 
 /** Replica identity of a table before setup made it FULL; restored by teardown. */
@@ -17,13 +17,13 @@ export interface SqlPlan {
 }
 
 /**
- * The publication: the replicated tables and the tombstone table, inserts and updates only. Deletes are
+ * The publication: the replicated tables and cdc-sync's own (tombstones, canary), inserts and updates only. Deletes are
  * replicated as tombstones (a delete event cannot carry the version the conflict rule needs), and the
  * sink's own deletes (applying a tombstone) must not travel either.
  */
 export function publicationSql(spec: TwoWayDatabaseSpec): string[] {
     const p = ident(spec.publicationName);
-    const tables = [...spec.tables.map(tableKey), qualified(spec.syncSchema, TOMBSTONE_TABLE)].join(", ");
+    const tables = [...spec.tables.map(tableKey), ...syncTables(spec).map((t) => qualified(t.schema, t.name))].join(", ");
     return [
         doBlock(
             `BEGIN\n  IF EXISTS (SELECT FROM pg_catalog.pg_publication WHERE pubname = ${literal(spec.publicationName)}) THEN\n` +

@@ -48,6 +48,15 @@ export interface TwoWayDatabaseSpec {
 export const STAMP_COLUMNS = { ts: "cdc_ts", side: "cdc_side" } as const;
 /** The replicated table that carries deletes as data (deletes themselves are not published). */
 export const TOMBSTONE_TABLE = "cdc_tombstones";
+/**
+ * The replicated health table: one row per side, written only by that side (the stack's health check), so
+ * the other side's copy shows when the last canary crossed. No conflict rule is needed: no row has two writers.
+ */
+export const CANARY_TABLE = "cdc_canary";
+/** cdc-sync's own replicated tables, in the sync schema: `schema.name` pairs as the connectors see them. */
+export function syncTables(spec: Pick<TwoWayDatabaseSpec, "syncSchema">): { schema: string; name: string }[] {
+    return [TOMBSTONE_TABLE, CANARY_TABLE].map((name) => ({ schema: spec.syncSchema, name }));
+}
 /** Per-database event trigger that tags sink sessions with a replication origin. */
 export const LOGIN_TRIGGER = "cdc_sync_tag_sink_session";
 

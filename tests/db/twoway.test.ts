@@ -5,7 +5,7 @@
 import * as assert from "assert";
 import { Client } from "pg";
 import { TwoWayDatabaseInputs, TwoWayDatabaseOutputs, twoWayDatabaseProvider as provider } from "../../components/sync/database";
-import { ReplicatedTable, TOMBSTONE_TABLE, TwoWayDatabaseSpec, defaultSpec } from "../../components/sync/spec";
+import { CANARY_TABLE, ReplicatedTable, TOMBSTONE_TABLE, TwoWayDatabaseSpec, defaultSpec } from "../../components/sync/spec";
 import { Change } from "./pgoutput";
 import { SimulatedSink, SimulatedSource } from "./connectors";
 import { TestServer, startServer } from "./server";
@@ -120,6 +120,7 @@ describe("two-way PostgreSQL sync (database side, PostgreSQL 17)", function () {
         const keys = new Map<string, readonly string[]>([
             ...TABLES.map((t): [string, readonly string[]] => [`${t.schema}.${t.name}`, t.primaryKey]),
             [`cdc_sync.${TOMBSTONE_TABLE}`, ["table_name", "row_key"]],
+            [`cdc_sync.${CANARY_TABLE}`, ["side"]],
         ]);
         for (const [i, s] of sides.entries()) {
             const repl = await server.connect(s.db, s.spec.replicationRole, s.inputs.replicationPassword);

@@ -92,16 +92,16 @@ describe("two-way sync: generated SQL", () => {
 
     it("publishes the tables and the tombstone table, inserts and updates only", () => {
         const sql = publicationSql(spec).join("\n");
-        assert.ok(sql.includes(`CREATE PUBLICATION "cdc_sync_db1" FOR TABLE "public"."accounts", "public"."order_lines", "cdc_sync"."cdc_tombstones" WITH (publish = 'insert, update');`));
-        assert.ok(sql.includes(`ALTER PUBLICATION "cdc_sync_db1" SET TABLE "public"."accounts", "public"."order_lines", "cdc_sync"."cdc_tombstones";`));
+        assert.ok(sql.includes(`CREATE PUBLICATION "cdc_sync_db1" FOR TABLE "public"."accounts", "public"."order_lines", "cdc_sync"."cdc_tombstones", "cdc_sync"."cdc_canary" WITH (publish = 'insert, update');`));
+        assert.ok(sql.includes(`ALTER PUBLICATION "cdc_sync_db1" SET TABLE "public"."accounts", "public"."order_lines", "cdc_sync"."cdc_tombstones", "cdc_sync"."cdc_canary";`));
     });
 
     it("gives the replication role REPLICATION + SELECT and the sink role DML without DELETE", () => {
         const sql = rolesSql(spec).join("\n");
         assert.ok(sql.includes(`ALTER ROLE "cdc_repl_db1" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS INHERIT REPLICATION`));
         assert.ok(sql.includes(`ALTER ROLE "cdc_sink_db1" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS INHERIT NOREPLICATION CONNECTION LIMIT 4`));
-        assert.ok(sql.includes(`GRANT SELECT ON "public"."accounts", "public"."order_lines", "cdc_sync"."cdc_tombstones" TO "cdc_repl_db1"`));
-        assert.ok(sql.includes(`GRANT SELECT, INSERT, UPDATE ON "public"."accounts", "public"."order_lines", "cdc_sync"."cdc_tombstones" TO "cdc_sink_db1"`));
+        assert.ok(sql.includes(`GRANT SELECT ON "public"."accounts", "public"."order_lines", "cdc_sync"."cdc_tombstones", "cdc_sync"."cdc_canary" TO "cdc_repl_db1"`));
+        assert.ok(sql.includes(`GRANT SELECT, INSERT, UPDATE ON "public"."accounts", "public"."order_lines", "cdc_sync"."cdc_tombstones", "cdc_sync"."cdc_canary" TO "cdc_sink_db1"`));
         assert.ok(sql.includes("WITH INHERIT TRUE, SET FALSE"));
         assert.ok(!rolesSql({ ...spec, schemaEvolution: "none" }).join("\n").includes("INHERIT TRUE"));
         assert.ok(!/DELETE|TRUNCATE/.test(sql));
@@ -241,7 +241,7 @@ describe("two-way sync: connector settings per direction", () => {
             [c["slot.name"], c["publication.name"], c["publication.autocreate.mode"], c["slot.stream.params"], c["snapshot.mode"], c["database.user"]],
             ["cdc_sync_db1", "cdc_sync_db1", "disabled", "origin=none", "initial", "cdc_repl_db1"],
         );
-        assert.strictEqual(c["table.include.list"], "public\\.accounts,public\\.order_lines,cdc_sync\\.cdc_tombstones");
+        assert.strictEqual(c["table.include.list"], "public\\.accounts,public\\.order_lines,cdc_sync\\.cdc_tombstones,cdc_sync\\.cdc_canary");
         assert.strictEqual(twoWaySourceConfig(toDb1)["snapshot.mode"], "no_data");
     });
 
@@ -249,7 +249,7 @@ describe("two-way sync: connector settings per direction", () => {
         const c = twoWaySinkConfig(toDb2);
         assert.deepStrictEqual(
             [c.topics, c["connection.username"], c["insert.mode"], c["primary.key.mode"], c["delete.enabled"], c["schema.evolution"], c["connection.pool.max_size"]],
-            ["db1.public.accounts,db1.public.order_lines,db1.cdc_sync.cdc_tombstones", "cdc_sink_db2", "upsert", "record_key", "false", "basic", "2"],
+            ["db1.public.accounts,db1.public.order_lines,db1.cdc_sync.cdc_tombstones,db1.cdc_sync.cdc_canary", "cdc_sink_db2", "upsert", "record_key", "false", "basic", "2"],
         );
         assert.throws(() => twoWaySinkConfig({ ...toDb2, sinkPoolMaxSize: 3 }), /needs 6 replication origins, the database has originPoolSize 4/);
     });

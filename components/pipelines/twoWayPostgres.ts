@@ -1,0 +1,224 @@
+// Topology B: two PostgreSQL databases kept in sync both ways through Kafka. Wires, for the two databases
+// the stack config names: the server (run or adopted), the databases and declared tables, the two-way setup
+// of each database (components/sync), the topics, a Debezium source and a JDBC sink per direction, and the
+// per-direction health check. See docs/topology-b.md for why each setting is what it is.
+import * as pulumi from "@pulumi/pulumi";
+import { PostgresSpec, ServerSpec, TwoWaySpec } from "../config/schema";
+import { Connector } from "../connect/connector";
+import { POSTGRES_CONNECTOR_CLASS } from "../connect/postgresSource";
+import { secretRef } from "../connect/secrets";
+import { PostgresDatabase } from "../databases/postgresDatabase";
+import { PostgresServer } from "../databases/postgres";
+import { Topic } from "../kafka/topic";
+import { PasswordSet } from "../secrets/passwords";
+import { CanaryEnd, TwoWayHealth } from "../sync/canary";
+import { topicFor, twoWaySinkConfig, twoWaySourceConfig, pairProblems } from "../sync/connectorConfig";
+import { TwoWayDatabase } from "../sync/database";
+import { defaultSpec, syncTables, TwoWayDatabaseSpec } from "../sync/spec";
+
+export const JDBC_SINK_CLASS = "io.debezium.connector.jdbc.JdbcSinkConnector";
+
+/** The passwords topology B needs, by name (components/secrets); `forConnect` go to the workers' secrets file. */
+export function twoWayPasswordNames(tw: TwoWaySpec): { names: string[]; forConnect: string[] } {
+    const forConnect = tw.databases.flatMap((db) => [`${db}-replication`, `${db}-sink`]);
+    return { names: ["postgres-admin", ...forConnect], forConnect };
+}
+
+/** The per-database specs of the pair: conventional names, the same tables on both sides. */
+export function twoWaySpecs(tw: TwoWaySpec): [TwoWayDatabaseSpec, TwoWayDatabaseSpec] {
+    const tables = tw.tables.map((t) => ({ schema: t.schema, name: t.name, primaryKey: t.primaryKey }));
+    const [a, b] = tw.databases.map((db) => defaultSpec(db, tables));
+    const problems = pairProblems(a, b);
+    if (problems.length > 0) throw new Error(`cdc-sync:twoWay: ${problems.join("; ")}`);
+    return [a, b];
+}
+
+/** One direction: `from`'s source feeds the sink writing into `into`. */
+export interface DirectionPlan {
+    readonly from: string;
+    readonly into: string;
+    readonly sourceName: string;
+    readonly sinkName: string;
+    readonly topicPrefix: string;
+    /** The change topics of the direction (what its sink reads). */
+    readonly topics: string[];
+    /** Where the source's heartbeats go (they advance the slot while only the sink writes on its side). */
+    readonly heartbeatTopic: string;
+    readonly snapshot: boolean;
+}
+
+/** Connector names, topic prefixes and topics of both directions (pure). Only the first direction snapshots. */
+export function directionPlans(tw: TwoWaySpec): [DirectionPlan, DirectionPlan] {
+    const [a, b] = twoWaySpecs(tw);
+    const plan = (from: TwoWayDatabaseSpec, into: TwoWayDatabaseSpec, snapshot: boolean): DirectionPlan => ({
+        from: from.side,
+        into: into.side,
+        sourceName: `twoway-${from.side}-source`,
+        sinkName: `twoway-${from.side}-to-${into.side}-sink`,
+        topicPrefix: `twoway.${from.side}`,
+        topics: [...from.tables, ...syncTables(from)].map((t) => topicFor(`twoway.${from.side}`, t.schema, t.name)),
+        heartbeatTopic: `__debezium-heartbeat.twoway.${from.side}`,
+        snapshot,
+    });
+    return [plan(a, b, true), plan(b, a, false)];
+}
+
+export interface TwoWayPostgresArgs {
+    /** The validated `cdc-sync:postgres` and `cdc-sync:twoWay`. */
+    readonly postgres: PostgresSpec;
+    readonly twoWay: TwoWaySpec;
+    /** The stack's servers (for a server the stack runs PostgreSQL on). */
+    readonly servers: readonly ServerSpec[];
+    readonly stack: string;
+    /** Passwords, holding every name of `twoWayPasswordNames`. */
+    readonly passwords: PasswordSet;
+    /** The Connect workers' REST URLs. */
+    readonly connectUrls: string[];
+    /** Kafka bootstrap servers, for the topics. */
+    readonly bootstrapServers: string;
+    readonly replicationFactor: number;
+    /** Names in the workers' secrets file (connectors are checked against it). */
+    readonly knownSecrets: readonly string[];
+}
+
+/** The whole of topology B; depend on the Kafka platform (`dependsOn`) so Connect is up first. */
+export class TwoWayPostgres extends pulumi.ComponentResource {
+    /** `host:port` of the PostgreSQL server. */
+    public readonly address: string;
+    public readonly directions: [DirectionPlan, DirectionPlan];
+    public readonly health: TwoWayHealth;
+    public readonly connectors: Connector[];
+    public readonly databases: TwoWayDatabase[];
+
+    constructor(name: string, args: TwoWayPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("cdc-sync:pipelines:TwoWayPostgres", name, {}, opts);
+        const { postgres, twoWay } = args;
+        const specs = twoWaySpecs(twoWay);
+        this.directions = directionPlans(twoWay);
+        const adminPassword = args.passwords.get("postgres-admin");
+
+        let host: string;
+        let serverDeps: pulumi.Resource[] = [];
+        let adminUser = "postgres";
+        if (postgres.kind === "run") {
+            const server = args.servers.find((s) => s.name === postgres.server)!;
+            const pg = new PostgresServer(
+                `${name}-postgres`,
+                { server, stack: args.stack, superuserPassword: adminPassword, port: postgres.port, memoryMiB: postgres.memoryMiB },
+                { parent: this },
+            );
+            host = server.address;
+            serverDeps = [pg];
+        } else {
+            host = postgres.host;
+            adminUser = postgres.adminUser;
+        }
+        const port = postgres.port;
+        this.address = `${host}:${port}`;
+        const admin = { host, port, user: adminUser };
+
+        this.databases = specs.map((spec) => {
+            const db = new PostgresDatabase(
+                `${name}-${spec.side}`,
+                {
+                    connection: admin,
+                    adminPassword,
+                    database: spec.side,
+                    tables: twoWay.tables.flatMap((t) => (t.columns ? [{ schema: t.schema, name: t.name, columns: t.columns, primaryKey: t.primaryKey }] : [])),
+                },
+                { parent: this, dependsOn: serverDeps },
+            );
+            return new TwoWayDatabase(
+                `${name}-${spec.side}-sync`,
+                {
+                    connection: { ...admin, database: spec.side },
+                    adminPassword,
+                    spec,
+                    replicationPassword: args.passwords.get(`${spec.side}-replication`),
+                    sinkPassword: args.passwords.get(`${spec.side}-sink`),
+                },
+                { parent: this, dependsOn: [db] },
+            );
+        });
+
+        const bySide = new Map(specs.map((s) => [s.side, s]));
+        this.connectors = this.directions.flatMap((d) => {
+            const from = bySide.get(d.from)!;
+            const into = bySide.get(d.into)!;
+            // Created by the stack, not by Connect or the brokers: one partition each, removed on destroy.
+            const topics = [...d.topics, d.heartbeatTopic].map(
+                (t) =>
+                    new Topic(
+                        `${name}-topic-${t}`,
+                        {
+                            bootstrapServers: args.bootstrapServers,
+                            name: t,
+                            // One partition: every change of a row stays in order.
+                            partitions: 1,
+                            replicationFactor: args.replicationFactor,
+                            configs: { "cleanup.policy": "delete", "retention.ms": String(7 * 24 * 3600 * 1000) },
+                        },
+                        { parent: this },
+                    ),
+            );
+            const direction = { from: { spec: from, topicPrefix: d.topicPrefix }, into: { spec: into }, snapshot: d.snapshot };
+            const deps = [...this.databases, ...topics];
+            const source = new Connector(
+                d.sourceName,
+                {
+                    connectUrls: args.connectUrls,
+                    knownSecrets: args.knownSecrets,
+                    connectorClass: POSTGRES_CONNECTOR_CLASS,
+                    config: {
+                        "database.hostname": host,
+                        "database.port": String(port),
+                        "database.dbname": from.side,
+                        "database.password": secretRef(`${from.side}-replication`),
+                        ...twoWaySourceConfig(direction),
+                        // Checks for new WAL every 10 ms instead of Debezium's 500: the latency target needs it.
+                        "poll.interval.ms": "10",
+                        "tasks.max": "1",
+                        // The stack creates the topics; should Debezium need another, Connect creates it alike.
+                        "topic.creation.default.replication.factor": "-1",
+                        "topic.creation.default.partitions": "1",
+                    },
+                },
+                { parent: this, dependsOn: deps },
+            );
+            const sink = new Connector(
+                d.sinkName,
+                {
+                    connectUrls: args.connectUrls,
+                    knownSecrets: args.knownSecrets,
+                    connectorClass: JDBC_SINK_CLASS,
+                    config: {
+                        "connection.url": `jdbc:postgresql://${host}:${port}/${into.side}`,
+                        "connection.password": secretRef(`${into.side}-sink`),
+                        ...twoWaySinkConfig(direction),
+                    },
+                },
+                { parent: this, dependsOn: deps },
+            );
+            return [source, sink];
+        });
+
+        const canaryEnd = (s: TwoWayDatabaseSpec): CanaryEnd => ({
+            side: s.side,
+            host,
+            port,
+            database: s.side,
+            user: adminUser,
+            slotName: s.slotName,
+            syncSchema: s.syncSchema,
+        });
+        this.health = new TwoWayHealth(
+            `${name}-health`,
+            {
+                ends: [canaryEnd(specs[0]), canaryEnd(specs[1])],
+                adminPassword,
+            },
+            { parent: this, dependsOn: this.connectors },
+        );
+        this.registerOutputs({});
+    }
+}

@@ -1,0 +1,132 @@
+// Per-direction health of a two-way pair: a canary row's latency (written on one side by a local session,
+// timed until the other side's sink has applied it) and the replication slot's lag (WAL the source has not
+// confirmed). Used by the TwoWayHealth resource (stack outputs, refreshed by `pulumi refresh`) and by
+// scripts/twoway-demo.ts.
+import * as pulumi from "@pulumi/pulumi";
+import type { Client } from "pg";
+import { CANARY_TABLE } from "./spec";
+import { qualified } from "./sqlText";
+
+/** One database of the pair as the health check reaches it (as the administrator: its writes are local). */
+export interface CanaryEnd {
+    readonly side: string;
+    readonly host: string;
+    readonly port: number;
+    readonly database: string;
+    readonly user: string;
+    readonly slotName: string;
+    readonly syncSchema: string;
+}
+
+export interface DirectionHealth {
+    /** `db1->db2`. */
+    readonly direction: string;
+    /** Commit on one side to visible on the other, in milliseconds. */
+    readonly canaryLatencyMs: number;
+    /** WAL of the source side not yet confirmed by its connector, in bytes (after the canary crossed). */
+    readonly slotLagBytes: number;
+    /** Whether the slot is in use by a connector right now. */
+    readonly slotActive: boolean;
+}
+
+async function open(end: CanaryEnd, password: string): Promise<Client> {
+    const pg: typeof import("pg") = require("pg");
+    const c = new pg.Client({ host: end.host, port: end.port, database: end.database, user: end.user, password, application_name: "cdc-sync canary" });
+    await c.connect();
+    return c;
+}
+
+/** Writes the canary on `from`, waits until `into` shows it, then reads `from`'s slot. */
+export async function measureDirection(from: CanaryEnd, into: CanaryEnd, password: string, timeoutMs = 120_000): Promise<DirectionHealth> {
+    const [a, b] = [await open(from, password), await open(into, password)];
+    try {
+        const table = qualified(from.syncSchema, CANARY_TABLE);
+        const written = await a.query(
+            `INSERT INTO ${table} AS c (side, seq, written_at) VALUES ($1, 1, clock_timestamp()) ` +
+                `ON CONFLICT (side) DO UPDATE SET seq = c.seq + 1, written_at = excluded.written_at RETURNING seq`,
+            [from.side],
+        );
+        const seq = Number(written.rows[0].seq);
+        const start = Date.now();
+        const target = qualified(into.syncSchema, CANARY_TABLE);
+        for (;;) {
+            const seen = await b.query(`SELECT seq FROM ${target} WHERE side = $1`, [from.side]);
+            if (seen.rowCount && Number(seen.rows[0].seq) >= seq) break;
+            if (Date.now() - start > timeoutMs) {
+                throw new Error(`canary ${from.side}->${into.side}: not seen on ${into.side} after ${timeoutMs / 1000} s (the pipeline does not deliver)`);
+            }
+            await new Promise((r) => setTimeout(r, 5));
+        }
+        const canaryLatencyMs = Date.now() - start;
+        const slot = await a.query(
+            `SELECT active, pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_lsn(), confirmed_flush_lsn)::bigint AS lag ` +
+                `FROM pg_catalog.pg_replication_slots WHERE slot_name = $1`,
+            [from.slotName],
+        );
+        if (slot.rowCount === 0) throw new Error(`slot ${from.slotName} is missing on ${from.side}`);
+        return { direction: `${from.side}->${into.side}`, canaryLatencyMs, slotLagBytes: Number(slot.rows[0].lag), slotActive: slot.rows[0].active };
+    } finally {
+        await Promise.all([a.end(), b.end()]);
+    }
+}
+
+interface Inputs {
+    ends: [CanaryEnd, CanaryEnd];
+    adminPassword: string;
+}
+
+interface Outputs extends Inputs {
+    directions: DirectionHealth[];
+    measuredAt: string;
+}
+
+async function measure(inputs: Inputs): Promise<Outputs> {
+    const [x, y] = inputs.ends;
+    const directions = [await measureDirection(x, y, inputs.adminPassword), await measureDirection(y, x, inputs.adminPassword)];
+    return { ...inputs, directions, measuredAt: new Date().toISOString() };
+}
+
+const provider: pulumi.dynamic.ResourceProvider<Inputs, Outputs> = {
+    async create(inputs) {
+        const [x, y] = inputs.ends;
+        return { id: `${x.host}:${x.port}/${x.database}+${y.database}`, outs: await measure(inputs) };
+    },
+    async diff(_id, olds, news) {
+        // Only the ends matter; the measurements are outputs and change on every refresh.
+        const changes = JSON.stringify(olds.ends) !== JSON.stringify(news.ends) || olds.adminPassword !== news.adminPassword;
+        return { changes };
+    },
+    async update(_id, _olds, news) {
+        return { outs: await measure(news) };
+    },
+    async read(id, props) {
+        // `pulumi refresh` measures again, so the stack outputs show current health.
+        return { id, props: await measure(props as Outputs) };
+    },
+};
+
+export interface TwoWayHealthArgs {
+    readonly ends: pulumi.Input<[CanaryEnd, CanaryEnd]>;
+    /** Password of the administrator both ends log in as; kept a Pulumi secret. */
+    readonly adminPassword: pulumi.Input<string>;
+}
+
+/**
+ * Proves both directions deliver when created (a canary each way must cross, or `up` fails), and keeps the
+ * last measurement as outputs; `pulumi refresh` measures again.
+ */
+export class TwoWayHealth extends pulumi.dynamic.Resource {
+    public readonly directions!: pulumi.Output<DirectionHealth[]>;
+    public readonly measuredAt!: pulumi.Output<string>;
+
+    constructor(name: string, args: TwoWayHealthArgs, opts?: pulumi.CustomResourceOptions) {
+        super(
+            provider,
+            name,
+            { ends: args.ends, adminPassword: pulumi.secret(args.adminPassword), directions: undefined, measuredAt: undefined },
+            { ...opts, additionalSecretOutputs: ["adminPassword"] },
+            "sync",
+            "TwoWayHealth",
+        );
+    }
+}
