@@ -5,6 +5,7 @@
 // be built here (see README), so this is a dynamic provider over `pg`.
 import * as pulumi from "@pulumi/pulumi";
 import { changedFields } from "../dynamic/diff";
+import { serverRefusalsIfReachable } from "../sync/database";
 import { ident as q, qualified } from "../sync/sqlText";
 
 export interface PgAdminConnection {
@@ -26,7 +27,11 @@ interface Inputs {
     adminPassword: string;
     database: string;
     tables: DeclaredTable[];
+    preflight: Preflight;
 }
+
+/** What the server must support, judged by `check` (at preview) when the server already answers. */
+export type Preflight = "none" | "two-way";
 
 /** `CREATE SCHEMA/TABLE IF NOT EXISTS` for each declared table (names are validated config, quoted anyway). */
 export function createTablesSql(tables: readonly DeclaredTable[]): string[] {
@@ -82,6 +87,11 @@ async function converge(inputs: Inputs): Promise<void> {
 }
 
 const provider: pulumi.dynamic.ResourceProvider<Inputs, Inputs> = {
+    async check(_olds, news) {
+        if (news.preflight !== "two-way") return { inputs: news };
+        const reasons = await serverRefusalsIfReachable(news.connection, news.adminPassword);
+        return { inputs: news, failures: reasons.map((reason) => ({ property: "connection", reason })) };
+    },
     async create(inputs) {
         await converge(inputs);
         return { id: `${inputs.connection.host}:${inputs.connection.port}/${inputs.database}`, outs: inputs };
@@ -109,6 +119,8 @@ export interface PostgresDatabaseArgs {
     readonly database: string;
     /** Tables to create if missing; default none. Columns of an existing table are not compared. */
     readonly tables?: readonly DeclaredTable[];
+    /** `two-way`: refuse at preview a server two-way sync cannot run on (components/sync/refusal.ts). */
+    readonly preflight?: Preflight;
 }
 
 /** A database created if missing, with tables created if missing; kept on `pulumi destroy`. */
@@ -117,7 +129,7 @@ export class PostgresDatabase extends pulumi.dynamic.Resource {
         super(
             provider,
             name,
-            { connection: args.connection, adminPassword: pulumi.secret(args.adminPassword), database: args.database, tables: args.tables ?? [] },
+            { connection: args.connection, adminPassword: pulumi.secret(args.adminPassword), database: args.database, tables: args.tables ?? [], preflight: args.preflight ?? "none" },
             { ...opts, additionalSecretOutputs: ["adminPassword"] },
             "databases",
             "PostgresDatabase",

@@ -77,8 +77,8 @@ export interface TwoWayPostgresArgs {
     /** Kafka bootstrap servers, for the topics. */
     readonly bootstrapServers: string;
     readonly replicationFactor: number;
-    /** Names in the workers' secrets file (connectors are checked against it). */
-    readonly knownSecrets: readonly string[];
+    /** Names in the workers' secrets file (connectors are checked against it); unchecked when absent. */
+    readonly knownSecrets?: readonly string[];
 }
 
 /** The whole of topology B; depend on the Kafka platform (`dependsOn`) so Connect is up first. */
@@ -124,6 +124,7 @@ export class TwoWayPostgres extends pulumi.ComponentResource {
                     connection: admin,
                     adminPassword,
                     database: spec.side,
+                    preflight: "two-way",
                     tables: twoWay.tables.flatMap((t) => (t.columns ? [{ schema: t.schema, name: t.name, columns: t.columns, primaryKey: t.primaryKey }] : [])),
                 },
                 { parent: this, dependsOn: serverDeps },

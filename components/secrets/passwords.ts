@@ -70,7 +70,8 @@ export interface PasswordSetArgs {
 
 /** Generated passwords, overridden by configured ones; every value stays a Pulumi secret. */
 export class PasswordSet extends pulumi.ComponentResource {
-    private readonly values: pulumi.Output<Record<string, string>>;
+    private readonly generated: pulumi.Output<Record<string, string>>;
+    private readonly overrides: pulumi.Output<Record<string, string>>;
     private readonly names: ReadonlySet<string>;
 
     constructor(name: string, args: PasswordSetArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -78,21 +79,20 @@ export class PasswordSet extends pulumi.ComponentResource {
         const names = [...new Set(args.names)].sort();
         this.names = new Set(names);
         const generated = new GeneratedPasswords(`${name}-generated`, names, { parent: this });
-        this.values = pulumi.secret(
-            pulumi.all([generated.values, args.overrides]).apply(([g, o]) => Object.fromEntries(names.map((n) => [n, o[n] ?? g[n]]))),
-        );
+        this.generated = generated.values;
+        this.overrides = pulumi.output(args.overrides);
         this.registerOutputs({});
     }
 
     /** One password, as a Pulumi secret. Throws for a name the set was not built with (a wiring error). */
     get(name: string): pulumi.Output<string> {
         if (!this.names.has(name)) throw new Error(`password ${name} was not declared (declared: ${[...this.names].join(", ")})`);
-        return pulumi.secret(this.values.apply((v) => v[name]));
+        // A pinned password is known at preview (so previews can check an adopted server); a generated one once created.
+        return pulumi.secret(this.overrides.apply((o) => (o[name] !== undefined ? pulumi.output(o[name]) : this.generated.apply((g) => g[name]))));
     }
 
     /** Several passwords by name, as one secret map (for the Connect workers' secrets file). */
     pick(names: readonly string[]): pulumi.Output<Record<string, string>> {
-        names.forEach((n) => this.get(n));
-        return pulumi.secret(this.values.apply((v) => Object.fromEntries(names.map((n) => [n, v[n]]))));
+        return pulumi.secret(pulumi.all(names.map((n) => this.get(n))).apply((vs) => Object.fromEntries(names.map((n, i) => [n, vs[i]]))));
     }
 }

@@ -46,7 +46,7 @@ export const existingKey = {
 };
 
 /** Version requirement, stated as what breaks without it. */
-function versionProblem(f: ServerFacts): string | undefined {
+function versionProblem(f: Pick<ServerFacts, "versionNum" | "version">): string | undefined {
     if (f.versionNum >= 170000) return undefined;
     const missing =
         f.versionNum >= 160000
@@ -58,8 +58,8 @@ function versionProblem(f: ServerFacts): string | undefined {
     );
 }
 
-/** Every reason the spec cannot be deployed on the server described by `facts`; empty when it can. */
-export function refusals(spec: TwoWayDatabaseSpec, f: ServerFacts): string[] {
+/** The reasons that concern the server as a whole, whatever the database and tables (checked at preview). */
+export function serverRefusals(f: Pick<ServerFacts, "versionNum" | "version" | "walLevel" | "superuser" | "standardConformingStrings" | "eventTriggers" | "maxWalSenders">): string[] {
     const out: string[] = [];
     const v = versionProblem(f);
     if (v) out.push(v);
@@ -70,6 +70,12 @@ export function refusals(spec: TwoWayDatabaseSpec, f: ServerFacts): string[] {
     if (!f.standardConformingStrings) out.push("standard_conforming_strings is off: the generated SQL quotes literals for it being on");
     if (!f.eventTriggers) out.push("event_triggers is off: the login trigger would not tag sink sessions and their writes would echo");
     if (f.maxWalSenders < 1) out.push("max_wal_senders is 0: the source connector cannot stream");
+    return out;
+}
+
+/** Every reason the spec cannot be deployed on the server described by `facts`; empty when it can. */
+export function refusals(spec: TwoWayDatabaseSpec, f: ServerFacts): string[] {
+    const out = serverRefusals(f);
     if (f.slot) {
         if (f.slot.database !== f.database || f.slot.plugin !== "pgoutput") {
             out.push(`slot ${spec.slotName} exists for database ${f.slot.database} with plugin ${f.slot.plugin}; expected ${f.database} with pgoutput`);

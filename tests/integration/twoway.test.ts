@@ -1,0 +1,256 @@
+// Topology B through `pulumi up` of the stack (tests/integration/fixture.ts brings it up): real PostgreSQL 17,
+// real Kafka and Connect, the real Debezium source and JDBC sink per direction. Then two more stacks beside
+// it: one that adopts the same server for a second pair (and is destroyed, to see what it leaves), and one
+// that points two-way sync at a server without logical decoding (and must be refused before creating anything).
+import * as assert from "assert";
+import { randomBytes } from "crypto";
+import * as pulumi from "@pulumi/pulumi";
+import axios from "axios";
+import { Kafka, logLevel } from "kafkajs";
+import { Client } from "pg";
+import { loadStackConfig } from "../../components/config/load";
+import { StackConfig, TwoWaySpec } from "../../components/config/schema";
+import { TwoWayPostgres, twoWayPasswordNames } from "../../components/pipelines/twoWayPostgres";
+import { PasswordSet } from "../../components/secrets/passwords";
+import { startServer, TestServer } from "../db/server";
+import { stackFile } from "../stackFiles";
+import { platform, requestConnectorSecrets } from "./fixture";
+import { eventually, execIn, openInlineStack } from "./harness";
+
+/** The second pair (adopted server), whose connector passwords the workers must hold before it comes up. */
+const ADOPTED: TwoWaySpec = {
+    databases: ["itest_a", "itest_b"],
+    tables: [{ schema: "public", name: "notes", primaryKey: ["id"], columns: { id: "bigint", body: "text" } }],
+};
+const adoptedPasswords = Object.fromEntries(twoWayPasswordNames(ADOPTED).forConnect.map((n) => [n, randomBytes(16).toString("hex")]));
+requestConnectorSecrets(adoptedPasswords);
+
+describe("topology B: two-way PostgreSQL sync, deployed by pulumi up", function () {
+    this.timeout(10 * 60 * 1000);
+    let cfg: StackConfig;
+    let host: string;
+    let port: number;
+    let adminPassword: string;
+    const clients: Client[] = [];
+
+    const connect = async (database: string): Promise<Client> => {
+        const c = new Client({ host, port, user: "postgres", password: adminPassword, database });
+        await c.connect();
+        clients.push(c);
+        return c;
+    };
+    let db1: Client;
+    let db2: Client;
+
+    /** Every row of the table with its version stamps, as comparable JSON. */
+    const dump = async (c: Client, table = "customers") =>
+        (await c.query(`SELECT to_jsonb(t) AS r FROM ${table} t ORDER BY id`)).rows.map((r) => JSON.stringify(r.r));
+
+    /** Messages written so far to a direction's change topics (table + tombstones; not the canary or heartbeats). */
+    const events = async (side: string): Promise<number> => {
+        const kafka = new Kafka({ clientId: "itest-twoway", brokers: platform().bootstrapServers, logLevel: logLevel.NOTHING });
+        const admin = kafka.admin();
+        await admin.connect();
+        try {
+            let n = 0;
+            for (const t of [`twoway.${side}.public.customers`, `twoway.${side}.cdc_sync.cdc_tombstones`]) {
+                for (const p of await admin.fetchTopicOffsets(t)) n += Number(p.high) - Number(p.low);
+            }
+            return n;
+        } finally {
+            await admin.disconnect();
+        }
+    };
+
+    before(async function () {
+        cfg = loadStackConfig(stackFile(platform().stackName));
+        if (!cfg.twoWay || cfg.postgres?.kind !== "run") {
+            // Reported as skipped, never as passed: this stack file does not deploy topology B.
+            this.skip();
+        }
+        const server = cfg.servers.find((s) => s.name === (cfg.postgres as { server: string }).server)!;
+        host = server.address;
+        port = cfg.postgres!.port;
+        adminPassword = (await execIn(`cdc-sync-${platform().stackName}-twoway-postgres`, ["cat", "/etc/cdc-sync/secrets/postgres-password"])).trim();
+        [db1, db2] = [await connect(cfg.twoWay!.databases[0]), await connect(cfg.twoWay!.databases[1])];
+    });
+
+    after(async () => {
+        await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
+    });
+
+    it("reports both directions healthy in the stack outputs: the canary crossed each way", () => {
+        const out = platform().outputs.twoWaySync.value as { health: { direction: string; canaryLatencyMs: number; slotActive: boolean }[] };
+        assert.deepStrictEqual(out.health.map((h) => h.direction), ["db1->db2", "db2->db1"]);
+        for (const h of out.health) {
+            assert.ok(h.canaryLatencyMs >= 0 && h.canaryLatencyMs < 120_000, `${h.direction}: ${h.canaryLatencyMs} ms`);
+            assert.strictEqual(h.slotActive, true, `${h.direction}: the source does not hold its slot`);
+        }
+    });
+
+    it("carries inserts, updates and deletes from db1 to db2 and from db2 to db1, values and versions exact", async () => {
+        for (const [from, into, id] of [[db1, db2, 1001], [db2, db1, 2001]] as const) {
+            await from.query(
+                `INSERT INTO customers (id, name, email, balance, tags, updated_at)
+                 VALUES ($1, 'Zoë "quoted"', 'z@example.com', 1234.56, '{"vip": true, "n": [1, 2]}', '2026-11-22 10:00:00.123456+00')`,
+                [id],
+            );
+            const row = async (c: Client) => (await c.query("SELECT to_jsonb(t) AS r FROM customers t WHERE id = $1", [id])).rows[0]?.r;
+            const written = await row(from);
+            // The whole row, including cdc_ts to the microsecond: Debezium's timestamp conversion and the sink keep it.
+            await eventually(60, async () => assert.deepStrictEqual(await row(into), written));
+            assert.match(written.cdc_ts, /\.\d{6}/, "cdc_ts has microseconds, so the comparison above checked them");
+
+            await from.query("UPDATE customers SET balance = balance + 1, tags = tags || '{\"updated\": 1}' WHERE id = $1", [id]);
+            const updated = await row(from);
+            await eventually(60, async () => assert.deepStrictEqual(await row(into), updated));
+
+            await from.query("DELETE FROM customers WHERE id = $1", [id]);
+            await eventually(60, async () => assert.strictEqual(await row(into), undefined));
+        }
+    });
+
+    it("sends each of N writes per side across exactly once: N events per direction, and equal databases", async () => {
+        const before = { db1: await events("db1"), db2: await events("db2") };
+        const N = 30;
+        /** 15 inserts, 10 updates, 5 deletes on keys of its own per side. */
+        const write = async (c: Client, base: number) => {
+            for (let i = 0; i < 15; i++) await c.query("INSERT INTO customers (id, name) VALUES ($1, $2)", [base + i, `n${i}`]);
+            for (let i = 0; i < 10; i++) await c.query("UPDATE customers SET name = name || '+' WHERE id = $1", [base + i]);
+            for (let i = 10; i < 15; i++) await c.query("DELETE FROM customers WHERE id = $1", [base + i]);
+        };
+        await Promise.all([write(db1, 5000), write(db2, 6000)]);
+        await eventually(90, async () => assert.deepStrictEqual(await dump(db2), await dump(db1)));
+        // Give an echo time to show up: with one, the counts would keep growing past N.
+        await new Promise((r) => setTimeout(r, 5000));
+        const after = { db1: await events("db1"), db2: await events("db2") };
+        assert.deepStrictEqual({ db1: after.db1 - before.db1, db2: after.db2 - before.db2 }, { db1: N, db2: N });
+        assert.deepStrictEqual(await dump(db2), await dump(db1));
+    });
+
+    it("converges concurrent conflicting writes to the same rows by last writer wins, and nothing loops afterwards", async () => {
+        const keys = Array.from({ length: 40 }, (_, i) => 7000 + i);
+        for (const k of keys) await db1.query("INSERT INTO customers (id, name) VALUES ($1, 'base')", [k]);
+        await eventually(60, async () => assert.strictEqual((await db2.query("SELECT count(*)::int AS n FROM customers WHERE id >= 7000 AND id < 8000")).rows[0].n, 40));
+        // Both sides change every key at once, two writers per side; a quarter of the keys are deleted on one side.
+        const side = async (c: Client, tag: string, deleteEvery: number) => {
+            const extra = await connect(c.database!);
+            await Promise.all(
+                [c, extra].map(async (conn, w) => {
+                    for (const k of keys.filter((_, i) => i % 2 === w)) {
+                        if (deleteEvery && k % deleteEvery === 0) await conn.query("DELETE FROM customers WHERE id = $1", [k]);
+                        else await conn.query("UPDATE customers SET name = $2 WHERE id = $1", [k, `${tag}-${k}`]);
+                    }
+                }),
+            );
+        };
+        await Promise.all([side(db1, "db1", 4), side(db2, "db2", 0)]);
+        await eventually(90, async () => assert.deepStrictEqual(await dump(db2), await dump(db1)));
+        // The stated rule: each surviving row is the version with the greatest (cdc_ts, cdc_side), i.e. its
+        // name is the one written by the side its stamp names.
+        const rows = (await db1.query("SELECT id, name, cdc_side FROM customers WHERE id >= 7000 AND id < 8000")).rows;
+        for (const r of rows) assert.strictEqual(r.name, `${r.cdc_side}-${r.id}`, `row ${r.id}: name ${r.name} with version of ${r.cdc_side}`);
+        const quiet = { db1: await events("db1"), db2: await events("db2") };
+        await new Promise((r) => setTimeout(r, 5000));
+        assert.deepStrictEqual({ db1: await events("db1"), db2: await events("db2") }, quiet, "events kept flowing after convergence: a loop");
+    });
+
+    it("adopts an existing server for a second pair, and its destroy leaves no slot, publication, role, origin or connector — only the data", async function () {
+        const p = platform();
+        const program = async () => {
+            const passwords = new PasswordSet("pw", {
+                names: twoWayPasswordNames(ADOPTED).names,
+                overrides: pulumi.secret({ ...adoptedPasswords, "postgres-admin": adminPassword }),
+            });
+            const pair = new TwoWayPostgres("itest-twoway", {
+                postgres: { kind: "adopt", host, port, adminUser: "postgres" },
+                twoWay: ADOPTED,
+                servers: cfg.servers,
+                stack: "itest-twoway",
+                passwords,
+                connectUrls: p.connectUrls,
+                bootstrapServers: p.bootstrapServers.join(","),
+                replicationFactor: cfg.kafka.replicationFactor,
+                knownSecrets: Object.keys(adoptedPasswords),
+            });
+            return { health: pair.health.directions };
+        };
+        const t = await openInlineStack(p.test, "itest-twoway", program);
+        try {
+            const up = await t.stack.up({ onOutput: t.log });
+            assert.strictEqual(up.summary.result, "succeeded");
+            const [a, b] = [await connect("itest_a"), await connect("itest_b")];
+            await a.query("INSERT INTO notes (id, body) VALUES (1, 'kept')");
+            await eventually(60, async () => assert.strictEqual((await b.query("SELECT body FROM notes WHERE id = 1")).rows[0]?.body, "kept"));
+            const second = await t.stack.up({ onOutput: t.log });
+            assert.deepStrictEqual(Object.keys(second.summary.resourceChanges ?? {}).filter((k) => k !== "same"), [], "a second up changed something");
+        } finally {
+            await t.stack.destroy({ onOutput: t.log });
+        }
+        const admin = await connect("postgres");
+        const one = async (sql: string) => (await admin.query(sql)).rows;
+        assert.deepStrictEqual(await one("SELECT slot_name FROM pg_replication_slots WHERE slot_name LIKE 'cdc_sync_itest%'"), []);
+        assert.deepStrictEqual(await one("SELECT rolname FROM pg_roles WHERE rolname LIKE 'cdc_%_itest%'"), []);
+        assert.deepStrictEqual(await one("SELECT roname FROM pg_replication_origin WHERE roname LIKE 'cdc_sink_itest%'"), []);
+        for (const db of ADOPTED.databases) {
+            const c = await connect(db);
+            assert.deepStrictEqual((await c.query("SELECT pubname FROM pg_publication")).rows, [], `${db}: publication left`);
+            assert.deepStrictEqual((await c.query("SELECT evtname FROM pg_event_trigger")).rows, [], `${db}: login trigger left`);
+            assert.deepStrictEqual((await c.query("SELECT nspname FROM pg_namespace WHERE nspname = 'cdc_sync'")).rows, [], `${db}: sync schema left`);
+            // The user's data stays: destroy removes the pipeline, not the tables it synced.
+            assert.strictEqual((await c.query("SELECT count(*)::int AS n FROM notes")).rows[0].n, 1);
+        }
+        const connectors: string[] = (await axios.get(`${p.connectUrls[0]}/connectors`)).data;
+        assert.deepStrictEqual(connectors.filter((n) => n.includes("itest_")), []);
+    });
+
+    it("refuses, before creating anything, to deploy on a server that cannot filter origins (wal_level=replica)", async function () {
+        const p = platform();
+        let server: TestServer | undefined;
+        const t = await openInlineStack(p.test, "itest-twoway-refused", async () => {
+            const pair: TwoWaySpec = { databases: ["refused_a", "refused_b"], tables: ADOPTED.tables };
+            const passwords = new PasswordSet("pw", { names: twoWayPasswordNames(pair).names, overrides: pulumi.secret({ "postgres-admin": server!.adminPassword }) });
+            new TwoWayPostgres("itest-refused", {
+                postgres: { kind: "adopt", host: server!.address, port: server!.port, adminUser: "postgres" },
+                twoWay: pair,
+                servers: cfg.servers,
+                stack: "itest-twoway-refused",
+                passwords,
+                connectUrls: p.connectUrls,
+                bootstrapServers: p.bootstrapServers.join(","),
+                replicationFactor: cfg.kafka.replicationFactor,
+            });
+        });
+        try {
+            server = await startServer({ container: "cdc-sync-itest-pg-replica", address: "127.0.0.43", port: 5432, walLevel: "replica" });
+            const failed = await t.stack.up({ onOutput: t.log }).then(
+                () => undefined,
+                (e: Error) => e.message,
+            );
+            assert.ok(failed, "up succeeded on a server with wal_level=replica");
+            assert.match(failed, /wal_level is replica: logical decoding needs wal_level=logical/);
+            // A reviewer's preview already says so.
+            const preview = await t.stack.preview({ onOutput: t.log }).then(
+                () => "",
+                (e: Error) => e.message,
+            );
+            assert.match(preview, /two-way sync cannot be deployed on 127\.0\.0\.43:5432: wal_level is replica/);
+            const state = await t.stack.exportStack();
+            // Only the generated passwords may exist: they live in the stack's state, nowhere else.
+            const created = (state.deployment.resources ?? []).filter(
+                (r: { type: string; custom?: boolean }) => r.custom && !r.type.startsWith("pulumi:providers:") && !r.type.endsWith("GeneratedPasswords"),
+            );
+            assert.deepStrictEqual(created.map((r: { urn: string }) => r.urn), [], "resources were created before the refusal");
+            const c = await server.connect("postgres");
+            try {
+                assert.deepStrictEqual((await c.query("SELECT datname FROM pg_database WHERE datname LIKE 'refused%'")).rows, []);
+                assert.deepStrictEqual((await c.query("SELECT rolname FROM pg_roles WHERE rolname LIKE 'cdc_%'")).rows, []);
+            } finally {
+                await c.end();
+            }
+        } finally {
+            await t.stack.destroy({ onOutput: t.log }).catch(() => undefined);
+            server?.remove();
+        }
+    });
+});

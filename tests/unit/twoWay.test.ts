@@ -1,0 +1,192 @@
+// Topology B from stack config: the `postgres` and `twoWay` keys (table-driven), and the resource graph the
+// pipeline component builds for the local stack, with Pulumi mocks.
+import * as assert from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import { inputsOf, record, Recorded } from "./mocks";
+import { ConfigError, loadStackConfig } from "../../components/config/load";
+import { raw, stackFile, VALID } from "../stackFiles";
+
+function errorsOf(values: Record<string, unknown>, secretKeys: string[] = []): string[] {
+    try {
+        loadStackConfig(raw(values, secretKeys));
+    } catch (e) {
+        assert.ok(e instanceof ConfigError, `expected ConfigError, got ${e}`);
+        return [...e.problems];
+    }
+    return [];
+}
+
+const TABLES = [{ name: "public.customers", primaryKey: ["id"], columns: { id: "bigint", name: "text" } }];
+const B = { postgres: { server: "server2" }, twoWay: { databases: ["db1", "db2"], tables: TABLES } };
+
+describe("topology B config: cdc-sync:postgres and cdc-sync:twoWay", () => {
+    it("reads the local stack's topology B", () => {
+        const cfg = loadStackConfig(stackFile("local"));
+        assert.deepStrictEqual(cfg.postgres, { kind: "run", server: "server2", port: 5432, memoryMiB: 512 });
+        assert.deepStrictEqual(cfg.twoWay?.databases, ["db1", "db2"]);
+        assert.deepStrictEqual(cfg.twoWay?.tables[0].primaryKey, ["id"]);
+    });
+
+    it("defaults: public schema, db1/db2, port 5432", () => {
+        const cfg = loadStackConfig(raw({ ...VALID, postgres: { server: "server2" }, twoWay: { tables: [{ name: "t", primaryKey: ["id"] }] } }));
+        assert.deepStrictEqual(cfg.twoWay, { databases: ["db1", "db2"], tables: [{ schema: "public", name: "t", primaryKey: ["id"], columns: undefined }] });
+    });
+
+    const cases: { name: string; config: Record<string, unknown>; secretKeys?: string[]; error: RegExp }[] = [
+        { name: "twoWay without a server", config: { ...VALID, twoWay: B.twoWay }, error: /^cdc-sync:postgres: expected the PostgreSQL server holding twoWay\.databases/ },
+        { name: "a server without twoWay", config: { ...VALID, postgres: B.postgres }, error: /^cdc-sync:twoWay: expected the databases and tables to sync/ },
+        { name: "both server and host", config: { ...VALID, ...B, postgres: { server: "server2", host: "10.0.0.5" } }, error: /^cdc-sync:postgres: expected exactly one of server .* or host/ },
+        { name: "unknown server", config: { ...VALID, ...B, postgres: { server: "server9" } }, error: /^cdc-sync:postgres\.server: expected one of the declared servers/ },
+        {
+            name: "port taken by a broker",
+            config: { ...VALID, ...B, postgres: { server: "server2", port: 9092 } },
+            error: /^cdc-sync:postgres\.port: port 9092 on 127\.0\.0\.12:9092 is already taken by cdc-sync:brokers\[1\]\.port/,
+        },
+        {
+            name: "adopted server without its admin password",
+            config: { ...VALID, ...B, postgres: { host: "10.0.0.5" } },
+            error: /^cdc-sync:passwords\.postgres-admin: expected the password of postgres on the adopted server/,
+        },
+        { name: "one database", config: { ...VALID, ...B, twoWay: { databases: ["db1"], tables: TABLES } }, error: /^cdc-sync:twoWay\.databases: expected two different/ },
+        { name: "the same database twice", config: { ...VALID, ...B, twoWay: { databases: ["db1", "db1"], tables: TABLES } }, error: /^cdc-sync:twoWay\.databases: expected two different/ },
+        { name: "no tables", config: { ...VALID, ...B, twoWay: { tables: [] } }, error: /^cdc-sync:twoWay\.tables: expected a non-empty list/ },
+        {
+            name: "a table without a primary key",
+            config: { ...VALID, ...B, twoWay: { tables: [{ name: "t" }] } },
+            error: /^cdc-sync:twoWay\.tables\[0\]\.primaryKey: expected a non-empty list of column names \(two-way sync needs a primary key\)/,
+        },
+        {
+            name: "a table name needing quotes",
+            config: { ...VALID, ...B, twoWay: { tables: [{ name: "Public.T", primaryKey: ["id"] }] } },
+            error: /^cdc-sync:twoWay\.tables\[0\]\.name: expected schema\.table/,
+        },
+        {
+            name: "a column type that is SQL",
+            config: { ...VALID, ...B, twoWay: { tables: [{ name: "t", primaryKey: ["id"], columns: { id: "bigint); DROP TABLE x; --" } }] } },
+            error: /^cdc-sync:twoWay\.tables\[0\]\.columns\.id: expected a PostgreSQL column type/,
+        },
+        {
+            name: "a key column not among the columns",
+            config: { ...VALID, ...B, twoWay: { tables: [{ name: "t", primaryKey: ["id"], columns: { name: "text" } }] } },
+            error: /^cdc-sync:twoWay\.tables\[0\]\.primaryKey: expected columns that are declared/,
+        },
+        {
+            name: "a table of cdc-sync's own schema",
+            config: { ...VALID, ...B, twoWay: { tables: [{ name: "cdc_sync.x", primaryKey: ["id"] }] } },
+            error: /^cdc-sync:twoWay\.tables\[0\]\.name: expected a table outside the cdc_sync schema/,
+        },
+        {
+            name: "a table listed twice",
+            config: { ...VALID, ...B, twoWay: { tables: [{ name: "t", primaryKey: ["id"] }, { name: "public.t", primaryKey: ["id"] }] } },
+            error: /^cdc-sync:twoWay\.tables\[1\]\.name: expected a table listed once/,
+        },
+        {
+            name: "a pinned password in plain text",
+            config: { ...VALID, ...B, passwords: { "db1-sink": "hunter2" } },
+            error: /^cdc-sync:passwords: expected a secret/,
+        },
+    ];
+    for (const c of cases) {
+        it(`rejects ${c.name}`, () => {
+            const errors = errorsOf(c.config, c.secretKeys);
+            assert.ok(errors.some((e) => c.error.test(e)), `no error matched ${c.error}; got:\n${errors.join("\n")}`);
+            assert.ok(!errors.join("\n").includes("hunter2"), "an error echoed a password");
+        });
+    }
+
+    it("accepts an adopted server whose admin password is pinned as a secret", () => {
+        const cfg = loadStackConfig(raw({ ...VALID, ...B, postgres: { host: "10.0.0.5", adminUser: "admin" }, passwords: { "postgres-admin": "x" } }, ["passwords"]));
+        assert.deepStrictEqual(cfg.postgres, { kind: "adopt", host: "10.0.0.5", port: 5432, adminUser: "admin" });
+    });
+});
+
+describe("topology B resource graph (local stack, mocks)", () => {
+    const PINNED: Record<string, string> = {
+        "postgres-admin": "pw-admin-1f3e",
+        "db1-replication": "pw-db1-repl-9a",
+        "db1-sink": "pw-db1-sink-77",
+        "db2-replication": "pw-db2-repl-c4",
+        "db2-sink": "pw-db2-sink-5b",
+    };
+    let rs: Recorded[] = [];
+    /** The custom resource named `n` (components share names with their main resource). */
+    const named = (n: string) => {
+        const r = rs.find((x) => x.name === n && x.type.startsWith("pulumi-nodejs:dynamic/"));
+        assert.ok(r, `no resource ${n}; have ${rs.map((x) => x.name).join(", ")}`);
+        return inputsOf(r!);
+    };
+
+    before(async () => {
+        const { TwoWayPostgres, twoWayPasswordNames } = await import("../../components/pipelines/twoWayPostgres");
+        const { PasswordSet } = await import("../../components/secrets/passwords");
+        const cfg = loadStackConfig(stackFile("local"));
+        rs = await record(async () => {
+            const passwords = new PasswordSet("passwords", { names: twoWayPasswordNames(cfg.twoWay!).names, overrides: pulumi.secret(PINNED) });
+            const tw = new TwoWayPostgres("twoway", {
+                postgres: cfg.postgres!,
+                twoWay: cfg.twoWay!,
+                servers: cfg.servers,
+                stack: "local",
+                passwords,
+                connectUrls: ["http://127.0.0.11:8083", "http://127.0.0.12:8083"],
+                bootstrapServers: "127.0.0.11:9092,127.0.0.12:9092",
+                replicationFactor: 2,
+                knownSecrets: Object.keys(PINNED).filter((n) => n !== "postgres-admin"),
+            });
+            return tw.health.urn;
+        });
+    });
+
+    it("runs PostgreSQL on server 2, bound to its address only", () => {
+        const c = named("twoway-postgres");
+        assert.strictEqual(c.name, "cdc-sync-local-twoway-postgres");
+        assert.ok(c.args.includes("listen_addresses=127.0.0.12"), c.args.join(" "));
+        assert.ok(c.args.includes("wal_level=logical"));
+    });
+
+    it("reads each database with origin=none and snapshots only db1 -> db2", () => {
+        const s1 = named("twoway-db1-source");
+        const s2 = named("twoway-db2-source");
+        assert.deepStrictEqual(
+            [s1, s2].map((s) => [s["database.dbname"], s["database.hostname"], s["slot.name"], s["slot.stream.params"], s["snapshot.mode"], s["topic.prefix"]]),
+            [
+                ["db1", "127.0.0.12", "cdc_sync_db1", "origin=none", "initial", "twoway.db1"],
+                ["db2", "127.0.0.12", "cdc_sync_db2", "origin=none", "no_data", "twoway.db2"],
+            ],
+        );
+    });
+
+    it("writes each direction into the other database as that database's sink role, upserting, never deleting", () => {
+        const k1 = named("twoway-db1-to-db2-sink");
+        assert.strictEqual(k1["connection.url"], "jdbc:postgresql://127.0.0.12:5432/db2");
+        assert.strictEqual(k1["connection.username"], "cdc_sink_db2");
+        assert.strictEqual(k1.topics, "twoway.db1.public.customers,twoway.db1.cdc_sync.cdc_tombstones,twoway.db1.cdc_sync.cdc_canary");
+        assert.deepStrictEqual([k1["insert.mode"], k1["delete.enabled"], k1["primary.key.mode"]], ["upsert", "false", "record_key"]);
+        assert.strictEqual(named("twoway-db2-to-db1-sink")["connection.url"], "jdbc:postgresql://127.0.0.12:5432/db1");
+    });
+
+    it("creates every topic, heartbeats included, with one partition", () => {
+        const topics = rs.filter((r) => r.type.endsWith("kafka:Topic")).map((r) => [r.inputs.name, r.inputs.partitions]);
+        assert.strictEqual(topics.length, 8);
+        assert.ok(topics.every(([, p]) => p === 1));
+        assert.ok(topics.some(([n]) => n === "__debezium-heartbeat.twoway.db2"));
+    });
+
+    it("gives connectors passwords only as file config provider references, and keeps every password secret", () => {
+        const connectors = rs.filter((r) => r.type.endsWith("connect:Connector"));
+        assert.strictEqual(connectors.length, 4);
+        for (const c of connectors) {
+            const pw = c.inputs["database.password"] ?? c.inputs["connection.password"];
+            assert.match(pw, /^\$\{file:\/etc\/cdc-sync\/secrets\/connectors\.properties:db[12]-(replication|sink)\}$/);
+        }
+        // Outside secret envelopes, no registered input holds any of the passwords.
+        const unwrap = (v: unknown): unknown =>
+            v && typeof v === "object"
+                ? (v as Record<string, unknown>)[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig
+                    ? "[secret]"
+                    : Object.fromEntries(Object.entries(v as object).map(([k, x]) => [k, unwrap(x)]))
+                : v;
+        const visible = JSON.stringify(rs.map((r) => unwrap(inputsOf(r))));
+        for (const [name, value] of Object.entries(PINNED)) assert.ok(!visible.includes(value), `password ${name} is visible in plain text`);
+    });
+});
