@@ -32,9 +32,12 @@ export interface PostgresServerArgs {
     readonly superuserPassword: pulumi.Input<string>;
     /** TCP port on the server's address; default 5432. */
     readonly port?: number;
-    /** `max_replication_slots`: each Debezium PostgreSQL source holds one slot; default 10. */
+    /**
+     * `max_replication_slots`: each Debezium PostgreSQL source holds one slot, and (PostgreSQL 17) every
+     * replication origin in use takes an entry too: a two-way pair uses 2 slots + 8 origins. Default 32.
+     */
     readonly maxReplicationSlots?: number;
-    /** `max_wal_senders`: each streaming source holds one sender; default 10. */
+    /** `max_wal_senders`: each streaming source holds one sender; default 16. */
     readonly maxWalSenders?: number;
     /**
      * `max_slot_wal_keep_size`: WAL a replication slot may hold back; default "4GB". A slot left behind (a
@@ -81,8 +84,8 @@ export class PostgresServer extends pulumi.ComponentResource {
                 args: postgresSettings({
                     address: args.server.address,
                     port,
-                    maxReplicationSlots: args.maxReplicationSlots ?? 10,
-                    maxWalSenders: args.maxWalSenders ?? 10,
+                    maxReplicationSlots: args.maxReplicationSlots ?? 32,
+                    maxWalSenders: args.maxWalSenders ?? 16,
                     maxSlotWalKeepSize: args.maxSlotWalKeepSize ?? "4GB",
                 }),
                 env: {},

@@ -159,7 +159,8 @@ export class TwoWayPostgres extends pulumi.ComponentResource {
                             replicationFactor: args.replicationFactor,
                             configs: { "cleanup.policy": "delete", "retention.ms": String(7 * 24 * 3600 * 1000) },
                         },
-                        { parent: this },
+                        // Nothing reaches Kafka before both databases passed the two-way setup (or its refusal).
+                        { parent: this, dependsOn: this.databases },
                     ),
             );
             const direction = { from: { spec: from, topicPrefix: d.topicPrefix }, into: { spec: into }, snapshot: d.snapshot };

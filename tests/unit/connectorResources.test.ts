@@ -136,8 +136,8 @@ describe("connector resources (mocks)", () => {
             "-c", "listen_addresses=10.0.0.21",
             "-c", "port=5432",
             "-c", "wal_level=logical",
-            "-c", "max_replication_slots=10",
-            "-c", "max_wal_senders=10",
+            "-c", "max_replication_slots=32",
+            "-c", "max_wal_senders=16",
             "-c", "max_slot_wal_keep_size=4GB",
         ]);
         assert.strictEqual(c.name, "cdc-sync-test-res-pg");

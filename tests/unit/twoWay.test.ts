@@ -3,18 +3,9 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { inputsOf, record, Recorded } from "./mocks";
-import { ConfigError, loadStackConfig } from "../../components/config/load";
-import { raw, stackFile, VALID } from "../stackFiles";
+import { loadStackConfig } from "../../components/config/load";
+import { configErrors as errorsOf, raw, stackFile, VALID } from "../stackFiles";
 
-function errorsOf(values: Record<string, unknown>, secretKeys: string[] = []): string[] {
-    try {
-        loadStackConfig(raw(values, secretKeys));
-    } catch (e) {
-        assert.ok(e instanceof ConfigError, `expected ConfigError, got ${e}`);
-        return [...e.problems];
-    }
-    return [];
-}
 
 const TABLES = [{ name: "public.customers", primaryKey: ["id"], columns: { id: "bigint", name: "text" } }];
 const B = { postgres: { server: "server2" }, twoWay: { databases: ["db1", "db2"], tables: TABLES } };
