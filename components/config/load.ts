@@ -45,7 +45,7 @@ export class Checker {
     readonly problems: string[] = [];
 
     fail(key: string, expected: string, got: unknown): undefined {
-        this.problems.push(`${NAMESPACE}:${key}: expected ${expected}, got ${describe(got)}`);
+        this.problems.push(`${NAMESPACE}:${key}: expected ${expected}, got ${describeValue(got)}`);
         return undefined;
     }
 
@@ -73,7 +73,7 @@ export class Checker {
     }
 }
 
-function describe(v: unknown): string {
+function describeValue(v: unknown): string {
     if (v === undefined) return "nothing";
     const s = JSON.stringify(v);
     return s.length > 60 ? `${s.slice(0, 57)}...` : s;

@@ -39,7 +39,7 @@ async function withAdmin<T>(bootstrapServers: string, fn: (admin: import("kafkaj
     }
 }
 
-async function describe(admin: import("kafkajs").Admin, name: string, keys: string[]) {
+async function describeTopic(admin: import("kafkajs").Admin, name: string, keys: string[]) {
     const meta = await admin.fetchTopicMetadata({ topics: [name] });
     const t = meta.topics[0];
     const { ConfigResourceTypes }: typeof import("kafkajs") = require("kafkajs");
@@ -82,7 +82,7 @@ const topicProvider: pulumi.dynamic.ResourceProvider<TopicInputs, TopicInputs> =
             });
             if (!created) {
                 // Already there (e.g. left by an interrupted destroy): adopt it only if its shape matches.
-                const live = await describe(admin, t.name, Object.keys(t.configs));
+                const live = await describeTopic(admin, t.name, Object.keys(t.configs));
                 if (live.replicationFactor !== t.replicationFactor || live.partitions > t.partitions) {
                     throw new Error(
                         `topic ${t.name} already exists with ${live.partitions} partitions and replication factor ` +
@@ -114,7 +114,7 @@ const topicProvider: pulumi.dynamic.ResourceProvider<TopicInputs, TopicInputs> =
         return withAdmin(props!.bootstrapServers, async (admin) => {
             const names = await admin.listTopics();
             if (!names.includes(id)) return {};
-            return { id, props: { ...props!, ...(await describe(admin, id, Object.keys(props!.configs))) } };
+            return { id, props: { ...props!, ...(await describeTopic(admin, id, Object.keys(props!.configs))) } };
         });
     },
     async delete(id, props) {

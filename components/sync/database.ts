@@ -60,7 +60,7 @@ async function connect(inputs: TwoWayDatabaseInputs): Promise<Client> {
 }
 
 /** Runs a plan, naming the statement that failed (plans never contain secrets). */
-async function run(client: Client, plan: SqlPlan, extra: string[] = []): Promise<void> {
+async function runPlan(client: Client, plan: SqlPlan, extra: string[] = []): Promise<void> {
     const exec = async (sql: string) => {
         try {
             await client.query(sql);
@@ -108,7 +108,7 @@ async function apply(
         }
         const plan = setupPlan(inputs.spec, removed);
         try {
-            await run(client, plan, passwordSql(inputs));
+            await runPlan(client, plan, passwordSql(inputs));
         } catch (e) {
             // A slot this call created would otherwise retain WAL for a deployment that does not exist.
             if (!facts.slot) {
@@ -200,7 +200,7 @@ export const twoWayDatabaseProvider: Required<Pick<Provider, "check" | "create" 
     async delete(_id, olds) {
         const client = await connect(olds);
         try {
-            await run(client, teardownPlan(olds.spec, olds.replicaIdentities));
+            await runPlan(client, teardownPlan(olds.spec, olds.replicaIdentities));
         } finally {
             await client.end();
         }

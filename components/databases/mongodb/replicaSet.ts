@@ -43,7 +43,7 @@ interface InitInputs {
 // In a directory of its own: the archive resets its parent directory's owner and mode (root, 0700).
 const SCRIPT = "/run/cdc-sync-mongodb-init/init.js";
 
-async function run(i: InitInputs): Promise<void> {
+async function runInit(i: InitInputs): Promise<void> {
     const script = initScript({
         replicaSet: i.replicaSet,
         member: i.member,
@@ -70,7 +70,7 @@ const FIELDS = ["engine", "containerId", "port", "replicaSet", "member", "adminU
 
 const initProvider: pulumi.dynamic.ResourceProvider<InitInputs, InitInputs> = {
     async create(inputs) {
-        await run(inputs);
+        await runInit(inputs);
         return { id: `${inputs.replicaSet}@${inputs.member}`, outs: inputs };
     },
     async diff(_id, olds, news) {
@@ -78,7 +78,7 @@ const initProvider: pulumi.dynamic.ResourceProvider<InitInputs, InitInputs> = {
         return { changes: changedFields<InitInputs>(olds, news, FIELDS).length > 0 };
     },
     async update(_id, _olds, news) {
-        await run(news);
+        await runInit(news);
         return { outs: news };
     },
     // Nothing to undo: the replica set and its accounts live in the data volume, which `destroy` removes.
