@@ -20,7 +20,7 @@ fi
 npx ts-node scripts/twoway-demo.ts "${address%:*}" "${address##*:}" "$db1" "$db2"
 echo
 echo "== per-direction health (canary latency, slot lag), measured now by pulumi refresh"
-pulumi refresh --stack "$stack" --yes --non-interactive --skip-preview >/dev/null
+pulumi refresh --stack "$stack" --yes --non-interactive --skip-preview --run-program >/dev/null
 pulumi stack output --stack "$stack" twoWaySync --json | node -e '
   const o = JSON.parse(require("fs").readFileSync(0, "utf8"));
   for (const h of o.health) console.log(`${h.direction.padEnd(10)} canary ${String(h.canaryLatencyMs).padStart(5)} ms   slot lag ${h.slotLagBytes} bytes   slot active: ${h.slotActive}`);

@@ -27,7 +27,9 @@ async function withAdmin<T>(bootstrapServers: string, fn: (admin: import("kafkaj
     const kafka = new Kafka({
         clientId: "cdc-sync-pulumi",
         brokers: bootstrapServers.split(","),
-        logLevel: logLevel.ERROR,
+        // Errors reach the operator as the resource's own error (createTopicsPatiently names the broker's
+        // reason); kafkajs's log of each retried attempt would only be noise in the update's output.
+        logLevel: logLevel.NOTHING,
         retry: { retries: 8 },
     });
     const admin = kafka.admin();
@@ -66,10 +68,33 @@ async function applyConfigs(admin: import("kafkajs").Admin, t: TopicInputs): Pro
     });
 }
 
+/**
+ * createTopics, retried while the cluster is still forming: right after the brokers start, fewer brokers
+ * may be registered than the replication factor needs (INVALID_REPLICATION_FACTOR) or the controller may
+ * be moving. Other errors fail at once, with the broker's reason for each topic rather than kafkajs's
+ * bare "Topic creation errors".
+ */
+async function createTopicsPatiently(admin: import("kafkajs").Admin, request: Parameters<import("kafkajs").Admin["createTopics"]>[0]): Promise<boolean> {
+    const transient = ["INVALID_REPLICATION_FACTOR", "NOT_CONTROLLER", "LEADER_NOT_AVAILABLE", "REQUEST_TIMED_OUT"];
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+        try {
+            return await admin.createTopics(request);
+        } catch (e) {
+            const inner = ((e as { errors?: { type?: string; message?: string }[] }).errors ?? []).map((x) => `${x.type ?? "?"}: ${x.message ?? ""}`);
+            const retriable = (e as { retriable?: boolean }).retriable || inner.some((m) => transient.some((t) => m.startsWith(t)));
+            if (!retriable || Date.now() > deadline) {
+                throw new Error(`creating topics ${request.topics.map((x) => x.topic).join(", ")}: ${inner.join("; ") || (e as Error).message}`);
+            }
+            await new Promise((r) => setTimeout(r, 2000));
+        }
+    }
+}
+
 const topicProvider: pulumi.dynamic.ResourceProvider<TopicInputs, TopicInputs> = {
     async create(t) {
         await withAdmin(t.bootstrapServers, async (admin) => {
-            const created = await admin.createTopics({
+            const created = await createTopicsPatiently(admin, {
                 waitForLeaders: true,
                 topics: [
                     {

@@ -80,16 +80,20 @@ interface Outputs extends Inputs {
     measuredAt: string;
 }
 
-async function measure(inputs: Inputs): Promise<Outputs> {
+/** A first canary also waits for each sink's first write (Hibernate boots then): slow on a busy machine. */
+const FIRST_TIMEOUT_MS = 300_000;
+const TIMEOUT_MS = 120_000;
+
+async function measure(inputs: Inputs, timeoutMs = TIMEOUT_MS): Promise<Outputs> {
     const [x, y] = inputs.ends;
-    const directions = [await measureDirection(x, y, inputs.adminPassword), await measureDirection(y, x, inputs.adminPassword)];
+    const directions = [await measureDirection(x, y, inputs.adminPassword, timeoutMs), await measureDirection(y, x, inputs.adminPassword, timeoutMs)];
     return { ...inputs, directions, measuredAt: new Date().toISOString() };
 }
 
 const provider: pulumi.dynamic.ResourceProvider<Inputs, Outputs> = {
     async create(inputs) {
         const [x, y] = inputs.ends;
-        return { id: `${x.host}:${x.port}/${x.database}+${y.database}`, outs: await measure(inputs) };
+        return { id: `${x.host}:${x.port}/${x.database}+${y.database}`, outs: await measure(inputs, FIRST_TIMEOUT_MS) };
     },
     async diff(_id, olds, news) {
         // Only the ends matter; the measurements are outputs and change on every refresh.
@@ -97,7 +101,7 @@ const provider: pulumi.dynamic.ResourceProvider<Inputs, Outputs> = {
         return { changes };
     },
     async update(_id, _olds, news) {
-        return { outs: await measure(news) };
+        return { outs: await measure(news, FIRST_TIMEOUT_MS) };
     },
     async read(id, props) {
         // `pulumi refresh` measures again, so the stack outputs show current health.

@@ -156,6 +156,20 @@ describe("topology B: two-way PostgreSQL sync, deployed by pulumi up", function 
         assert.deepStrictEqual({ db1: await events("db1"), db2: await events("db2") }, quiet, "events kept flowing after convergence: a loop");
     });
 
+    it("adds a column added on one side to the other (the sink's schema evolution, as the sink role), and syncs it back", async () => {
+        await db1.query("ALTER TABLE customers ADD COLUMN IF NOT EXISTS note text");
+        await db1.query("INSERT INTO customers (id, name, note) VALUES (8001, 'with note', 'added on db1')");
+        const note = async (c: Client) => (await c.query("SELECT note FROM customers WHERE id = 8001")).rows[0]?.note;
+        await eventually(90, async () => assert.strictEqual(await note(db2), "added on db1"));
+        const added = await db2.query(
+            "SELECT data_type, is_nullable FROM information_schema.columns WHERE table_name = 'customers' AND column_name = 'note'",
+        );
+        assert.deepStrictEqual(added.rows, [{ data_type: "text", is_nullable: "YES" }]);
+        await db2.query("UPDATE customers SET note = 'changed on db2' WHERE id = 8001");
+        await eventually(60, async () => assert.strictEqual(await note(db1), "changed on db2"));
+        await eventually(30, async () => assert.deepStrictEqual(await dump(db2), await dump(db1)));
+    });
+
     it("adopts an existing server for a second pair, and its destroy leaves no slot, publication, role, origin or connector — only the data", async function () {
         const p = platform();
         const program = async () => {
