@@ -11,11 +11,24 @@ import {
     StackConfig,
     ZooKeeperSpec,
 } from "./schema";
+import { loadTopologyA } from "./topologyA";
 
 export const NAMESPACE = "cdc-sync";
 
 /** Every key this program reads; anything else under the namespace is a typo and is rejected. */
-export const KNOWN_KEYS = ["servers", "zookeeper", "brokers", "kafka", "connect", "heap", "connectorSecrets", "passwords"] as const;
+export const KNOWN_KEYS = [
+    "servers",
+    "zookeeper",
+    "brokers",
+    "kafka",
+    "connect",
+    "heap",
+    "connectorSecrets",
+    "passwords",
+    // Topology A (./topologyA.ts)
+    "mongodb",
+    "mysql",
+] as const;
 
 /** Keys whose values must be stored with `pulumi config set --secret`. */
 export const SECRET_KEYS: ReadonlySet<string> = new Set(["connectorSecrets", "passwords"]);
@@ -293,9 +306,20 @@ export function loadStackConfig(raw: RawConfig): StackConfig {
     const heap = loadHeap(c, value("heap"));
     const connectorSecretNames = loadSecretMapNames(c, raw, "connectorSecrets");
     const passwordNames = loadSecretMapNames(c, raw, "passwords");
-    // Each topology's keys add the services they run to `binds` (see ./topologies/).
+    // Each topology's keys add the services they run to `binds`.
     const binds: Bind[] = [];
+    const topologyA = loadTopologyA(c, { mongodb: value("mongodb"), mysql: value("mysql") }, servers, passwordNames, binds);
     if (zookeeper) checkPortClashes(c, { servers, zookeeper, brokers, connect }, binds);
     if (c.problems.length > 0 || !zookeeper) throw new ConfigError(c.problems);
-    return { servers, zookeeper, brokers, kafka, connect, heap, connectorSecretNames, passwordNames };
+    return {
+        servers,
+        zookeeper,
+        brokers,
+        kafka,
+        connect,
+        heap,
+        connectorSecretNames,
+        passwordNames,
+        ...(topologyA ? { topologyA } : {}),
+    };
 }
