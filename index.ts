@@ -3,6 +3,8 @@
 // declares on top of it. Placement comes from the stack's config (Pulumi.<stack>.yaml); see README.md.
 import * as pulumi from "@pulumi/pulumi";
 import { readStackConfig } from "./components/config/stack";
+import { topologyAPasswords } from "./components/config/topologyA";
+import { MongoToMySqlPipeline } from "./components/pipelines/mongoToMySql";
 import { KafkaPlatform } from "./components/platform";
 import { PasswordSet } from "./components/secrets/passwords";
 
@@ -11,6 +13,12 @@ const { config, connectorSecrets, passwords: pinned } = readStackConfig();
 
 /** Passwords of the accounts the pipelines create; those their connectors use go to the Connect workers. */
 const passwordNeeds: { names: string[]; forConnect: string[] } = { names: [], forConnect: [] };
+// Each topology declared adds its passwords here, before the set is built.
+if (config.topologyA) {
+    const needs = topologyAPasswords(config.topologyA);
+    passwordNeeds.names.push(...needs.names);
+    passwordNeeds.forConnect.push(...needs.forConnect);
+}
 const passwords = new PasswordSet("passwords", { names: passwordNeeds.names, overrides: pinned });
 const workerSecrets = pulumi
     .all([connectorSecrets, passwords.pick(passwordNeeds.forConnect)])
@@ -18,6 +26,18 @@ const workerSecrets = pulumi
 
 const platform = new KafkaPlatform("kafka", { config, stack, connectorSecrets: pulumi.secret(workerSecrets) });
 const plan = platform.placement;
+/** Names in the Connect workers' secrets file: what connectors may reference. */
+const workerSecretNames = [...config.connectorSecretNames, ...passwordNeeds.forConnect];
+
+const mongoToMySql =
+    config.topologyA &&
+    new MongoToMySqlPipeline("topology-a", {
+        stack,
+        servers: config.servers,
+        topology: config.topologyA,
+        passwords,
+        connect: { urls: platform.connect.workerUrls, knownSecrets: workerSecretNames, dependsOn: [platform] },
+    });
 
 /** `host:port,...` for Kafka clients. */
 export const bootstrapServers = platform.bootstrapServers;
@@ -30,4 +50,12 @@ export const placement = {
     zookeeper: { server: plan.zookeeper.server.name, address: plan.zookeeper.connectString },
     brokers: plan.brokers.map((b) => ({ id: b.id, server: b.server.name, address: b.bootstrap })),
     connectWorkers: plan.connect.workers.map((w) => ({ server: w.server.name, url: w.url })),
+};
+/** Topology A (MongoDB -> MySQL), when the stack declares it: where each side runs and the connectors' state. */
+export const topologyA = mongoToMySql && {
+    mongodb: { server: mongoToMySql.placement.mongodb?.name ?? "(adopted)", connectionString: mongoToMySql.mongodb.connectionString },
+    mysql: { server: mongoToMySql.placement.mysql?.name ?? "(adopted)", jdbcUrl: mongoToMySql.mysql.jdbcUrl, serverVersion: mongoToMySql.mysql.serverVersion },
+    source: { name: mongoToMySql.source.connectorName, state: mongoToMySql.source.state },
+    sink: { name: mongoToMySql.sink.connectorName, state: mongoToMySql.sink.state },
+    tables: Object.fromEntries(mongoToMySql.routes.map((r) => [r.collection, r.table])),
 };
