@@ -2,7 +2,8 @@
 // them, so the tests check the configs users actually get.
 import * as fs from "fs";
 import * as path from "path";
-import { RawConfig } from "../components/config/load";
+import * as assert from "assert";
+import { ConfigError, loadStackConfig, RawConfig } from "../components/config/load";
 
 /** Parses `Pulumi.<stack>.yaml` into the raw form loadStackConfig takes (values as JSON strings). */
 export function stackFile(stack: string): RawConfig {
@@ -55,3 +56,14 @@ export const VALID = {
     ],
     connect: { workers: ["server1", "server2"] },
 };
+
+/** The problems loadStackConfig reports for a config of plain objects; none when it accepts it. */
+export function errorsOf(values: Record<string, unknown>, secretKeys: string[] = []): string[] {
+    try {
+        loadStackConfig(raw(values, secretKeys));
+    } catch (e) {
+        assert.ok(e instanceof ConfigError, `expected ConfigError, got ${e}`);
+        return [...e.problems];
+    }
+    return [];
+}

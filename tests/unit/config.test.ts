@@ -1,18 +1,8 @@
 // Table-driven tests of stack config validation: every bad input stops the program with an error that
 // names the key and what was expected, before any resource exists.
 import * as assert from "assert";
-import { ConfigError, loadStackConfig } from "../../components/config/load";
-import { raw, stackFile, VALID } from "../stackFiles";
-
-function errorsOf(values: Record<string, unknown>, secretKeys: string[] = []): string[] {
-    try {
-        loadStackConfig(raw(values, secretKeys));
-    } catch (e) {
-        assert.ok(e instanceof ConfigError, `expected ConfigError, got ${e}`);
-        return [...e.problems];
-    }
-    return [];
-}
+import { loadStackConfig } from "../../components/config/load";
+import { errorsOf, raw, stackFile, VALID } from "../stackFiles";
 
 describe("stack config validation", () => {
     const cases: { name: string; config: Record<string, unknown>; secretKeys?: string[]; error: RegExp }[] = [

@@ -8,21 +8,11 @@ import { ConfigError, loadStackConfig } from "../../components/config/load";
 import { StackConfig } from "../../components/config/schema";
 import { TopologyA, topologyAPasswords } from "../../components/config/topologyA";
 import { engineKey } from "../../components/placement";
-import { raw, stackFile, VALID } from "../stackFiles";
+import { errorsOf, raw, stackFile, VALID } from "../stackFiles";
 
 const MONGODB = { server: "server1", image: "mongo:8.0", database: "shop", collections: ["customers", "orders"] };
 const MYSQL = { server: "server2", database: "shop" };
 const A = { ...VALID, mongodb: MONGODB, mysql: MYSQL };
-
-function errorsOf(values: Record<string, unknown>, secretKeys: string[] = []): string[] {
-    try {
-        loadStackConfig(raw(values, secretKeys));
-    } catch (e) {
-        assert.ok(e instanceof ConfigError, `expected ConfigError, got ${e}`);
-        return [...e.problems];
-    }
-    return [];
-}
 
 describe("topology A config (cdc-sync:mongodb + cdc-sync:mysql)", () => {
     it("parses a stack running both databases, with the defaults filled in", () => {
