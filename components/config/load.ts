@@ -308,7 +308,7 @@ export function loadStackConfig(raw: RawConfig): StackConfig {
     const passwordNames = loadSecretMapNames(c, raw, "passwords");
     // Each topology's keys add the services they run to `binds`.
     const binds: Bind[] = [];
-    const topologyA = loadTopologyA(c, { mongodb: value("mongodb"), mysql: value("mysql") }, servers, passwordNames, binds);
+    const topologyA = loadTopologyA(c, { mongodb: value("mongodb"), mysql: value("mysql") }, servers, { passwordNames, connectorSecretNames }, binds);
     if (zookeeper) checkPortClashes(c, { servers, zookeeper, brokers, connect }, binds);
     if (c.problems.length > 0 || !zookeeper) throw new ConfigError(c.problems);
     return {

@@ -220,13 +220,14 @@ function loadMySql(c: Checker, v: unknown, servers: readonly ServerSpec[], binds
 
 /**
  * Topology A from `cdc-sync:mongodb` and `cdc-sync:mysql` (raw values, JSON-parsed), or undefined when neither
- * is set. Adds the services it runs to `binds`; passwords of accounts outside the stack must be pinned.
+ * is set. Adds the services it runs to `binds`; passwords of accounts outside the stack must be pinned, and
+ * `cdc-sync:connectorSecrets` must not shadow the connectors' passwords in the workers' secrets file.
  */
 export function loadTopologyA(
     c: Checker,
     values: { readonly mongodb: unknown; readonly mysql: unknown },
     servers: readonly ServerSpec[],
-    passwordNames: readonly string[],
+    secrets: { readonly passwordNames: readonly string[]; readonly connectorSecretNames: readonly string[] },
     binds: Bind[],
 ): TopologyA | undefined {
     if (values.mongodb === undefined && values.mysql === undefined) return undefined;
@@ -243,8 +244,13 @@ export function loadTopologyA(
     const mysql = loadMySql(c, values.mysql, servers, binds);
     if (!mongo || !mysql) return undefined;
     const a: TopologyA = { mongodb: mongo[0], mysql, mapping: mongo[1] };
-    for (const name of topologyAPasswords(a).pinned) {
-        if (!passwordNames.includes(name)) {
+    const needs = topologyAPasswords(a);
+    for (const name of needs.forConnect.filter((n) => secrets.connectorSecretNames.includes(n))) {
+        // The workers' file would hold that value instead of the account's password.
+        c.fail(`connectorSecrets.${name}`, `a name topology A does not use for its connectors (pin that password with cdc-sync:passwords.${name})`, name);
+    }
+    for (const name of needs.pinned) {
+        if (!secrets.passwordNames.includes(name)) {
             c.problems.push(
                 `${NAMESPACE}:passwords.${name}: expected the password of an account that exists outside the stack (it cannot be ` +
                     `generated); set it with \`pulumi config set --secret --path 'cdc-sync:passwords.${name}' <password>\``,

@@ -76,6 +76,12 @@ describe("topology A config (cdc-sync:mongodb + cdc-sync:mysql)", () => {
             config: { ...A, mongodb: { connectionString: "mongodb://db1/?replicaSet=rs0", database: "shop", collections: ["c"] } },
             error: /^cdc-sync:passwords\.mongodb-debezium: expected the password of an account that exists outside the stack .*pulumi config set --secret --path 'cdc-sync:passwords\.mongodb-debezium'/,
         },
+        {
+            name: "a connector secret shadowing the sink's password",
+            config: { ...A, connectorSecrets: { "mysql-sink": "x" } },
+            secretKeys: ["connectorSecrets"],
+            error: /^cdc-sync:connectorSecrets\.mysql-sink: expected a name topology A does not use for its connectors \(pin that password with cdc-sync:passwords\.mysql-sink\)/,
+        },
         { name: "adopted MySQL, admin password not pinned", config: { ...A, mysql: { host: "10.0.0.30", database: "shop" } }, error: /^cdc-sync:passwords\.mysql-admin: expected the password/ },
         { name: "adopted MySQL at a malformed host", config: { ...A, mysql: { host: "db 2", database: "shop" } }, error: /^cdc-sync:mysql\.host: expected the address of the server/ },
         { name: "unknown layout", config: { ...A, mongodb: { ...MONGODB, layout: "json" } }, error: /^cdc-sync:mongodb\.layout: expected one of "document", "flatten", got "json"$/ },
