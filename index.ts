@@ -3,6 +3,8 @@
 // declares on top of it. Placement comes from the stack's config (Pulumi.<stack>.yaml); see README.md.
 import * as pulumi from "@pulumi/pulumi";
 import { readStackConfig } from "./components/config/stack";
+import { topologyAPasswords } from "./components/config/topologyA";
+import { MongoToMySqlPipeline } from "./components/pipelines/mongoToMySql";
 import { twoWayPasswordNames, TwoWayPostgres } from "./components/pipelines/twoWayPostgres";
 import { KafkaPlatform } from "./components/platform";
 import { PasswordSet } from "./components/secrets/passwords";
@@ -12,10 +14,12 @@ const { config, connectorSecrets, passwords: pinned } = readStackConfig();
 
 /** Passwords of the accounts the pipelines create; those their connectors use go to the Connect workers. */
 const passwordNeeds: { names: string[]; forConnect: string[] } = { names: [], forConnect: [] };
-const need = (n: { names: string[]; forConnect: string[] }) => {
+// Each topology declared adds its passwords here, before the set is built.
+const need = (n: { readonly names: readonly string[]; readonly forConnect: readonly string[] }) => {
     passwordNeeds.names.push(...n.names);
     passwordNeeds.forConnect.push(...n.forConnect);
 };
+if (config.topologyA) need(topologyAPasswords(config.topologyA));
 if (config.twoWay) need(twoWayPasswordNames(config.twoWay));
 const passwords = new PasswordSet("passwords", { names: passwordNeeds.names, overrides: pinned });
 const workerSecrets = pulumi
@@ -24,7 +28,18 @@ const workerSecrets = pulumi
 
 const platform = new KafkaPlatform("kafka", { config, stack, connectorSecrets: pulumi.secret(workerSecrets) });
 const plan = platform.placement;
-const knownSecrets = [...config.connectorSecretNames, ...passwordNeeds.forConnect];
+/** Names in the Connect workers' secrets file: what connectors may reference. */
+const workerSecretNames = [...config.connectorSecretNames, ...passwordNeeds.forConnect];
+
+const mongoToMySql =
+    config.topologyA &&
+    new MongoToMySqlPipeline("topology-a", {
+        stack,
+        servers: config.servers,
+        topology: config.topologyA,
+        passwords,
+        connect: { urls: platform.connect.workerUrls, knownSecrets: workerSecretNames, dependsOn: [platform] },
+    });
 
 const twoWay =
     config.postgres && config.twoWay
@@ -39,7 +54,7 @@ const twoWay =
                   connectUrls: platform.connect.workerUrls,
                   bootstrapServers: platform.bootstrapServers,
                   replicationFactor: config.kafka.replicationFactor,
-                  knownSecrets,
+                  knownSecrets: workerSecretNames,
               },
               { dependsOn: [platform] },
           )
@@ -56,6 +71,14 @@ export const placement = {
     zookeeper: { server: plan.zookeeper.server.name, address: plan.zookeeper.connectString },
     brokers: plan.brokers.map((b) => ({ id: b.id, server: b.server.name, address: b.bootstrap })),
     connectWorkers: plan.connect.workers.map((w) => ({ server: w.server.name, url: w.url })),
+};
+/** Topology A (MongoDB -> MySQL), when the stack declares it: where each side runs and the connectors' state. */
+export const topologyA = mongoToMySql && {
+    mongodb: { server: mongoToMySql.placement.mongodb?.name ?? "(adopted)", connectionString: mongoToMySql.mongodb.connectionString },
+    mysql: { server: mongoToMySql.placement.mysql?.name ?? "(adopted)", jdbcUrl: mongoToMySql.mysql.jdbcUrl, serverVersion: mongoToMySql.mysql.serverVersion },
+    source: { name: mongoToMySql.source.connectorName, state: mongoToMySql.source.state },
+    sink: { name: mongoToMySql.sink.connectorName, state: mongoToMySql.sink.state },
+    tables: Object.fromEntries(mongoToMySql.routes.map((r) => [r.collection, r.table])),
 };
 
 /** Topology B (two-way PostgreSQL), when declared: names, and the health measured at the last up/refresh. */

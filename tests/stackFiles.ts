@@ -57,8 +57,8 @@ export const VALID = {
     connect: { workers: ["server1", "server2"] },
 };
 
-/** The problems loadStackConfig reports for `values` (none: it accepted them). */
-export function configErrors(values: Record<string, unknown>, secretKeys: string[] = []): string[] {
+/** The problems loadStackConfig reports for a config of plain objects; none when it accepts it. */
+export function errorsOf(values: Record<string, unknown>, secretKeys: string[] = []): string[] {
     try {
         loadStackConfig(raw(values, secretKeys));
     } catch (e) {

@@ -12,11 +12,27 @@ import {
     ZooKeeperSpec,
 } from "./schema";
 import { loadTopologyB } from "./twoWay";
+import { loadTopologyA } from "./topologyA";
 
 export const NAMESPACE = "cdc-sync";
 
 /** Every key this program reads; anything else under the namespace is a typo and is rejected. */
-export const KNOWN_KEYS = ["servers", "zookeeper", "brokers", "kafka", "connect", "heap", "connectorSecrets", "passwords", "postgres", "twoWay"] as const;
+export const KNOWN_KEYS = [
+    "servers",
+    "zookeeper",
+    "brokers",
+    "kafka",
+    "connect",
+    "heap",
+    "connectorSecrets",
+    "passwords",
+    // Topology A (./topologyA.ts)
+    "mongodb",
+    "mysql",
+    // Topology B (./twoWay.ts)
+    "postgres",
+    "twoWay",
+] as const;
 
 /** Keys whose values must be stored with `pulumi config set --secret`. */
 export const SECRET_KEYS: ReadonlySet<string> = new Set(["connectorSecrets", "passwords"]);
@@ -294,10 +310,22 @@ export function loadStackConfig(raw: RawConfig): StackConfig {
     const heap = loadHeap(c, value("heap"));
     const connectorSecretNames = loadSecretMapNames(c, raw, "connectorSecrets");
     const passwordNames = loadSecretMapNames(c, raw, "passwords");
-    // Each topology's keys add the services they run to `binds` (see ./topologies/).
+    // Each topology's keys add the services they run to `binds`.
     const binds: Bind[] = [];
-    const topologyB = loadTopologyB(c, value, servers, passwordNames, binds);
+    const topologyA = loadTopologyA(c, { mongodb: value("mongodb"), mysql: value("mysql") }, servers, { passwordNames, connectorSecretNames }, binds);
+    const topologyB = loadTopologyB(c, value, servers, { passwordNames, connectorSecretNames }, binds);
     if (zookeeper) checkPortClashes(c, { servers, zookeeper, brokers, connect }, binds);
     if (c.problems.length > 0 || !zookeeper) throw new ConfigError(c.problems);
-    return { servers, zookeeper, brokers, kafka, connect, heap, connectorSecretNames, passwordNames, ...topologyB };
+    return {
+        servers,
+        zookeeper,
+        brokers,
+        kafka,
+        connect,
+        heap,
+        connectorSecretNames,
+        passwordNames,
+        ...(topologyA ? { topologyA } : {}),
+        ...topologyB,
+    };
 }

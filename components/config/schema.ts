@@ -1,5 +1,6 @@
 // The typed stack configuration: what `Pulumi.<stack>.yaml` holds once validated.
 // Raw YAML is parsed and checked in ./load.ts; everything downstream takes these types only.
+import type { TopologyA } from "./topologyA";
 
 /** How the program reaches a server's container engine. */
 export type Engine =
@@ -98,4 +99,6 @@ export interface StackConfig {
     readonly postgres?: PostgresSpec;
     /** Topology B (`cdc-sync:twoWay`), if deployed. */
     readonly twoWay?: TwoWaySpec;
+    /** MongoDB -> MySQL (`cdc-sync:mongodb` + `cdc-sync:mysql`), when the stack declares it. */
+    readonly topologyA?: TopologyA;
 }

@@ -83,12 +83,18 @@ export function loadTwoWay(c: Checker, v: unknown): TwoWaySpec | undefined {
     return { databases: [dbs[0], dbs[1]], tables: tables as TwoWayTableSpec[] };
 }
 
+/** The passwords topology B needs, by name (components/secrets); `forConnect` go to the workers' secrets file. */
+export function twoWayPasswordNames(tw: Pick<TwoWaySpec, "databases">): { names: string[]; forConnect: string[] } {
+    const forConnect = tw.databases.flatMap((db) => [`${db}-replication`, `${db}-sink`]);
+    return { names: ["postgres-admin", ...forConnect], forConnect };
+}
+
 /** Both keys or neither. An adopted server's admin password must be pinned; a run server's port joins the clash check when the stack runs it. */
 export function loadTopologyB(
     c: Checker,
     value: (key: string) => unknown,
     servers: readonly ServerSpec[],
-    passwordNames: readonly string[],
+    secrets: { readonly passwordNames: readonly string[]; readonly connectorSecretNames: readonly string[] },
     binds: Bind[],
 ): { postgres?: PostgresSpec; twoWay?: TwoWaySpec } {
     const [pv, tv] = [value("postgres"), value("twoWay")];
@@ -103,8 +109,13 @@ export function loadTopologyB(
     }
     const postgres = loadPostgres(c, pv, servers);
     if (postgres?.kind === "run") binds.push({ key: "postgres.port", server: postgres.server, port: postgres.port });
-    if (postgres?.kind === "adopt" && !passwordNames.includes("postgres-admin")) {
+    if (postgres?.kind === "adopt" && !secrets.passwordNames.includes("postgres-admin")) {
         c.fail("passwords.postgres-admin", `the password of ${postgres.adminUser} on the adopted server (pulumi config set --secret --path 'cdc-sync:passwords.postgres-admin' ...)`, undefined);
     }
-    return { postgres, twoWay: loadTwoWay(c, tv) };
+    const twoWay = loadTwoWay(c, tv);
+    // The workers' secrets file holds both maps; a connectorSecrets entry would shadow the role's password.
+    for (const n of twoWay ? twoWayPasswordNames(twoWay).forConnect.filter((x) => secrets.connectorSecretNames.includes(x)) : []) {
+        c.fail(`connectorSecrets.${n}`, `another name: ${n} is the password the stack keeps for a two-way role (pin it with cdc-sync:passwords.${n})`, n);
+    }
+    return { postgres, twoWay };
 }

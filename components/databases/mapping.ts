@@ -13,6 +13,10 @@
 //   type io.debezium.data.Json, as `json` with `cast(? as json)`, which MySQL accepts and MariaDB rejects.
 // - An upsert sets only the columns present in the record: a field that disappears from a document keeps
 //   its old value in a per-field column.
+import { Transform } from "../connect/connectorConfig";
+import { jdbcSinkConfig, JdbcSinkSpec } from "../connect/jdbcSink";
+import { mongoSourceConfig as mongoSourceConnectorConfig, MongoSourceSpec } from "../connect/mongoSource";
+import { configOf } from "../connect/normalize";
 import { MySqlFlavor } from "./mysql/sql";
 
 /**
@@ -105,22 +109,18 @@ export function routes(m: MongoToMySqlMapping): CollectionRoute[] {
 const DOCUMENT_HEADER = "cdc-sync.document";
 
 /**
- * The sink's transform chain (`transforms` and everything under `transforms.` / `predicates.`).
+ * The sink's transform chain, and the predicates it uses (`predicates*` properties).
  * Both layouts: ExtractNewDocumentState turns a delete into a record without value, which the sink executes
  * as a DELETE by key, and drops the source's tombstone (`delete.tombstone.handling.mode=tombstone`); it
  * rewrites the key to `{id: <_id>}` with ObjectIds as their hex string; the key field is renamed to `_id`, so
  * the key column and the document's own `_id` are one column; each topic is renamed to its table.
  */
-export function sinkTransforms(m: MongoToMySqlMapping, flavor: MySqlFlavor): Record<string, string> {
+export function sinkTransforms(m: MongoToMySqlMapping, flavor: MySqlFlavor): { transforms: Transform[]; predicates: Record<string, string> } {
     const rs = routes(m);
     const layout = m.layout ?? "document";
-    const t: Record<string, string> = {};
-    const chain: string[] = [];
-    const add = (alias: string, type: string, config: Record<string, string>) => {
-        chain.push(alias);
-        t[`transforms.${alias}.type`] = type;
-        for (const [k, v] of Object.entries(config)) t[`transforms.${alias}.${k}`] = v;
-    };
+    const transforms: Transform[] = [];
+    const predicates: Record<string, string> = {};
+    const add = (alias: string, type: string, config: Record<string, string>) => transforms.push({ alias, type, config });
     if (layout === "document") {
         // Copy the document's JSON text aside before ExtractNewDocumentState replaces it by a struct. A tombstone
         // has no value to copy from (HeaderFrom would fail on it), so it skips this step.
@@ -131,8 +131,8 @@ export function sinkTransforms(m: MongoToMySqlMapping, flavor: MySqlFlavor): Rec
             predicate: "isTombstone",
             negate: "true",
         });
-        t["predicates"] = "isTombstone";
-        t["predicates.isTombstone.type"] = "org.apache.kafka.connect.transforms.predicates.RecordIsTombstone";
+        predicates["predicates"] = "isTombstone";
+        predicates["predicates.isTombstone.type"] = "org.apache.kafka.connect.transforms.predicates.RecordIsTombstone";
     }
     add("unwrap", "io.debezium.connector.mongodb.transforms.ExtractNewDocumentState", {
         "delete.tombstone.handling.mode": "tombstone",
@@ -154,73 +154,74 @@ export function sinkTransforms(m: MongoToMySqlMapping, flavor: MySqlFlavor): Rec
     rs.forEach((r, i) => {
         add(`table${i}`, "org.apache.kafka.connect.transforms.RegexRouter", { regex: `^${escapeRegex(r.topic)}$`, replacement: r.table });
     });
-    return { transforms: chain.join(","), ...t };
+    return { transforms, predicates };
 }
 
 export interface SinkConnection {
     /** From MySqlServer.jdbcUrl: its scheme selects the sink's SQL dialect. */
     readonly jdbcUrl: string;
     readonly user: string;
-    /** Normally a config-provider reference (`${file:<secrets file>:<name>}`), never the password in clear. */
-    readonly password: string;
+    /** Name of the password in the Connect workers' secrets file: the config holds only `${file:...:<name>}`. */
+    readonly passwordSecret: string;
 }
 
-/** The whole configuration of the JDBC sink connector that lands `m` in a MySQL/MariaDB database. */
-export function mongoToMySqlSinkConfig(m: MongoToMySqlMapping, flavor: MySqlFlavor, db: SinkConnection): Record<string, string> {
+/** The typed arguments of the JDBC sink connector (JdbcSinkConnector) that lands `m` in a MySQL/MariaDB database. */
+export function mongoToMySqlSinkSpec(m: MongoToMySqlMapping, flavor: MySqlFlavor, db: SinkConnection): JdbcSinkSpec {
+    const chain = sinkTransforms(m, flavor);
     return {
-        "connector.class": "io.debezium.connector.jdbc.JdbcSinkConnector",
+        connection: { url: db.jdbcUrl, user: db.user, passwordSecret: db.passwordSecret },
         // One task keeps every change of a document in order (one partition per topic by default).
-        "tasks.max": "1",
-        topics: routes(m)
-            .map((r) => r.topic)
-            .join(","),
-        "connection.url": db.jdbcUrl,
-        "connection.username": db.user,
-        "connection.password": db.password,
-        "insert.mode": "upsert",
-        "delete.enabled": "true",
-        "primary.key.mode": "record_key",
-        "primary.key.fields": "_id",
+        tasksMax: 1,
+        topics: routes(m).map((r) => r.topic),
+        insertMode: "upsert",
+        deleteEnabled: true,
+        primaryKeyMode: "record_key",
+        primaryKeyFields: ["_id"],
         // Creates each table on its first event and adds columns as documents grow; never drops anything.
-        "schema.evolution": "basic",
-        "collection.name.format": "${topic}",
-        ...sinkTransforms(m, flavor),
+        schemaEvolution: "basic",
+        collectionNameFormat: "${topic}",
+        transforms: chain.transforms,
+        extra: chain.predicates,
     };
+}
+
+/** The same sink as a Connect config, as Connect stores it (for tests that talk to Connect directly). */
+export function mongoToMySqlSinkConfig(m: MongoToMySqlMapping, flavor: MySqlFlavor, db: SinkConnection): Record<string, string> {
+    return configOf(jdbcSinkConfig("mongodb-to-mysql-sink", mongoToMySqlSinkSpec(m, flavor, db)));
 }
 
 export interface MongoSourceConnection {
     /** A replica-set connection string without credentials (see mongodb/connectionString.ts). */
     readonly connectionString: string;
     readonly user: string;
-    /** Normally a config-provider reference, as for the sink. */
-    readonly password: string;
+    /** Name of the password in the Connect workers' secrets file, as for the sink. */
+    readonly passwordSecret: string;
     /** Database holding `user`; default `admin`. */
     readonly authSource?: string;
 }
 
-/** The MongoDB source connector's configuration the mapping relies on. */
-export function mongoSourceConfig(m: MongoToMySqlMapping, mongo: MongoSourceConnection): Record<string, string> {
+/** The typed arguments of the MongoDB source connector (MongoSourceConnector) the mapping relies on. */
+export function mongoSourceSpec(m: MongoToMySqlMapping, mongo: MongoSourceConnection): MongoSourceSpec {
     return {
-        "connector.class": "io.debezium.connector.mongodb.MongoDbConnector",
-        "tasks.max": "1",
-        "mongodb.connection.string": mongo.connectionString,
-        "mongodb.user": mongo.user,
-        "mongodb.password": mongo.password,
-        "mongodb.authsource": mongo.authSource ?? "admin",
-        "topic.prefix": m.topicPrefix,
+        connectionString: mongo.connectionString,
+        user: mongo.user,
+        passwordSecret: mongo.passwordSecret,
+        authSource: mongo.authSource ?? "admin",
+        topicPrefix: m.topicPrefix,
         // One database's change stream: needs only `read` on it (see mongodb/users.ts), not cluster-wide privileges.
-        "capture.scope": "database",
-        "capture.target": m.database,
-        "collection.include.list": routes(m)
-            .map((r) => `${escapeRegex(m.database)}\\.${escapeRegex(r.collection)}`)
-            .join(","),
+        captureScope: "database",
+        captureTarget: m.database,
+        collectionIncludeList: routes(m).map((r) => `${escapeRegex(m.database)}\\.${escapeRegex(r.collection)}`),
         // Updates carry the whole document: both layouts rewrite rows from it. (The default, stated because
         // with `change_streams` an update would carry only its delta.)
-        "capture.mode": "change_streams_update_full",
-        // The brokers do not auto-create topics; -1 takes the brokers' defaults (replication factor, partitions).
-        "topic.creation.default.replication.factor": "-1",
-        "topic.creation.default.partitions": "-1",
+        captureMode: "change_streams_update_full",
+        extra: { "tasks.max": 1 },
     };
+}
+
+/** The same source as a Connect config, as Connect stores it. */
+export function mongoSourceConfig(m: MongoToMySqlMapping, mongo: MongoSourceConnection): Record<string, string> {
+    return configOf(mongoSourceConnectorConfig("mongodb-source", mongoSourceSpec(m, mongo)));
 }
 
 function escapeRegex(s: string): string {

@@ -4,6 +4,9 @@
 // per-direction health check. See docs/topology-b.md for why each setting is what it is.
 import * as pulumi from "@pulumi/pulumi";
 import { PostgresSpec, ServerSpec, TwoWaySpec } from "../config/schema";
+import { twoWayPasswordNames } from "../config/twoWay";
+
+export { twoWayPasswordNames };
 import { Connector } from "../connect/connector";
 import { POSTGRES_CONNECTOR_CLASS } from "../connect/postgresSource";
 import { secretRef } from "../connect/secrets";
@@ -18,11 +21,6 @@ import { defaultSpec, syncTables, TwoWayDatabaseSpec } from "../sync/spec";
 
 export const JDBC_SINK_CLASS = "io.debezium.connector.jdbc.JdbcSinkConnector";
 
-/** The passwords topology B needs, by name (components/secrets); `forConnect` go to the workers' secrets file. */
-export function twoWayPasswordNames(tw: TwoWaySpec): { names: string[]; forConnect: string[] } {
-    const forConnect = tw.databases.flatMap((db) => [`${db}-replication`, `${db}-sink`]);
-    return { names: ["postgres-admin", ...forConnect], forConnect };
-}
 
 /** The per-database specs of the pair: conventional names, the same tables on both sides. */
 export function twoWaySpecs(tw: TwoWaySpec): [TwoWayDatabaseSpec, TwoWayDatabaseSpec] {

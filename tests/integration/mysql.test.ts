@@ -16,17 +16,20 @@ import { dockerClient } from "../../components/docker/engine";
 import { stackFile } from "../stackFiles";
 import { connectorStatus, deleteConnector, putConnector } from "./connectors";
 import { change, Collection, Message, tombstone } from "./debeziumMongo";
-import { platform } from "./fixture";
+import { platform, requestConnectorSecrets } from "./fixture";
 import { eventually, openInlineStack, ownedByStack, TestStack } from "./harness";
 
 const DATABASE = "shop";
 const SINK_USER = "cdc_sink";
+// Quotes and backslashes: every layer (entrypoint, SQL, drivers, the workers' secrets file) must take them verbatim.
+const rootPassword = `r'\\"${crypto.randomBytes(9).toString("base64url")}`;
+const sinkPassword = `s'\\"${crypto.randomBytes(9).toString("base64url")}`;
+/** The JDBC sink reads its password from the Connect workers' secrets file, as a deployed sink does. */
+const SINK_SECRET = "itest-mysql-sink";
+requestConnectorSecrets({ [SINK_SECRET]: sinkPassword });
 
 describe("topology A, MySQL half: MariaDB + sink account (real pulumi up) and the JDBC sink", function () {
     this.timeout(15 * 60 * 1000);
-    // Quotes and backslashes: every layer (entrypoint, SQL, drivers) must take them verbatim.
-    const rootPassword = `r'\\"${crypto.randomBytes(9).toString("base64url")}`;
-    const sinkPassword = `s'\\"${crypto.randomBytes(9).toString("base64url")}`;
     let name: string;
     let t: TestStack;
     let server: ServerSpec;
@@ -194,8 +197,7 @@ describe("topology A, MySQL half: MariaDB + sink account (real pulumi up) and th
         }
     }
 
-    /** Plain password in this test-only config; a deployed sink references the workers' secrets file. */
-    const sinkConfig = (m: MongoToMySqlMapping) => mongoToMySqlSinkConfig(m, "mariadb", { jdbcUrl, user: SINK_USER, password: sinkPassword });
+    const sinkConfig = (m: MongoToMySqlMapping) => mongoToMySqlSinkConfig(m, "mariadb", { jdbcUrl, user: SINK_USER, passwordSecret: SINK_SECRET });
 
     const creates = (c: Collection) => [change(c, "c", ADA, ada("London", ["math", "poetry"]), 1), change(c, "c", GRACE, grace, 2)];
     const updateAndDelete = (c: Collection) => [

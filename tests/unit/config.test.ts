@@ -2,8 +2,7 @@
 // names the key and what was expected, before any resource exists.
 import * as assert from "assert";
 import { loadStackConfig } from "../../components/config/load";
-import { configErrors as errorsOf, raw, stackFile, VALID } from "../stackFiles";
-
+import { errorsOf, raw, stackFile, VALID } from "../stackFiles";
 
 describe("stack config validation", () => {
     const cases: { name: string; config: Record<string, unknown>; secretKeys?: string[]; error: RegExp }[] = [

@@ -7,12 +7,18 @@ import {
     MongoToMySqlMapping,
     mongoToMySqlSinkConfig,
     routes,
-    sinkTransforms,
     tableName,
     topicName,
 } from "../../components/databases/mapping";
 
 const SHOP: MongoToMySqlMapping = { topicPrefix: "mongo", database: "shop", collections: ["customers", "order-items"] };
+
+const SINK = { jdbcUrl: "jdbc:mariadb://10.0.0.12:3306/shop", user: "cdc_sink", passwordSecret: "mysql-sink" };
+
+/** The transform chain and its predicates, as Connect stores them in the sink's config. */
+function sinkTransforms(m: MongoToMySqlMapping, flavor: "mariadb" | "mysql"): Record<string, string> {
+    return Object.fromEntries(Object.entries(mongoToMySqlSinkConfig(m, flavor, SINK)).filter(([k]) => /^(transforms|predicates)($|\.)/.test(k)));
+}
 
 function problems(m: MongoToMySqlMapping): string[] {
     try {
@@ -156,11 +162,7 @@ describe("MongoDB -> MySQL mapping", () => {
     });
 
     it("sink connector: upserts and deletes by _id, creates tables, writes the mapped topics", () => {
-        const cfg = mongoToMySqlSinkConfig(SHOP, "mariadb", {
-            jdbcUrl: "jdbc:mariadb://10.0.0.12:3306/shop",
-            user: "cdc_sink",
-            password: "${file:/etc/cdc-sync/secrets/connectors.properties:mysql-sink-password}",
-        });
+        const cfg = mongoToMySqlSinkConfig(SHOP, "mariadb", SINK);
         const { transforms: _t, ...rest } = cfg;
         const own = Object.fromEntries(Object.entries(rest).filter(([k]) => !k.startsWith("transforms.") && !k.startsWith("predicates")));
         assert.deepStrictEqual(own, {
@@ -169,7 +171,7 @@ describe("MongoDB -> MySQL mapping", () => {
             topics: "mongo.shop.customers,mongo.shop.order-items",
             "connection.url": "jdbc:mariadb://10.0.0.12:3306/shop",
             "connection.username": "cdc_sink",
-            "connection.password": "${file:/etc/cdc-sync/secrets/connectors.properties:mysql-sink-password}",
+            "connection.password": "${file:/etc/cdc-sync/secrets/connectors.properties:mysql-sink}",
             "insert.mode": "upsert",
             "delete.enabled": "true",
             "primary.key.mode": "record_key",
@@ -181,13 +183,13 @@ describe("MongoDB -> MySQL mapping", () => {
 
     it("source connector: one database's change stream, full documents on updates, broker-default topics", () => {
         assert.deepStrictEqual(
-            mongoSourceConfig(SHOP, { connectionString: "mongodb://10.0.0.11:27017/?replicaSet=rs0", user: "debezium", password: "${file:x:y}" }),
+            mongoSourceConfig(SHOP, { connectionString: "mongodb://10.0.0.11:27017/?replicaSet=rs0", user: "debezium", passwordSecret: "mongodb-debezium" }),
             {
                 "connector.class": "io.debezium.connector.mongodb.MongoDbConnector",
                 "tasks.max": "1",
                 "mongodb.connection.string": "mongodb://10.0.0.11:27017/?replicaSet=rs0",
                 "mongodb.user": "debezium",
-                "mongodb.password": "${file:x:y}",
+                "mongodb.password": "${file:/etc/cdc-sync/secrets/connectors.properties:mongodb-debezium}",
                 "mongodb.authsource": "admin",
                 "topic.prefix": "mongo",
                 "capture.scope": "database",

@@ -4,7 +4,7 @@ import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { inputsOf, record, Recorded } from "./mocks";
 import { loadStackConfig } from "../../components/config/load";
-import { configErrors as errorsOf, raw, stackFile, VALID } from "../stackFiles";
+import { errorsOf, raw, stackFile, VALID } from "../stackFiles";
 
 
 const TABLES = [{ name: "public.customers", primaryKey: ["id"], columns: { id: "bigint", name: "text" } }];
@@ -70,6 +70,12 @@ describe("topology B config: cdc-sync:postgres and cdc-sync:twoWay", () => {
             name: "a table listed twice",
             config: { ...VALID, ...B, twoWay: { tables: [{ name: "t", primaryKey: ["id"] }, { name: "public.t", primaryKey: ["id"] }] } },
             error: /^cdc-sync:twoWay\.tables\[1\]\.name: expected a table listed once/,
+        },
+        {
+            name: "a connector secret named like a two-way role's password",
+            config: { ...VALID, ...B, connectorSecrets: { "db2-sink": "x" } },
+            secretKeys: ["connectorSecrets"],
+            error: /^cdc-sync:connectorSecrets\.db2-sink: expected another name: db2-sink is the password the stack keeps for a two-way role/,
         },
         {
             name: "a pinned password in plain text",
