@@ -6,7 +6,7 @@ import { EngineGroup } from "./placement";
 import versions from "../versions.json";
 
 /** The tag of the one image that runs ZooKeeper, the brokers and the Connect workers. */
-export const KAFKA_IMAGE_TAG = `cdc-sync/kafka:${versions.kafka}-debezium-${versions.debezium}`;
+export const KAFKA_IMAGE_TAG = `cdc-sync/kafka:${versions.kafka}-debezium-${versions.debezium}-jdbc-${versions.debeziumJdbcSink}`;
 
 /** The user the platform image runs as (images/kafka/Dockerfile): owner of files written into it. */
 export const KAFKA_IMAGE_USER = { uid: 1000, gid: 1000 };
@@ -34,6 +34,7 @@ export class PlatformImages extends pulumi.ComponentResource {
                         KAFKA_VERSION: versions.kafka,
                         SCALA_VERSION: versions.scala,
                         DEBEZIUM_VERSION: versions.debezium,
+                        DEBEZIUM_JDBC_VERSION: versions.debeziumJdbcSink,
                         POSTGRES_JDBC_VERSION: versions.postgresJdbc,
                         MYSQL_JDBC_VERSION: versions.mysqlJdbc,
                         MARIADB_JDBC_VERSION: versions.mariadbJdbc,

@@ -43,10 +43,21 @@ export function failureOf(status: ConnectorStatus): string | undefined {
     return undefined;
 }
 
+/**
+ * A trace with credentials masked. Connect resolves `${file:...}` references before a task starts, and some
+ * exceptions print the task's whole config (Debezium 3.2's DebeziumOpenLineageEmitter error does): without
+ * this, a password would reach the update's output and logs.
+ */
+export function redactTrace(trace: string): string {
+    return trace
+        .replace(/\b([\w.-]*(?:password|passwd|secret|token|credential|jaas\.config)[\w.-]*)=([^,}\s\]]*)/gi, "$1=[redacted]")
+        .replace(/\b([a-z][a-z0-9+.-]*:\/\/[^:/@\s]+:)[^@\s]+@/gi, "$1[redacted]@");
+}
+
 /** The head of a Java trace and every `Caused by:` line: where it failed and the root cause, without frames. */
 function shortTrace(trace: string | undefined): string {
     if (!trace) return "(no trace)";
-    const lines = trace.split("\n");
+    const lines = redactTrace(trace).split("\n");
     const causes = lines.slice(8).filter((l) => l.startsWith("Caused by:"));
     return [...lines.slice(0, 8), ...(causes.length > 0 ? ["\t...", ...causes] : [])].join("\n");
 }

@@ -176,6 +176,18 @@ describe("connector health gate", () => {
         assert.match(failure!, /Caused by: org\.postgresql\.util\.PSQLException: FATAL: password authentication failed/);
     });
 
+    it("masks credentials a trace prints (Connect hands tasks their resolved ${file:} values)", () => {
+        const trace =
+            "java.lang.IllegalStateException: DebeziumOpenLineageEmitter not initialized for connector ConnectorContext[" +
+            "config={database.user=cdc_repl_db2, database.password=4V22t2rXSEtbsL9S, connection.url=jdbc:postgresql://h:5432/db, " +
+            "sasl.jaas.config=org.Foo required password=\"x\";, mongodb.connection.string=mongodb://debezium:s3cr3t@h:27017/?replicaSet=rs0}]. Call init() first.";
+        const shown = failureOf({ ...status("RUNNING", "FAILED"), tasks: [{ id: 0, state: "FAILED", worker_id: "w1", trace }] })!;
+        for (const secret of ["4V22t2rXSEtbsL9S", "s3cr3t", "password=\"x\""]) assert.ok(!shown.includes(secret), `${secret} shown:\n${shown}`);
+        assert.match(shown, /database\.password=\[redacted\]/);
+        assert.match(shown, /database\.user=cdc_repl_db2/);
+        assert.match(shown, /mongodb:\/\/debezium:\[redacted\]@h:27017/);
+    });
+
     const observed: [ConnectorStatus, string][] = [
         [status("RUNNING", "RUNNING"), "running"],
         [status("UNASSIGNED"), "running"],
