@@ -86,7 +86,7 @@ load_after="$(uptime)"
 cat <<REPORT
 ### $(date -u +%Y-%m-%d) — $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)
 Command: \`scripts/bench-twoway.sh${BENCH_RATE:+ (BENCH_RATE=$BENCH_RATE)}\` at $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- components index.ts || echo ' (with uncommitted changes)'); Pulumi $(pulumi version); engine $(docker version --format '{{.Server.Version}}' 2>/dev/null).
-Load: before \`$(echo "$load_before" | sed 's/.*load average/load average/')\`, after \`$(echo "$load_after" | sed 's/.*load average/load average/')\`; other engineers' stacks were running: $(docker ps --format '{{.Labels}}' | grep -o 'io.cdc-sync.stack:[^ ,]*' | sort -u | sed 's/io.cdc-sync.stack://' | grep -vx "$stack" | paste -sd, - || true).
+Load: before \`$(echo "$load_before" | sed 's/.*load average/load average/')\`, after \`$(echo "$load_after" | sed 's/.*load average/load average/')\`; other stacks running on the engine: $(docker ps --format '{{.Labels}}' | grep -o 'io.cdc-sync.stack[=:][^], ]*' | cut -c19- | sort -u | grep -vx "$stack" | paste -sd, - || true).
 
 $(cat "$work/results.md")
 REPORT
