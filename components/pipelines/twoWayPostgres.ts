@@ -177,6 +177,10 @@ export class TwoWayPostgres extends pulumi.ComponentResource {
                         ...twoWaySourceConfig(direction),
                         // Checks for new WAL every 10 ms instead of Debezium's 500: the latency target needs it.
                         "poll.interval.ms": "10",
+                        // A change event (JSON with its schema) is several KiB, so the producer's default
+                        // 16 KiB batch carries a handful per request and caps bulk throughput; batches still go
+                        // out at once (linger.ms 0). 512 KiB stays under the brokers' 1 MiB message limit.
+                        "producer.override.batch.size": "524288",
                         "tasks.max": "1",
                         // The stack creates the topics; should Debezium need another, Connect creates it alike.
                         "topic.creation.default.replication.factor": "-1",
