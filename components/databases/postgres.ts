@@ -122,6 +122,9 @@ export function postgresSettings(s: PostgresSettings): string[] {
         max_replication_slots: s.maxReplicationSlots,
         max_wal_senders: s.maxWalSenders,
         max_slot_wal_keep_size: s.maxSlotWalKeepSize,
+        // Two-way sync's insert trigger holds one advisory lock per inserted row until commit; at the default
+        // of 64 one transaction could insert only some 6,000 rows before "out of shared memory".
+        max_locks_per_transaction: 1024,
     };
     return Object.entries(settings).flatMap(([k, v]) => ["-c", `${k}=${v}`]);
 }

@@ -139,6 +139,7 @@ describe("connector resources (mocks)", () => {
             "-c", "max_replication_slots=32",
             "-c", "max_wal_senders=16",
             "-c", "max_slot_wal_keep_size=4GB",
+            "-c", "max_locks_per_transaction=1024",
         ]);
         assert.strictEqual(c.name, "cdc-sync-test-res-pg");
         assert.deepStrictEqual(c.env, {});
