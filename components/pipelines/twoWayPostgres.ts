@@ -97,6 +97,12 @@ export class TwoWayPostgres extends pulumi.ComponentResource {
 
         let host: string;
         let serverDeps: pulumi.Resource[] = [];
+        /**
+         * Changes whenever the stack replaces the PostgreSQL container (a settings change restarts the server).
+         * The JDBC sinks' pooled connections break with it and their tasks fail for good ("Broken pipe"), so
+         * every connector of the pair is restarted once the new server is up; the preview shows it.
+         */
+        let serverGeneration: pulumi.Input<string> = "";
         let adminUser = "postgres";
         if (postgres.kind === "run") {
             const server = args.servers.find((s) => s.name === postgres.server)!;
@@ -107,6 +113,7 @@ export class TwoWayPostgres extends pulumi.ComponentResource {
             );
             host = server.address;
             serverDeps = [pg];
+            serverGeneration = pg.container.containerId;
         } else {
             host = postgres.host;
             adminUser = postgres.adminUser;
@@ -168,6 +175,7 @@ export class TwoWayPostgres extends pulumi.ComponentResource {
                 {
                     connectUrls: args.connectUrls,
                     knownSecrets: args.knownSecrets,
+                    restartTrigger: serverGeneration,
                     connectorClass: POSTGRES_CONNECTOR_CLASS,
                     config: {
                         "database.hostname": host,
@@ -194,6 +202,7 @@ export class TwoWayPostgres extends pulumi.ComponentResource {
                 {
                     connectUrls: args.connectUrls,
                     knownSecrets: args.knownSecrets,
+                    restartTrigger: serverGeneration,
                     connectorClass: JDBC_SINK_CLASS,
                     config: {
                         "connection.url": `jdbc:postgresql://${host}:${port}/${into.side}`,
@@ -220,6 +229,7 @@ export class TwoWayPostgres extends pulumi.ComponentResource {
             {
                 ends: [canaryEnd(specs[0]), canaryEnd(specs[1])],
                 adminPassword,
+                generation: serverGeneration,
             },
             { parent: this, dependsOn: this.connectors },
         );

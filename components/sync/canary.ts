@@ -73,6 +73,8 @@ export async function measureDirection(from: CanaryEnd, into: CanaryEnd, passwor
 interface Inputs {
     ends: [CanaryEnd, CanaryEnd];
     adminPassword: string;
+    /** Changes when the server was restarted by the stack: the next `up` proves delivery again. */
+    generation: string;
 }
 
 interface Outputs extends Inputs {
@@ -97,7 +99,8 @@ const provider: pulumi.dynamic.ResourceProvider<Inputs, Outputs> = {
     },
     async diff(_id, olds, news) {
         // Only the ends matter; the measurements are outputs and change on every refresh.
-        const changes = JSON.stringify(olds.ends) !== JSON.stringify(news.ends) || olds.adminPassword !== news.adminPassword;
+        const changes =
+            JSON.stringify(olds.ends) !== JSON.stringify(news.ends) || olds.adminPassword !== news.adminPassword || (olds.generation ?? "") !== news.generation;
         return { changes };
     },
     async update(_id, _olds, news) {
@@ -113,6 +116,8 @@ export interface TwoWayHealthArgs {
     readonly ends: pulumi.Input<[CanaryEnd, CanaryEnd]>;
     /** Password of the administrator both ends log in as; kept a Pulumi secret. */
     readonly adminPassword: pulumi.Input<string>;
+    /** Measure again when this changes (e.g. the server's container id). */
+    readonly generation?: pulumi.Input<string>;
 }
 
 /**
@@ -127,7 +132,13 @@ export class TwoWayHealth extends pulumi.dynamic.Resource {
         super(
             provider,
             name,
-            { ends: args.ends, adminPassword: pulumi.secret(args.adminPassword), directions: undefined, measuredAt: undefined },
+            {
+                ends: args.ends,
+                adminPassword: pulumi.secret(args.adminPassword),
+                generation: args.generation ?? "",
+                directions: undefined,
+                measuredAt: undefined,
+            },
             { ...opts, additionalSecretOutputs: ["adminPassword"] },
             "sync",
             "TwoWayHealth",

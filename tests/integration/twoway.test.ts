@@ -6,6 +6,7 @@ import * as assert from "assert";
 import { randomBytes } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import axios from "axios";
+import Dockerode from "dockerode";
 import { Kafka, logLevel } from "kafkajs";
 import { Client } from "pg";
 import { loadStackConfig } from "../../components/config/load";
@@ -23,7 +24,11 @@ const ADOPTED: TwoWaySpec = {
     tables: [{ schema: "public", name: "notes", primaryKey: ["id"], columns: { id: "bigint", body: "text" } }],
 };
 const adoptedPasswords = Object.fromEntries(twoWayPasswordNames(ADOPTED).forConnect.map((n) => [n, randomBytes(16).toString("hex")]));
-requestConnectorSecrets(adoptedPasswords);
+/** The pair whose server the stack restarts (its own container, port 5433 on the same server). */
+const restartPasswords = Object.fromEntries(
+    twoWayPasswordNames({ databases: ["restart_a", "restart_b"] }).forConnect.map((n) => [n, randomBytes(16).toString("hex")]),
+);
+requestConnectorSecrets({ ...adoptedPasswords, ...restartPasswords });
 
 describe("topology B: two-way PostgreSQL sync, deployed by pulumi up", function () {
     this.timeout(10 * 60 * 1000);
@@ -217,6 +222,59 @@ describe("topology B: two-way PostgreSQL sync, deployed by pulumi up", function 
         }
         const connectors: string[] = (await axios.get(`${p.connectUrls[0]}/connectors`)).data;
         assert.deepStrictEqual(connectors.filter((n) => n.includes("itest_")), []);
+    });
+
+    it("restarts the pipeline when a settings change replaces the server's container, and it delivers again", async function () {
+        const p = platform();
+        const pair: TwoWaySpec = { databases: ["restart_a", "restart_b"], tables: ADOPTED.tables };
+        const pins = Object.fromEntries(twoWayPasswordNames(pair).forConnect.map((n) => [n, restartPasswords[n]]));
+        const server2 = cfg.servers.find((s) => s.name === (cfg.postgres as { server: string }).server)!;
+        let memoryMiB = 512;
+        let generation = "";
+        const t = await openInlineStack(p.test, "itest-twoway-restart", async () => {
+            const passwords = new PasswordSet("pw", { names: twoWayPasswordNames(pair).names, overrides: pulumi.secret(pins) });
+            const pg = new TwoWayPostgres("itest-restart", {
+                postgres: { kind: "run", server: server2.name, port: 5433, memoryMiB },
+                twoWay: pair,
+                servers: cfg.servers,
+                stack: "itest-twoway-restart",
+                passwords,
+                connectUrls: p.connectUrls,
+                bootstrapServers: p.bootstrapServers.join(","),
+                replicationFactor: cfg.kafka.replicationFactor,
+                knownSecrets: Object.keys(pins),
+            });
+            return { measuredAt: pg.health.measuredAt };
+        });
+        const container = "cdc-sync-itest-twoway-restart-itest-restart-postgres";
+        const containerId = async () => (await new Dockerode().getContainer(container).inspect()).Id;
+        try {
+            await t.stack.up({ onOutput: t.log });
+            generation = await containerId();
+            memoryMiB = 640;
+            // The reviewer sees the server replaced and, because of it, all four connectors restarted.
+            const preview = await t.stack.preview({ onOutput: t.log, diff: true });
+            assert.strictEqual(preview.changeSummary.replace, 1, JSON.stringify(preview.changeSummary));
+            assert.ok((preview.changeSummary.update ?? 0) >= 5, `connectors and health not updated: ${JSON.stringify(preview.changeSummary)}`);
+            const up = await t.stack.up({ onOutput: t.log });
+            assert.strictEqual(up.summary.result, "succeeded");
+            assert.notStrictEqual(await containerId(), generation, "the container was not replaced");
+            // The health resource measured again after the restart: both canaries crossed.
+            const pw = (await execIn(container, ["cat", "/etc/cdc-sync/secrets/postgres-password"])).trim();
+            const open = async (db: string) => {
+                const c = new Client({ host: server2.address, port: 5433, user: "postgres", password: pw, database: db });
+                await c.connect();
+                clients.push(c);
+                return c;
+            };
+            const [a, b] = [await open("restart_a"), await open("restart_b")];
+            await b.query("INSERT INTO notes (id, body) VALUES (2, 'after restart')");
+            await eventually(60, async () => assert.strictEqual((await a.query("SELECT body FROM notes WHERE id = 2")).rows[0]?.body, "after restart"));
+            await a.query("UPDATE notes SET body = 'back' WHERE id = 2");
+            await eventually(60, async () => assert.strictEqual((await b.query("SELECT body FROM notes WHERE id = 2")).rows[0]?.body, "back"));
+        } finally {
+            await t.stack.destroy({ onOutput: t.log });
+        }
     });
 
     it("refuses, before creating anything, to deploy on a server that cannot filter origins (wal_level=replica)", async function () {
