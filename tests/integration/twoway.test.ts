@@ -231,6 +231,7 @@ describe("topology B: two-way PostgreSQL sync, deployed by pulumi up", function 
         const server2 = cfg.servers.find((s) => s.name === (cfg.postgres as { server: string }).server)!;
         let memoryMiB = 512;
         let generation = "";
+        const own: Client[] = [];
         const t = await openInlineStack(p.test, "itest-twoway-restart", async () => {
             const passwords = new PasswordSet("pw", { names: twoWayPasswordNames(pair).names, overrides: pulumi.secret(pins) });
             const pg = new TwoWayPostgres("itest-restart", {
@@ -263,8 +264,10 @@ describe("topology B: two-way PostgreSQL sync, deployed by pulumi up", function 
             const pw = (await execIn(container, ["cat", "/etc/cdc-sync/secrets/postgres-password"])).trim();
             const open = async (db: string) => {
                 const c = new Client({ host: server2.address, port: 5433, user: "postgres", password: pw, database: db });
+                // Ended before the destroy below stops this server; an error after that is expected.
+                c.on("error", () => undefined);
                 await c.connect();
-                clients.push(c);
+                own.push(c);
                 return c;
             };
             const [a, b] = [await open("restart_a"), await open("restart_b")];
@@ -273,6 +276,7 @@ describe("topology B: two-way PostgreSQL sync, deployed by pulumi up", function 
             await a.query("UPDATE notes SET body = 'back' WHERE id = 2");
             await eventually(60, async () => assert.strictEqual((await b.query("SELECT body FROM notes WHERE id = 2")).rows[0]?.body, "back"));
         } finally {
+            await Promise.all(own.map((c) => c.end().catch(() => undefined)));
             await t.stack.destroy({ onOutput: t.log });
         }
     });
