@@ -113,10 +113,12 @@ async function converge(news: ConnectorInputs, olds: ConnectorOutputs | undefine
         // Idempotent: creates, adopts a connector of this name left by an interrupted run, or updates.
         await connectCall(urls, "PUT", `${path}/config`, config);
     }
-    // Also idempotent, and it repairs a state changed out of band.
-    await connectCall(urls, "PUT", `${path}/${{ running: "resume", paused: "pause", stopped: "stop" }[target]}`);
+    // Also idempotent, and it repairs a state changed out of band. The worker answering may not have read
+    // the config just written (each worker follows the config topic): a 404 then means "not yet".
+    const justWritten = { alsoRetry: [404], deadlineSeconds: 60 };
+    await connectCall(urls, "PUT", `${path}/${{ running: "resume", paused: "pause", stopped: "stop" }[target]}`, undefined, justWritten);
     if (olds !== undefined && (olds.restartTrigger !== news.restartTrigger || olds.state === "failed")) {
-        await connectCall(urls, "POST", `${path}/restart?includeTasks=true&onlyFailed=false`);
+        await connectCall(urls, "POST", `${path}/restart?includeTasks=true&onlyFailed=false`, undefined, justWritten);
     }
     try {
         const status = await waitForState(urls, news.name, target, { timeoutSeconds: news.timeoutSeconds, settleSeconds: SETTLE_SECONDS });

@@ -24,6 +24,8 @@ export interface CallOptions {
     readonly deadlineSeconds?: number;
     /** Per-request timeout; default 30 s (validation may connect to the database). */
     readonly timeoutSeconds?: number;
+    /** Statuses retried besides 409 and 503 (e.g. 404 right after a write another worker has not read yet). */
+    readonly alsoRetry?: readonly number[];
 }
 
 const RETRY_STATUSES = [409, 503];
@@ -54,7 +56,7 @@ export async function connectCall<T>(
             });
             if ((res.status >= 200 && res.status < 300) || opts.accept?.includes(res.status)) return { status: res.status, data: res.data };
             const message = (res.data as { message?: string } | undefined)?.message ?? JSON.stringify(res.data);
-            if (!RETRY_STATUSES.includes(res.status)) {
+            if (!RETRY_STATUSES.includes(res.status) && !opts.alsoRetry?.includes(res.status)) {
                 const error: ConnectApiError = Object.assign(new Error(`${method} ${path}: ${res.status} ${message}`), { connectStatus: res.status });
                 throw error;
             }

@@ -165,7 +165,20 @@ describe("topology B: two-way PostgreSQL sync, deployed by pulumi up", function 
         await db1.query("ALTER TABLE customers ADD COLUMN IF NOT EXISTS note text");
         await db1.query("INSERT INTO customers (id, name, note) VALUES (8001, 'with note', 'added on db1')");
         const note = async (c: Client) => (await c.query("SELECT note FROM customers WHERE id = 8001")).rows[0]?.note;
-        await eventually(90, async () => assert.strictEqual(await note(db2), "added on db1"));
+        await eventually(90, async () => assert.strictEqual(await note(db2), "added on db1")).catch(async (e: Error) => {
+            // Say why: the state of every connector of the pair, with a failed task's first trace lines.
+            const urls = platform().connectUrls;
+            const names: string[] = (await axios.get(`${urls[0]}/connectors`)).data;
+            const states = await Promise.all(
+                names
+                    .filter((n) => n.startsWith("twoway-db"))
+                    .map(async (n) => {
+                        const st = (await axios.get(`${urls[0]}/connectors/${n}/status`)).data;
+                        return `${n}: ${st.connector.state} ${st.tasks.map((t: { state: string; trace?: string }) => `${t.state} ${(t.trace ?? "").split("\n").slice(0, 3).join(" | ")}`).join("; ")}`;
+                    }),
+            );
+            throw new Error(`${e.message}\n${states.join("\n")}`);
+        });
         const added = await db2.query(
             "SELECT data_type, is_nullable FROM information_schema.columns WHERE table_name = 'customers' AND column_name = 'note'",
         );

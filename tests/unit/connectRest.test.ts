@@ -65,6 +65,18 @@ describe("Connect REST client", () => {
         }
     });
 
+    it("retries a 404 the caller expects to clear (a worker that has not read a config just written)", async () => {
+        const c = await scripted([
+            [404, { error_code: 404, message: "Unknown connector x" }],
+            [202, {}],
+        ]);
+        try {
+            assert.strictEqual((await connectCall([c.url], "PUT", "/connectors/x/resume", undefined, { alsoRetry: [404], deadlineSeconds: 10 })).status, 202);
+        } finally {
+            c.close();
+        }
+    });
+
     it("gives up at the deadline, saying what it last heard", async () => {
         const url = await deadUrl();
         await assert.rejects(connectCall([url], "GET", "/connectors", undefined, { deadlineSeconds: 1 }), /GET \/connectors failed until the deadline; last answer: .*ECONNREFUSED/);
