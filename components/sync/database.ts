@@ -4,7 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Client } from "pg";
 import { changedFields } from "../dynamic/diff";
-import { assertDeployable, readFacts, serverRefusals } from "./refusal";
+import { assertDeployable, readFacts, readServerSettings, serverRefusals } from "./refusal";
 import { scramVerifier } from "./scram";
 import { ReplicaIdentity, Removed, SqlPlan, setupPlan, teardownPlan } from "./setup";
 import { TwoWayDatabaseSpec, originNames, specProblems, tableKey } from "./spec";
@@ -132,8 +132,7 @@ const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
  * The server-wide refusals, when the server already answers; none when it cannot be reached yet. For the
  * `check` of every resource of a two-way pair that touches the server, so a preview refuses before any is created.
  */
-export async function serverRefusalsIfReachable(connection: Omit<PgConnection, "database"> | undefined, adminPassword: string): Promise<string[]> {
-    const c = connection;
+export async function serverRefusalsIfReachable(c: Omit<PgConnection, "database"> | undefined, adminPassword: string): Promise<string[]> {
     const known = (v: unknown) => v !== undefined && v !== UNKNOWN;
     if (!c || ![c.host, c.port, c.user, adminPassword].every(known)) return [];
     const pg: typeof import("pg") = require("pg");
@@ -145,14 +144,7 @@ export async function serverRefusalsIfReachable(connection: Omit<PgConnection, "
         return [];
     }
     try {
-        const r = await client.query(
-            `SELECT current_setting('server_version_num')::int AS "versionNum", current_setting('server_version') AS version,
-                    current_setting('wal_level') AS "walLevel", current_setting('standard_conforming_strings') = 'on' AS "standardConformingStrings",
-                    coalesce(current_setting('event_triggers', true), 'on') = 'on' AS "eventTriggers",
-                    current_setting('max_wal_senders')::int AS "maxWalSenders",
-                    (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) AS superuser`,
-        );
-        return serverRefusals(r.rows[0]).map((p) => `two-way sync cannot be deployed on ${c.host}:${c.port}: ${p}`);
+        return serverRefusals(await readServerSettings(client)).map((p) => `two-way sync cannot be deployed on ${c.host}:${c.port}: ${p}`);
     } finally {
         await client.end();
     }

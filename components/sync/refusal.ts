@@ -59,7 +59,7 @@ function versionProblem(f: Pick<ServerFacts, "versionNum" | "version">): string 
 }
 
 /** The reasons that concern the server as a whole, whatever the database and tables (checked at preview). */
-export function serverRefusals(f: Pick<ServerFacts, "versionNum" | "version" | "walLevel" | "superuser" | "standardConformingStrings" | "eventTriggers" | "maxWalSenders">): string[] {
+export function serverRefusals(f: ServerSettings): string[] {
     const out: string[] = [];
     const v = versionProblem(f);
     if (v) out.push(v);
@@ -134,15 +134,38 @@ export function assertDeployable(spec: TwoWayDatabaseSpec, facts: ServerFacts): 
 }
 
 /** Reads the facts `refusals` judges, without changing anything. */
-export async function readFacts(client: ClientBase, spec: TwoWayDatabaseSpec): Promise<ServerFacts> {
-    const one = async <T>(sql: string, params: unknown[] = []): Promise<T> => (await client.query(sql, params)).rows[0] as T;
-    const s = await one<Record<string, string | boolean | null>>(
-        `SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS version,
+/** The facts about the server and the session's role, whatever the spec (what `serverRefusals` judges). */
+export type ServerSettings = Pick<
+    ServerFacts,
+    "versionNum" | "version" | "walLevel" | "superuser" | "standardConformingStrings" | "eventTriggers" | "maxReplicationSlots" | "maxWalSenders" | "database"
+>;
+
+export async function readServerSettings(client: ClientBase): Promise<ServerSettings> {
+    const s = (
+        await client.query<Record<string, string | boolean | null>>(
+            `SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS version,
                 current_setting('wal_level') AS wal_level, current_setting('standard_conforming_strings') AS scs,
                 current_setting('event_triggers', true) AS event_triggers,
                 current_setting('max_replication_slots') AS max_slots, current_setting('max_wal_senders') AS max_senders,
                 (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS superuser, current_database() AS db`,
-    );
+        )
+    ).rows[0];
+    return {
+        versionNum: Number(s.num),
+        version: String(s.version),
+        walLevel: String(s.wal_level),
+        superuser: s.superuser === true,
+        standardConformingStrings: s.scs === "on",
+        eventTriggers: s.event_triggers !== "off",
+        maxReplicationSlots: Number(s.max_slots),
+        maxWalSenders: Number(s.max_senders),
+        database: String(s.db),
+    };
+}
+
+export async function readFacts(client: ClientBase, spec: TwoWayDatabaseSpec): Promise<ServerFacts> {
+    const one = async <T>(sql: string, params: unknown[] = []): Promise<T> => (await client.query(sql, params)).rows[0] as T;
+    const settings = await readServerSettings(client);
     const origins = originNames(spec);
     const counts = await one<{ slots: string; origins: string }>(
         `SELECT (SELECT count(*) FROM pg_replication_slots WHERE slot_name <> $1) AS slots,
@@ -201,17 +224,9 @@ export async function readFacts(client: ClientBase, spec: TwoWayDatabaseSpec): P
         };
     }
     return {
-        versionNum: Number(s.num),
-        version: String(s.version),
-        walLevel: String(s.wal_level),
-        superuser: s.superuser === true,
-        standardConformingStrings: s.scs === "on",
-        eventTriggers: s.event_triggers !== "off",
-        maxReplicationSlots: Number(s.max_slots),
-        maxWalSenders: Number(s.max_senders),
+        ...settings,
         otherSlots: Number(counts.slots),
         otherOrigins: Number(counts.origins),
-        database: String(s.db),
         slot: slot ? { database: slot.database, plugin: slot.plugin } : undefined,
         existing,
         tables,
