@@ -46,8 +46,7 @@ export interface DirectionPlan {
 }
 
 /** Connector names, topic prefixes and topics of both directions (pure). Only the first direction snapshots. */
-export function directionPlans(tw: TwoWaySpec): [DirectionPlan, DirectionPlan] {
-    const [a, b] = twoWaySpecs(tw);
+export function directionPlans([a, b]: readonly [TwoWayDatabaseSpec, TwoWayDatabaseSpec]): [DirectionPlan, DirectionPlan] {
     const plan = (from: TwoWayDatabaseSpec, into: TwoWayDatabaseSpec, snapshot: boolean): DirectionPlan => ({
         from: from.side,
         into: into.side,
@@ -92,7 +91,7 @@ export class TwoWayPostgres extends pulumi.ComponentResource {
         super("cdc-sync:pipelines:TwoWayPostgres", name, {}, opts);
         const { postgres, twoWay } = args;
         const specs = twoWaySpecs(twoWay);
-        this.directions = directionPlans(twoWay);
+        this.directions = directionPlans(specs);
         const adminPassword = args.passwords.get("postgres-admin");
 
         let host: string;
@@ -148,6 +147,7 @@ export class TwoWayPostgres extends pulumi.ComponentResource {
         });
 
         const bySide = new Map(specs.map((s) => [s.side, s]));
+        const connectorCommon = { connectUrls: args.connectUrls, knownSecrets: args.knownSecrets, restartTrigger: serverGeneration };
         this.connectors = this.directions.flatMap((d) => {
             const from = bySide.get(d.from)!;
             const into = bySide.get(d.into)!;
@@ -173,9 +173,7 @@ export class TwoWayPostgres extends pulumi.ComponentResource {
             const source = new Connector(
                 d.sourceName,
                 {
-                    connectUrls: args.connectUrls,
-                    knownSecrets: args.knownSecrets,
-                    restartTrigger: serverGeneration,
+                    ...connectorCommon,
                     connectorClass: POSTGRES_CONNECTOR_CLASS,
                     config: {
                         "database.hostname": host,
@@ -200,9 +198,7 @@ export class TwoWayPostgres extends pulumi.ComponentResource {
             const sink = new Connector(
                 d.sinkName,
                 {
-                    connectUrls: args.connectUrls,
-                    knownSecrets: args.knownSecrets,
-                    restartTrigger: serverGeneration,
+                    ...connectorCommon,
                     connectorClass: JDBC_SINK_CLASS,
                     config: {
                         "connection.url": `jdbc:postgresql://${host}:${port}/${into.side}`,
