@@ -314,6 +314,16 @@ export function loadStackConfig(raw: RawConfig): StackConfig {
     const binds: Bind[] = [];
     const topologyA = loadTopologyA(c, { mongodb: value("mongodb"), mysql: value("mysql") }, servers, { passwordNames, connectorSecretNames }, binds);
     const topologyB = loadTopologyB(c, value, servers, { passwordNames, connectorSecretNames }, binds);
+    if (topologyA && topologyB.twoWay) {
+        // Debezium's JDBC sink (3.2.0 through at least 3.4.0) registers its column types as JVM-wide singletons
+        // that remember the dialect of the last sink task started in the worker: a MySQL sink and a PostgreSQL
+        // sink in one Connect cluster write each other's SQL (docs/topology-b.md, "Known defect").
+        c.problems.push(
+            `${NAMESPACE}:mysql and ${NAMESPACE}:twoWay: topology A's MySQL sink and topology B's PostgreSQL sinks would share this ` +
+                "stack's Connect workers, where the Debezium JDBC sink mixes up their SQL dialects (MySQL DDL sent to PostgreSQL); " +
+                "deploy each topology as its own stack",
+        );
+    }
     if (zookeeper) checkPortClashes(c, { servers, zookeeper, brokers, connect }, binds);
     if (c.problems.length > 0 || !zookeeper) throw new ConfigError(c.problems);
     return {

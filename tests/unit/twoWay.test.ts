@@ -78,6 +78,11 @@ describe("topology B config: cdc-sync:postgres and cdc-sync:twoWay", () => {
             error: /^cdc-sync:connectorSecrets\.db2-sink: expected another name: db2-sink is the password the stack keeps for a two-way role/,
         },
         {
+            name: "topology A beside it (one Connect cluster would run MySQL and PostgreSQL JDBC sinks)",
+            config: { ...VALID, ...B, postgres: { server: "server1" }, mongodb: { server: "server1", image: "mongo:8.0", database: "shop", collections: ["c"] }, mysql: { server: "server2", database: "shop" } },
+            error: /^cdc-sync:mysql and cdc-sync:twoWay: .*mixes up their SQL dialects .*deploy each topology as its own stack$/,
+        },
+        {
             name: "a pinned password in plain text",
             config: { ...VALID, ...B, passwords: { "db1-sink": "hunter2" } },
             error: /^cdc-sync:passwords: expected a secret/,
