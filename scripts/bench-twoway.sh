@@ -8,7 +8,8 @@
 #     --stack      stack name; default bench (its file Pulumi.NAME.yaml is generated and removed again)
 #     --addresses  the two servers' addresses; default 127.0.0.31,127.0.0.32
 #   Knobs (environment): BENCH_RATE (500), BENCH_SECONDS (20), BENCH_REVERSE_SECONDS (10), BENCH_ROUNDS (2),
-#   BENCH_BULK_ROWS (50000); see the top of scripts/bench-twoway.ts for the rest.
+#   BENCH_BULK_ROWS (50000), BENCH_WARMUP_SECONDS (60), BENCH_TRACE_DIR (unset: per-write CSVs);
+#   see the top of scripts/bench-twoway.ts for the rest.
 # Uses its own stack, generated from Pulumi.local.yaml with other addresses, so it runs beside the `local`
 # stack; destroys it (and removes its state) at the end, also on failure or Ctrl-C, unless --keep.
 source "$(dirname "$0")/lib.sh"

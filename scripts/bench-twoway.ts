@@ -16,7 +16,9 @@
 // Environment: BENCH_PG_CONTAINER (its superuser password is read from the container, as the stack wrote it),
 // BENCH_PG_HOST, BENCH_PG_PORT; knobs below (BENCH_RATE, ...).
 import { execFileSync } from "child_process";
+import * as fs from "fs";
 import * as os from "os";
+import { join as joinPath } from "path";
 import { performance } from "perf_hooks";
 import { Client, Pool } from "pg";
 
@@ -37,9 +39,12 @@ const CONTAINER = env("BENCH_PG_CONTAINER");
 const RATE = int("BENCH_RATE", 500);
 const SECONDS = int("BENCH_SECONDS", 20);
 const REVERSE_SECONDS = int("BENCH_REVERSE_SECONDS", 10);
-// A freshly started Connect JVM is several times slower until its code is compiled: warm every path up first.
-const WARMUP_SECONDS = int("BENCH_WARMUP_SECONDS", 10);
-const WARMUP_BULK_ROWS = int("BENCH_WARMUP_BULK_ROWS", 10_000);
+// A freshly deployed pipeline is several times slower until its JVMs have compiled their hot code, which
+// on two saturated cores takes minutes of load, not seconds (run 5 in docs/benchmarks.md: p50 ~230 ms in
+// the first minutes, ~45 ms after). Every path is warmed up first with this much load; the warm-up's own
+// latencies are reported separately, as what a user sees right after a deploy.
+const WARMUP_SECONDS = int("BENCH_WARMUP_SECONDS", 60);
+const WARMUP_BULK_ROWS = int("BENCH_WARMUP_BULK_ROWS", 50_000);
 const ROUNDS = int("BENCH_ROUNDS", 2);
 const BULK_ROWS = int("BENCH_BULK_ROWS", 50_000);
 const BULK_BATCH = int("BENCH_BULK_BATCH", 1_000);
@@ -47,6 +52,8 @@ const BULK_TX_ROWS = int("BENCH_BULK_TX_ROWS", 10_000);
 const POLL_MS = int("BENCH_POLL_MS", 2);
 /** After the last write, how long without any new row arriving before the missing ones count as lost. */
 const DRAIN_TIMEOUT_MS = int("BENCH_DRAIN_TIMEOUT_MS", 60_000);
+/** If set, each latency run also writes every write's commit time (ms from the start) and latency as CSV here. */
+const TRACE_DIR = process.env.BENCH_TRACE_DIR;
 /** Connections the writer spreads its commits over, so one slow commit does not hold back the schedule. */
 const WRITERS = int("BENCH_WRITERS", 16);
 
@@ -266,6 +273,11 @@ async function latencyRun(path: Path, seconds: number, round: number): Promise<L
         // A row can be seen before this process handles its commit's acknowledgement: that is 0 ms here.
         else latencies.push(Math.max(0, seen[i] - ack[i]));
     }
+    if (TRACE_DIR) {
+        const file = joinPath(TRACE_DIR, `${path.from}-${path.into}-round${round}.csv`);
+        const rows = Array.from(ack, (a, i) => `${(a - t0).toFixed(1)},${(seen[i] - a).toFixed(1)}`);
+        fs.writeFileSync(file, ["commit_ms,latency_ms", ...rows].join("\n") + "\n");
+    }
     const lastAck = Math.max(...ack);
     const commitLag = Array.from(ack, (a, i) => a - due[i]);
     return {
@@ -416,10 +428,12 @@ async function main(): Promise<void> {
         }
         const latency: LatencyResult[] = [];
         const bulk: BulkResult[] = [];
+        const warmLatency: LatencyResult[] = [];
+        const warmBulk: BulkResult[] = [];
         for (const p of [PIPELINE_FWD, PIPELINE_REV, NATIVE_PATH]) {
             log(`warm-up: ${p.name}, ${WARMUP_SECONDS} s at ${RATE}/s and ${WARMUP_BULK_ROWS} rows in bulk (not counted)`);
-            await latencyRun(p, WARMUP_SECONDS, 0);
-            await bulkRun(p, 0, WARMUP_BULK_ROWS);
+            warmLatency.push(await latencyRun(p, WARMUP_SECONDS, 0));
+            warmBulk.push(await bulkRun(p, 0, WARMUP_BULK_ROWS));
         }
         // Alternate which path goes first (ABBA), so a trend in the machine's load hits both alike.
         for (let round = 1; round <= ROUNDS; round++) {
@@ -450,7 +464,7 @@ async function main(): Promise<void> {
         const bulkPipe = median(bulk.filter((r) => r.path === PIPELINE_FWD.name).map((r) => r.rowsPerSecond));
         const bulkNative = median(bulk.filter((r) => r.path === NATIVE_PATH.name).map((r) => r.rowsPerSecond));
         const ratio = bulkPipe / bulkNative;
-        const missing = latency.reduce((s, r) => s + r.missing, 0);
+        const missing = [...latency, ...warmLatency].reduce((s, r) => s + r.missing, 0);
         const summary = (name: string, p: Percentiles) => `| ${name} | ${p.count} | ${ms(p.p50)} | ${ms(p.p95)} | ${ms(p.p99)} | ${ms(p.max)} |`;
         const out = [
             `Settings: ${RATE} writes/s (4 in 5 single-row inserts, 1 in 5 single-row updates), ${SECONDS} s per latency run ` +
@@ -480,6 +494,12 @@ async function main(): Promise<void> {
             "Bulk inserts:",
             "",
             bulkTable(bulk),
+            "",
+            "Warm-up, first on a freshly deployed stack (round 0, not counted above: what a user sees in the first minutes after a deploy or a Connect restart):",
+            "",
+            latencyTable(warmLatency),
+            "",
+            bulkTable(warmBulk),
             "",
             `Rows lost (still not visible after ${DRAIN_TIMEOUT_MS / 1000} s without progress): ${missing}. ` +
                 `Both ends identical at the end (count and digest of id, balance): pipeline db1/db2 ${ends[0].same ? "yes" : "**no**"} (${ends[0].rows} rows), ` +
