@@ -194,7 +194,7 @@ describe("topology B: two-way PostgreSQL sync, deployed by pulumi up", function 
         // own dialect, as in a worker that only ever ran PostgreSQL sinks.
         const url = platform().connectUrls[0];
         for (const sink of ["twoway-db1-to-db2-sink", "twoway-db2-to-db1-sink"]) {
-            const restart = await axios.post(`${url}/connectors/${sink}/restart?includeTasks=true`);
+            const restart = await axios.post(`${url}/connectors/${sink}/restart?includeTasks=true`, undefined, { headers: { "Content-Type": "application/json" } });
             assert.deepStrictEqual(restart.data.tasks.map((t: { state: string }) => t.state), ["RESTARTING"], sink);
         }
         await eventually(60, async () => {
