@@ -28,6 +28,18 @@ export type SchemaEvolution = (typeof SCHEMA_EVOLUTION_MODES)[number];
 /** JDBC URL schemes whose drivers the Connect image carries (images/kafka). */
 const JDBC_URL_SCHEMES = ["jdbc:postgresql:", "jdbc:mysql:", "jdbc:mariadb:"];
 
+/**
+ * What lets a sink task ride out a restart of the database it writes to. Without it, the task's pooled
+ * connection is broken after the restart, its next write fails (`Broken pipe`), the task is FAILED and
+ * Connect never restarts it. With it, the pool (c3p0) tests each connection as it is handed out and
+ * replaces a dead one, and a write that meets a broken connection is retried (`flush.max.retries`, default
+ * 5 × 1 s) instead of failing the task. Checked by restarting PostgreSQL under load (docs/topology-b.md).
+ */
+export const SINK_RECONNECT = {
+    "hibernate.c3p0.testConnectionOnCheckout": "true",
+    "connection.restart.on.errors": "true",
+} as const;
+
 /** The database a JDBC sink writes to. */
 export interface JdbcTarget {
     /** `connection.url`, e.g. `jdbc:postgresql://10.0.0.12:5432/app`; without credentials. */
@@ -73,6 +85,8 @@ export interface JdbcSinkSpec extends CommonSpec {
      * writes, usually after the sink subscribed, and Kafka's own default would leave them unread for 5 minutes.
      */
     readonly topicDiscoveryIntervalMs?: number;
+    /** Ride out a restart of the target database ({@link SINK_RECONNECT}); default true. */
+    readonly reconnect?: boolean;
 }
 
 /** A regular expression matching exactly the table topics of `sources`. */
@@ -120,6 +134,7 @@ export function jdbcSinkConfig(connectorName: string, spec: JdbcSinkSpec): Conne
             "use.time.zone": spec.useTimeZone,
             "tasks.max": spec.tasksMax,
             "consumer.override.metadata.max.age.ms": spec.topics === undefined ? (spec.topicDiscoveryIntervalMs ?? 30000) : undefined,
+            ...(spec.reconnect === false ? {} : SINK_RECONNECT),
         },
         spec,
         problems,

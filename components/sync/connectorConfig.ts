@@ -1,6 +1,7 @@
 // The Debezium settings that two-way sync depends on, per direction, as pure overlays for the generic
 // connector configs (connection URLs, hosts and converters stay with the Connector resources). Any
 // other value of these keys would reopen a loop or lose the conflict rule's guarantees.
+import { SINK_RECONNECT } from "../connect/jdbcSink";
 import { TwoWayDatabaseSpec, originPoolSizeFor, syncTables } from "./spec";
 
 export interface DirectionArgs {
@@ -92,6 +93,8 @@ export function twoWaySinkConfig(d: DirectionArgs): Record<string, string> {
         "connection.pool.max_size": String(pool),
         "connection.pool.acquire_increment": "1",
         "use.reduction.buffer": "false",
+        // A PostgreSQL restart the stack did not make (crash, maintenance) must not stop the sync for good.
+        ...SINK_RECONNECT,
     };
 }
 

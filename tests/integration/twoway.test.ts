@@ -224,6 +224,34 @@ describe("topology B: two-way PostgreSQL sync, deployed by pulumi up", function 
         await eventually(30, async () => assert.deepStrictEqual(await dump(db2), await dump(db1)));
     });
 
+    it("rides out a PostgreSQL restart the stack did not make: the sinks reconnect by themselves, no `up` needed", async () => {
+        // The restart ends every open session, these tests' own included.
+        for (const c of clients) c.on("error", () => undefined);
+        await new Dockerode().getContainer(`cdc-sync-${platform().stackName}-twoway-postgres`).restart({ t: 10 });
+        const [a, b] = [await eventually(60, () => connect("db1")), await eventually(60, () => connect("db2"))];
+        [db1, db2] = [a, b];
+        await a.query("INSERT INTO customers (id, name) VALUES (9001, 'written on db1 after a restart')");
+        await b.query("INSERT INTO customers (id, name) VALUES (9002, 'written on db2 after a restart')");
+        const name = async (c: Client, id: number) => (await c.query("SELECT name FROM customers WHERE id = $1", [id])).rows[0]?.name;
+        const url = platform().connectUrls[0];
+        const states = async () => {
+            const out: Record<string, string[]> = {};
+            for (const n of ["twoway-db1-source", "twoway-db2-source", "twoway-db1-to-db2-sink", "twoway-db2-to-db1-sink"]) {
+                out[n] = (await axios.get(`${url}/connectors/${n}/status`)).data.tasks.map((t: { state: string }) => t.state);
+            }
+            return out;
+        };
+        await eventually(120, async () => {
+            assert.deepStrictEqual(
+                { db2: await name(b, 9001), db1: await name(a, 9002) },
+                { db2: "written on db1 after a restart", db1: "written on db2 after a restart" },
+                `connector tasks: ${JSON.stringify(await states())}`,
+            );
+        });
+        for (const [n, tasks] of Object.entries(await states())) assert.deepStrictEqual(tasks, ["RUNNING"], n);
+        await eventually(30, async () => assert.deepStrictEqual(await dump(b), await dump(a)));
+    });
+
     it("adopts an existing server for a second pair, and its destroy leaves no slot, publication, role, origin or connector — only the data", async function () {
         const p = platform();
         const t = await pairStack("itest-twoway", "itest-twoway", () => ({

@@ -2,7 +2,7 @@
 // becomes, and which declarations fail at construction (before any resource exists).
 import * as assert from "assert";
 import { ConnectorArgsError } from "../../components/connect/connectorConfig";
-import { JdbcSinkSpec, jdbcSinkConfig, MONGODB_FLATTEN_TRANSFORM, tableTopicsRegex } from "../../components/connect/jdbcSink";
+import { JdbcSinkSpec, jdbcSinkConfig, MONGODB_FLATTEN_TRANSFORM, SINK_RECONNECT, tableTopicsRegex } from "../../components/connect/jdbcSink";
 import { MONGODB_CONNECTOR_CLASS, mongoSourceConfig, MongoSourceSpec } from "../../components/connect/mongoSource";
 import { defaultSlotName, POSTGRES_CONNECTOR_CLASS, postgresSourceConfig, PostgresSourceSpec } from "../../components/connect/postgresSource";
 import { isSecretRef, secretNamesIn, secretRef } from "../../components/connect/secrets";
@@ -140,7 +140,15 @@ describe("connector config builders", () => {
             "delete.enabled": true,
             "schema.evolution": "basic",
             "batch.size": 1000,
+            "hibernate.c3p0.testConnectionOnCheckout": "true",
+            "connection.restart.on.errors": "true",
         });
+    });
+
+    it("a JDBC sink rides out a database restart unless told not to", () => {
+        const keys = (c: object) => Object.keys(c).filter((k) => k in SINK_RECONNECT);
+        assert.deepStrictEqual(keys(jdbcSinkConfig("copy", SINK)), Object.keys(SINK_RECONNECT));
+        assert.deepStrictEqual(keys(jdbcSinkConfig("copy", { ...SINK, reconnect: false })), []);
     });
 
     it("a JDBC sink fed by sources reads exactly their table topics, and finds new ones within 30 s", () => {

@@ -178,6 +178,8 @@ describe("MongoDB -> MySQL mapping", () => {
             "primary.key.fields": "_id",
             "schema.evolution": "basic",
             "collection.name.format": "${topic}",
+            "hibernate.c3p0.testConnectionOnCheckout": "true",
+            "connection.restart.on.errors": "true",
         });
     });
 

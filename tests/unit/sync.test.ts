@@ -254,6 +254,11 @@ describe("two-way sync: connector settings per direction", () => {
         assert.throws(() => twoWaySinkConfig({ ...toDb2, sinkPoolMaxSize: 3 }), /needs 6 replication origins, the database has originPoolSize 4/);
     });
 
+    it("rides out a restart of the database it writes to (fresh pooled connection, write retried)", () => {
+        const c = twoWaySinkConfig(toDb2);
+        assert.deepStrictEqual([c["hibernate.c3p0.testConnectionOnCheckout"], c["connection.restart.on.errors"]], ["true", "true"]);
+    });
+
     it("names topics as Debezium does", () => assert.strictEqual(topicFor("db1", 'Sales "EU"', "t"), "db1.Sales__EU_.t"));
 
     it("checks the two databases of a pair against each other", () => {
