@@ -10,15 +10,12 @@
 // Everything this module uses is serialized with it: it imports only pure modules, and requires axios
 // (through ./rest.ts) at call time.
 import * as pulumi from "@pulumi/pulumi";
-import { changedFields } from "../dynamic/diff";
+import { changedFields, UNKNOWN } from "../dynamic/diff";
 import { CONNECTOR_CLASSES } from "./classes";
 import { ConnectorState, isHealthGateError, observedState, waitForState } from "./health";
 import { changedConfigKeys, configOf, CONTROL_KEYS, render, replacingKeys, RESERVED_KEYS, STATUS_KEYS } from "./normalize";
 import { connectCall, connectorStatus, ConnectorStatus } from "./rest";
 import { ConfigView, configProblems, Problem } from "./rules";
-
-/** What the engine sends for a value a preview does not know yet. */
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 /** How long the declared state must hold before `up` trusts it (see health.ts). */
 const SETTLE_SECONDS = 5;

@@ -1,5 +1,9 @@
-// Shared by every dynamic provider: which declared fields differ between stored outputs and new inputs.
-// Values are compared as canonical JSON (sorted keys), so key order never shows up as a change.
+// Shared by every dynamic provider: which declared fields differ between stored outputs and new inputs
+// (compared as canonical JSON, sorted keys, so key order never shows up as a change), and what a value
+// the preview does not know yet looks like.
+
+/** What the engine sends a provider's `check`/`diff` for a value a preview does not know yet. */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 /** Canonical JSON: objects with sorted keys, so equal values compare equal. */
 export function canonical(v: unknown): string {

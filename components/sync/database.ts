@@ -3,7 +3,7 @@
 // sync cannot be loop-free; the SQL itself comes from the pure generators in this folder.
 import * as pulumi from "@pulumi/pulumi";
 import type { Client } from "pg";
-import { changedFields } from "../dynamic/diff";
+import { changedFields, UNKNOWN } from "../dynamic/diff";
 import { assertDeployable, readFacts, readServerSettings, serverRefusals } from "./refusal";
 import { scramVerifier } from "./scram";
 import { ReplicaIdentity, Removed, SqlPlan, setupPlan, teardownPlan } from "./setup";
@@ -124,9 +124,6 @@ async function apply(
         await client.end();
     }
 }
-
-/** Pulumi's placeholder for a value not known during preview. */
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 /**
  * The server-wide refusals, when the server already answers; none when it cannot be reached yet. For the
