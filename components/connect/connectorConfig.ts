@@ -121,3 +121,8 @@ export function assemble(
 export function list(items: readonly string[] | undefined): string | undefined {
     return items && items.length > 0 ? items.join(",") : undefined;
 }
+
+/** `s` as a regular expression that matches exactly it (for include lists, topic regexes, RegexRouter). */
+export function escapeRegex(s: string): string {
+    return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}

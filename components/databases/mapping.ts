@@ -13,7 +13,7 @@
 //   type io.debezium.data.Json, as `json` with `cast(? as json)`, which MySQL accepts and MariaDB rejects.
 // - An upsert sets only the columns present in the record: a field that disappears from a document keeps
 //   its old value in a per-field column.
-import { Transform } from "../connect/connectorConfig";
+import { escapeRegex, Transform } from "../connect/connectorConfig";
 import { jdbcSinkConfig, JdbcSinkSpec } from "../connect/jdbcSink";
 import { mongoSourceConfig as mongoSourceConnectorConfig, MongoSourceSpec } from "../connect/mongoSource";
 import { configOf } from "../connect/normalize";
@@ -222,8 +222,4 @@ export function mongoSourceSpec(m: MongoToMySqlMapping, mongo: MongoSourceConnec
 /** The same source as a Connect config, as Connect stores it. */
 export function mongoSourceConfig(m: MongoToMySqlMapping, mongo: MongoSourceConnection): Record<string, string> {
     return configOf(mongoSourceConnectorConfig("mongodb-source", mongoSourceSpec(m, mongo)));
-}
-
-function escapeRegex(s: string): string {
-    return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

@@ -1,6 +1,7 @@
 // The Debezium settings that two-way sync depends on, per direction, as pure overlays for the generic
 // connector configs (connection URLs, hosts and converters stay with the Connector resources). Any
 // other value of these keys would reopen a loop or lose the conflict rule's guarantees.
+import { escapeRegex } from "../connect/connectorConfig";
 import { SINK_RECONNECT } from "../connect/jdbcSink";
 import { TwoWayDatabaseSpec, originPoolSizeFor, syncTables } from "./spec";
 
@@ -30,8 +31,6 @@ function captured(spec: TwoWayDatabaseSpec): { schema: string; name: string }[] 
     }
     return [...spec.tables.map((t) => ({ schema: t.schema, name: t.name })), ...syncTables(spec)];
 }
-
-const escapeRegex = (s: string) => s.replace(/[\\^$.*+?()[\]{}|]/g, "\\$&");
 
 /** Debezium's topic name for a table: characters Kafka does not allow become `_`. */
 export function topicFor(prefix: string, schema: string, name: string): string {
