@@ -4,8 +4,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { readStackConfig } from "./components/config/stack";
 import { topologyAPasswords } from "./components/config/topologyA";
+import { twoWayPasswordNames } from "./components/config/twoWay";
 import { MongoToMySqlPipeline } from "./components/pipelines/mongoToMySql";
-import { twoWayPasswordNames, TwoWayPostgres } from "./components/pipelines/twoWayPostgres";
+import { TwoWayPostgres } from "./components/pipelines/twoWayPostgres";
 import { KafkaPlatform } from "./components/platform";
 import { PasswordSet } from "./components/secrets/passwords";
 

@@ -4,10 +4,8 @@
 // per-direction health check. See docs/topology-b.md for why each setting is what it is.
 import * as pulumi from "@pulumi/pulumi";
 import { PostgresSpec, ServerSpec, TwoWaySpec } from "../config/schema";
-import { twoWayPasswordNames } from "../config/twoWay";
-
-export { twoWayPasswordNames };
 import { Connector } from "../connect/connector";
+import { JDBC_SINK_CONNECTOR_CLASS } from "../connect/jdbcSink";
 import { POSTGRES_CONNECTOR_CLASS } from "../connect/postgresSource";
 import { secretRef } from "../connect/secrets";
 import { PostgresDatabase } from "../databases/postgresDatabase";
@@ -18,9 +16,6 @@ import { CanaryEnd, TwoWayHealth } from "../sync/canary";
 import { topicFor, twoWaySinkConfig, twoWaySourceConfig, pairProblems } from "../sync/connectorConfig";
 import { TwoWayDatabase } from "../sync/database";
 import { defaultSpec, syncTables, TwoWayDatabaseSpec } from "../sync/spec";
-
-export const JDBC_SINK_CLASS = "io.debezium.connector.jdbc.JdbcSinkConnector";
-
 
 /** The per-database specs of the pair: conventional names, the same tables on both sides. */
 export function twoWaySpecs(tw: TwoWaySpec): [TwoWayDatabaseSpec, TwoWayDatabaseSpec] {
@@ -67,7 +62,7 @@ export interface TwoWayPostgresArgs {
     /** The stack's servers (for a server the stack runs PostgreSQL on). */
     readonly servers: readonly ServerSpec[];
     readonly stack: string;
-    /** Passwords, holding every name of `twoWayPasswordNames`. */
+    /** Passwords, holding every name of `twoWayPasswordNames` (config/twoWay.ts). */
     readonly passwords: PasswordSet;
     /** The Connect workers' REST URLs. */
     readonly connectUrls: string[];
@@ -199,7 +194,7 @@ export class TwoWayPostgres extends pulumi.ComponentResource {
                 d.sinkName,
                 {
                     ...connectorCommon,
-                    connectorClass: JDBC_SINK_CLASS,
+                    connectorClass: JDBC_SINK_CONNECTOR_CLASS,
                     config: {
                         "connection.url": `jdbc:postgresql://${host}:${port}/${into.side}`,
                         "connection.password": secretRef(`${into.side}-sink`),

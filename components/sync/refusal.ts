@@ -133,13 +133,13 @@ export function assertDeployable(spec: TwoWayDatabaseSpec, facts: ServerFacts): 
     }
 }
 
-/** Reads the facts `refusals` judges, without changing anything. */
 /** The facts about the server and the session's role, whatever the spec (what `serverRefusals` judges). */
 export type ServerSettings = Pick<
     ServerFacts,
     "versionNum" | "version" | "walLevel" | "superuser" | "standardConformingStrings" | "eventTriggers" | "maxReplicationSlots" | "maxWalSenders" | "database"
 >;
 
+/** Reads the server's settings `serverRefusals` judges, without changing anything. */
 export async function readServerSettings(client: ClientBase): Promise<ServerSettings> {
     const s = (
         await client.query<Record<string, string | boolean | null>>(
@@ -163,6 +163,7 @@ export async function readServerSettings(client: ClientBase): Promise<ServerSett
     };
 }
 
+/** Reads the facts `refusals` judges, without changing anything. */
 export async function readFacts(client: ClientBase, spec: TwoWayDatabaseSpec): Promise<ServerFacts> {
     const one = async <T>(sql: string, params: unknown[] = []): Promise<T> => (await client.query(sql, params)).rows[0] as T;
     const settings = await readServerSettings(client);

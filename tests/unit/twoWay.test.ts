@@ -4,6 +4,7 @@ import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { inputsOf, record, Recorded } from "./mocks";
 import { loadStackConfig } from "../../components/config/load";
+import { twoWayPasswordNames } from "../../components/config/twoWay";
 import { errorsOf, raw, stackFile, VALID } from "../stackFiles";
 
 
@@ -119,7 +120,7 @@ describe("topology B resource graph (local stack, mocks)", () => {
     };
 
     before(async () => {
-        const { TwoWayPostgres, twoWayPasswordNames } = await import("../../components/pipelines/twoWayPostgres");
+        const { TwoWayPostgres } = await import("../../components/pipelines/twoWayPostgres");
         const { PasswordSet } = await import("../../components/secrets/passwords");
         const cfg = loadStackConfig(stackFile("local"));
         rs = await record(async () => {
