@@ -16,6 +16,7 @@ import { TwoWayPostgres } from "../../components/pipelines/twoWayPostgres";
 import { PasswordSet } from "../../components/secrets/passwords";
 import { startServer, TestServer } from "../db/server";
 import { stackFile } from "../stackFiles";
+import { connectorStatus } from "./connectors";
 import { platform, requestConnectorSecrets } from "./fixture";
 import { eventually, execIn, openInlineStack } from "./harness";
 
@@ -66,6 +67,16 @@ describe("topology B: two-way PostgreSQL sync, deployed by pulumi up", function 
         } finally {
             await admin.disconnect();
         }
+    };
+
+    /** The pair's connectors as the stack named them (its `twoWaySync` output), by direction. */
+    const pairConnectors = () =>
+        (platform().outputs.twoWaySync.value as { directions: { direction: string; source: string; sink: string }[] }).directions;
+    /** Each named connector's task states, as Connect reports them now. */
+    const taskStates = async (names: readonly string[]): Promise<Record<string, string[]>> => {
+        const out: Record<string, string[]> = {};
+        for (const n of names) out[n] = (await axios.get(`${platform().connectUrls[0]}/connectors/${n}/status`)).data.tasks.map((t: { state: string }) => t.state);
+        return out;
     };
 
     /**
@@ -194,16 +205,12 @@ describe("topology B: two-way PostgreSQL sync, deployed by pulumi up", function 
         // run both topologies on one Connect cluster). Starting the two sink tasks again gives them back their
         // own dialect, as in a worker that only ever ran PostgreSQL sinks.
         const url = platform().connectUrls[0];
-        for (const sink of ["twoway-db1-to-db2-sink", "twoway-db2-to-db1-sink"]) {
+        const sinks = pairConnectors().map((d) => d.sink);
+        for (const sink of sinks) {
             const restart = await axios.post(`${url}/connectors/${sink}/restart?includeTasks=true`, undefined, { headers: { "Content-Type": "application/json" } });
             assert.deepStrictEqual(restart.data.tasks.map((t: { state: string }) => t.state), ["RESTARTING"], sink);
         }
-        await eventually(60, async () => {
-            for (const sink of ["twoway-db1-to-db2-sink", "twoway-db2-to-db1-sink"]) {
-                const status = (await axios.get(`${url}/connectors/${sink}/status`)).data;
-                assert.deepStrictEqual(status.tasks.map((t: { state: string }) => t.state), ["RUNNING"], sink);
-            }
-        });
+        await eventually(60, async () => assert.deepStrictEqual(await taskStates(sinks), Object.fromEntries(sinks.map((n) => [n, ["RUNNING"]]))));
         await db1.query("ALTER TABLE customers ADD COLUMN IF NOT EXISTS note text");
         await db1.query("INSERT INTO customers (id, name, note) VALUES (8001, 'with note', 'added on db1')");
         const note = async (c: Client) => (await c.query("SELECT note FROM customers WHERE id = 8001")).rows[0]?.note;
@@ -212,9 +219,8 @@ describe("topology B: two-way PostgreSQL sync, deployed by pulumi up", function 
             (e: Error) => e,
         );
         if (arrived) {
-            const sink = (await axios.get(`${url}/connectors/twoway-db1-to-db2-sink/status`)).data;
-            const trace: string = sink.tasks.map((t: { trace?: string }) => t.trace ?? "").join("\n");
-            throw new Error(`${arrived.message}\nsink db1->db2: ${JSON.stringify(sink.tasks.map((t: { state: string }) => t.state))}\n${trace.slice(0, 1500)}`);
+            const sink = pairConnectors().find((d) => d.direction === "db1->db2")!.sink;
+            throw new Error(`${arrived.message}\nsink ${sink}: ${await connectorStatus(url, sink)}`);
         }
         const added = await db2.query(
             "SELECT data_type, is_nullable FROM information_schema.columns WHERE table_name = 'customers' AND column_name = 'note'",
@@ -234,22 +240,15 @@ describe("topology B: two-way PostgreSQL sync, deployed by pulumi up", function 
         await a.query("INSERT INTO customers (id, name) VALUES (9001, 'written on db1 after a restart')");
         await b.query("INSERT INTO customers (id, name) VALUES (9002, 'written on db2 after a restart')");
         const name = async (c: Client, id: number) => (await c.query("SELECT name FROM customers WHERE id = $1", [id])).rows[0]?.name;
-        const url = platform().connectUrls[0];
-        const states = async () => {
-            const out: Record<string, string[]> = {};
-            for (const n of ["twoway-db1-source", "twoway-db2-source", "twoway-db1-to-db2-sink", "twoway-db2-to-db1-sink"]) {
-                out[n] = (await axios.get(`${url}/connectors/${n}/status`)).data.tasks.map((t: { state: string }) => t.state);
-            }
-            return out;
-        };
+        const connectors = pairConnectors().flatMap((d) => [d.source, d.sink]);
         await eventually(120, async () => {
             assert.deepStrictEqual(
                 { db2: await name(b, 9001), db1: await name(a, 9002) },
                 { db2: "written on db1 after a restart", db1: "written on db2 after a restart" },
-                `connector tasks: ${JSON.stringify(await states())}`,
+                `connector tasks: ${JSON.stringify(await taskStates(connectors))}`,
             );
         });
-        for (const [n, tasks] of Object.entries(await states())) assert.deepStrictEqual(tasks, ["RUNNING"], n);
+        for (const [n, tasks] of Object.entries(await taskStates(connectors))) assert.deepStrictEqual(tasks, ["RUNNING"], n);
         await eventually(30, async () => assert.deepStrictEqual(await dump(b), await dump(a)));
     });
 
