@@ -80,7 +80,7 @@ log "stack up in $(( $(date +%s) - start )) s"
 
 pg_address="$(pulumi stack output --stack "$stack" twoWaySync --json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).postgres))')"
 load_before="$(uptime)"
-BENCH_PG_HOST="${pg_address%:*}" BENCH_PG_PORT="${pg_address##*:}" BENCH_PG_CONTAINER="cdc-sync-$stack-twoway-postgres" \
+BENCH_PG_HOST="${pg_address%:*}" BENCH_PG_PORT="${pg_address##*:}" BENCH_PG_CONTAINER="cdc-sync-$stack-twoway-postgres" BENCH_STACK="$stack" \
   node -r ts-node/register scripts/bench-twoway.ts >"$work/results.md"
 load_after="$(uptime)"
 

@@ -54,6 +54,8 @@ const POLL_MS = int("BENCH_POLL_MS", 2);
 const DRAIN_TIMEOUT_MS = int("BENCH_DRAIN_TIMEOUT_MS", 60_000);
 /** If set, each latency run also writes every write's commit time (ms from the start) and latency as CSV here. */
 const TRACE_DIR = process.env.BENCH_TRACE_DIR;
+/** The stack whose containers' CPU time is accounted per round (containers labelled io.cdc-sync.stack=<it>). */
+const STACK = process.env.BENCH_STACK;
 /** Connections the writer spreads its commits over, so one slow commit does not hold back the schedule. */
 const WRITERS = int("BENCH_WRITERS", 16);
 
@@ -79,6 +81,78 @@ async function withClient<T>(database: string, f: (c: Client) => Promise<T>): Pr
     } finally {
         await c.end();
     }
+}
+
+// ---- CPU accounting: each container's cgroup CPU counter, read before and after a round ----
+
+/** CPU seconds a process's cgroup has used so far (cgroup v1 cpuacct or v2 cpu.stat); undefined if unreadable. */
+function cgroupCpuSeconds(pid: number): number | undefined {
+    try {
+        const lines = fs.readFileSync(`/proc/${pid}/cgroup`, "utf8").trim().split("\n");
+        const v1 = lines.map((l) => l.split(":")).find(([, controllers]) => controllers.split(",").includes("cpuacct"));
+        if (v1) return Number(fs.readFileSync(`/sys/fs/cgroup/${v1[1]}${v1[2]}/cpuacct.usage`, "utf8")) / 1e9;
+        const v2 = lines.find((l) => l.startsWith("0::"));
+        const usec = v2 && /usage_usec (\d+)/.exec(fs.readFileSync(`/sys/fs/cgroup${v2.slice(3)}/cpu.stat`, "utf8"));
+        return usec ? Number(usec[1]) / 1e6 : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+/** The bench's own load generator (this process) under this name, beside the stack's containers. */
+const SELF = "bench (writer + watcher)";
+
+/** CPU seconds so far of each of the stack's containers (short names) and of this process. */
+function cpuSnapshot(): Map<string, number> {
+    const out = new Map<string, number>();
+    if (STACK) {
+        const listed = execFileSync("docker", ["ps", "--filter", `label=io.cdc-sync.stack=${STACK}`, "--format", "{{.Names}}"], { encoding: "utf8" });
+        for (const name of listed.split("\n").filter(Boolean)) {
+            const pid = Number(execFileSync("docker", ["inspect", "-f", "{{.State.Pid}}", name], { encoding: "utf8" }).trim());
+            const seconds = cgroupCpuSeconds(pid);
+            if (seconds !== undefined) out.set(name.replace(`cdc-sync-${STACK}-`, ""), seconds);
+        }
+    }
+    const self = process.cpuUsage();
+    out.set(SELF, (self.user + self.system) / 1e6);
+    return out;
+}
+
+/** CPU seconds used by each between two snapshots. */
+function cpuUsed(before: Map<string, number>, after: Map<string, number>): Map<string, number> {
+    return new Map([...after].filter(([k]) => before.has(k)).map(([k, v]) => [k, v - before.get(k)!]));
+}
+
+interface CpuRound {
+    readonly what: string;
+    readonly seconds: number;
+    readonly rows: number;
+    readonly used: Map<string, number>;
+}
+
+/** Runs `f` and records the CPU each container (and this process) used meanwhile. */
+async function accounted<T extends { path: string; round: number }>(into: CpuRound[], kind: string, rows: (r: T) => number, f: () => Promise<T>): Promise<T> {
+    const [before, t0] = [cpuSnapshot(), performance.now()];
+    const r = await f();
+    into.push({ what: `${kind} ${r.path}, round ${r.round}`, seconds: (performance.now() - t0) / 1000, rows: rows(r), used: cpuUsed(before, cpuSnapshot()) });
+    return r;
+}
+
+/** CPU per round: each container's CPU-seconds, the stack's total (without the bench) per row, and the share of the cores. */
+function cpuTable(rounds: CpuRound[]): string {
+    const names = [...new Set(rounds.flatMap((r) => [...r.used.keys()]))].filter((n) => n !== SELF).sort();
+    const cores = os.cpus().length;
+    const rows = rounds.map((r) => {
+        const stack = names.reduce((sum, n) => sum + (r.used.get(n) ?? 0), 0);
+        const all = stack + (r.used.get(SELF) ?? 0);
+        const cells = [...names, SELF].map((n) => (r.used.get(n) ?? 0).toFixed(1));
+        return `| ${r.what} | ${r.seconds.toFixed(1)} | ${cells.join(" | ")} | ${stack.toFixed(1)} | ${((stack * 1000) / r.rows).toFixed(2)} | ${Math.round((100 * all) / (r.seconds * cores))} % |`;
+    });
+    return [
+        `| round | wall (s) | ${[...names, SELF].join(" | ")} | stack total | stack CPU ms per row | all, share of ${cores} cores |`,
+        `|---|---|${[...names, SELF].map(() => "---|").join("")}---|---|---|`,
+        ...rows,
+    ].join("\n");
 }
 
 /** One way a row gets from one database to another. */
@@ -428,6 +502,7 @@ async function main(): Promise<void> {
         }
         const latency: LatencyResult[] = [];
         const bulk: BulkResult[] = [];
+        const cpu: CpuRound[] = [];
         const warmLatency: LatencyResult[] = [];
         const warmBulk: BulkResult[] = [];
         for (const p of [PIPELINE_FWD, PIPELINE_REV, NATIVE_PATH]) {
@@ -440,7 +515,7 @@ async function main(): Promise<void> {
             const order = round % 2 ? [PIPELINE_FWD, NATIVE_PATH] : [NATIVE_PATH, PIPELINE_FWD];
             for (const [p, s] of [...order.map((p) => [p, SECONDS] as const), [PIPELINE_REV, REVERSE_SECONDS] as const]) {
                 log(`latency round ${round}: ${p.name}, ${s} s at ${RATE}/s`);
-                const r = await latencyRun(p, s, round);
+                const r = await accounted(cpu, "latency", (x) => x.writes, () => latencyRun(p, s, round));
                 const q = percentiles(r.latencies);
                 log(`  p50 ${ms(q.p50)} ms, p99 ${ms(q.p99)} ms, missing ${r.missing}, load ${r.load1.toFixed(1)}`);
                 latency.push(r);
@@ -450,7 +525,7 @@ async function main(): Promise<void> {
             const order = round % 2 ? [PIPELINE_FWD, NATIVE_PATH] : [NATIVE_PATH, PIPELINE_FWD];
             for (const p of order) {
                 log(`bulk round ${round}: ${p.name}, ${BULK_ROWS} rows`);
-                const r = await bulkRun(p, round);
+                const r = await accounted(cpu, "bulk", (x) => x.rows, () => bulkRun(p, round));
                 log(`  ${r.rowsPerSecond.toFixed(0)} rows/s (${r.visibleSeconds.toFixed(1)} s), load ${r.load1.toFixed(1)}`);
                 bulk.push(r);
             }
@@ -494,6 +569,11 @@ async function main(): Promise<void> {
             "Bulk inserts:",
             "",
             bulkTable(bulk),
+            "",
+            `CPU used during each counted round, in CPU-seconds (cgroup counters of the stack's containers${STACK ? "" : ": BENCH_STACK not set, so only this process"}; ` +
+                "the bench is this process, the load generator, counted in the share of the cores but not per row):",
+            "",
+            cpuTable(cpu),
             "",
             "Warm-up, first on a freshly deployed stack (round 0, not counted above: what a user sees in the first minutes after a deploy or a Connect restart):",
             "",
