@@ -40,8 +40,8 @@ const RATE = int("BENCH_RATE", 500);
 const SECONDS = int("BENCH_SECONDS", 20);
 const REVERSE_SECONDS = int("BENCH_REVERSE_SECONDS", 10);
 // A freshly deployed pipeline is several times slower until its JVMs have compiled their hot code, which
-// on two saturated cores takes minutes of load, not seconds (docs/benchmarks.md, "Where the time goes": p50
-// ≈ 240 ms in the first minutes, 42–48 ms later). Every path is warmed up first with this much load; its own
+// on two saturated cores takes minutes of load, not seconds (docs/benchmarks.md, runs 5–7: the warm-up's
+// latencies against the counted rounds'). Every path is warmed up first with this much load; its own
 // latencies are reported separately, as what a user sees right after a deploy.
 const WARMUP_SECONDS = int("BENCH_WARMUP_SECONDS", 60);
 const WARMUP_BULK_ROWS = int("BENCH_WARMUP_BULK_ROWS", 50_000);

@@ -33,7 +33,7 @@ const JDBC_URL_SCHEMES = ["jdbc:postgresql:", "jdbc:mysql:", "jdbc:mariadb:"];
  * connection is broken after the restart, its next write fails (`Broken pipe`), the task is FAILED and
  * Connect never restarts it. With it, the pool (c3p0) tests each connection as it is handed out and
  * replaces a dead one, and a write that meets a broken connection is retried (`flush.max.retries`, default
- * 5 × 1 s) instead of failing the task. Checked by restarting PostgreSQL under load (docs/topology-b.md).
+ * 5 × 1 s) instead of failing the task. Checked by restarting PostgreSQL (tests/integration/twoway.test.ts).
  */
 export const SINK_RECONNECT = {
     "hibernate.c3p0.testConnectionOnCheckout": "true",
