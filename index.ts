@@ -2,12 +2,12 @@
 // distributed Kafka Connect cluster with the Debezium and JDBC plugins — and the pipelines the stack
 // declares on top of it. Placement comes from the stack's config (Pulumi.<stack>.yaml); see README.md.
 import * as pulumi from "@pulumi/pulumi";
-import { readStackConfig } from "./components/config/stack";
-import { topologyAPasswords } from "./components/config/topologyA";
-import { twoWayPasswordNames } from "./components/config/twoWay";
-import { MongoToMySqlPipeline } from "./components/pipelines/mongoToMySql";
-import { TwoWayPostgres } from "./components/pipelines/twoWayPostgres";
-import { KafkaPlatform } from "./components/platform";
+import { readStackConfig } from "./components/stack/read";
+import { topologyAPasswords } from "./components/pipelines/mongoToMySql/config";
+import { twoWayPasswordNames } from "./components/pipelines/twoWayPostgres/config";
+import { MongoToMySqlPipeline } from "./components/pipelines/mongoToMySql/pipeline";
+import { TwoWayPostgres } from "./components/pipelines/twoWayPostgres/pipeline";
+import { KafkaPlatform } from "./components/platform/platform";
 import { PasswordSet } from "./components/secrets/passwords";
 
 const stack = pulumi.getStack();

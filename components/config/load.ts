@@ -11,8 +11,8 @@ import {
     StackConfig,
     ZooKeeperSpec,
 } from "./schema";
-import { loadTopologyB } from "./twoWay";
-import { loadTopologyA } from "./topologyA";
+import { loadTopologyB } from "../pipelines/twoWayPostgres/config";
+import { loadTopologyA } from "../pipelines/mongoToMySql/config";
 
 export const NAMESPACE = "cdc-sync";
 

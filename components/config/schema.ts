@@ -1,6 +1,6 @@
 // The typed stack configuration: what `Pulumi.<stack>.yaml` holds once validated.
 // Raw YAML is parsed and checked in ./load.ts; everything downstream takes these types only.
-import type { TopologyA } from "./topologyA";
+import type { TopologyA } from "../pipelines/mongoToMySql/config";
 
 /** How the program reaches a server's container engine. */
 export type Engine =

@@ -9,6 +9,9 @@ import { Engine } from "../config/schema";
 import { changedFields } from "../dynamic/diff";
 import { dockerClient } from "./engine";
 
+/** The repository's `images/` folder: the build contexts of the images the stack builds. */
+export const IMAGES_DIR = path.resolve(__dirname, "..", "..", "images");
+
 export interface ImageArgs {
     /** The engine that builds and keeps the image. */
     readonly engine: pulumi.Input<Engine>;

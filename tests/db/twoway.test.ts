@@ -4,8 +4,8 @@
 // so no Kafka is needed. Runs with `scripts/test.sh db`.
 import * as assert from "assert";
 import { Client } from "pg";
-import { TwoWayDatabaseInputs, TwoWayDatabaseOutputs, twoWayDatabaseProvider as provider } from "../../components/sync/database";
-import { CANARY_TABLE, ReplicatedTable, TOMBSTONE_TABLE, TwoWayDatabaseSpec, defaultSpec } from "../../components/sync/spec";
+import { TwoWayDatabaseInputs, TwoWayDatabaseOutputs, twoWayDatabaseProvider as provider } from "../../components/pipelines/twoWayPostgres/database";
+import { CANARY_TABLE, ReplicatedTable, TOMBSTONE_TABLE, TwoWayDatabaseSpec, defaultSpec } from "../../components/pipelines/twoWayPostgres/spec";
 import { Change } from "./pgoutput";
 import { SimulatedSink, SimulatedSource } from "./connectors";
 import { TestServer, startServer } from "./server";

@@ -5,7 +5,7 @@ import axios from "axios";
 import { Kafka, logLevel } from "kafkajs";
 import { OutputMap } from "@pulumi/pulumi/automation";
 import { loadStackConfig } from "../../components/config/load";
-import { place } from "../../components/placement";
+import { place } from "../../components/platform/placement";
 import { stackFile } from "../stackFiles";
 import { platform } from "./fixture";
 import { execIn, TestStack } from "./harness";

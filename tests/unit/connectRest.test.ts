@@ -4,8 +4,8 @@
 import * as assert from "assert";
 import * as http from "http";
 import { AddressInfo } from "net";
-import { connectorProvider, ConnectorOutputs } from "../../components/connect/provider";
-import { connectCall } from "../../components/connect/rest";
+import { connectorProvider, ConnectorOutputs } from "../../components/connectors/provider";
+import { connectCall } from "../../components/connectors/rest";
 
 /** A server answering each request with the next scripted [status, body]; records what it was asked. */
 async function scripted(answers: [number, unknown][]): Promise<{ url: string; requests: string[]; close: () => void }> {

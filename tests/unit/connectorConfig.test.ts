@@ -1,11 +1,11 @@
 // Table-driven tests of the typed connector builders: exactly which Connect config each typed declaration
 // becomes, and which declarations fail at construction (before any resource exists).
 import * as assert from "assert";
-import { ConnectorArgsError } from "../../components/connect/connectorConfig";
-import { JdbcSinkSpec, jdbcSinkConfig, MONGODB_FLATTEN_TRANSFORM, SINK_RECONNECT, tableTopicsRegex } from "../../components/connect/jdbcSink";
-import { MONGODB_CONNECTOR_CLASS, mongoSourceConfig, MongoSourceSpec } from "../../components/connect/mongoSource";
-import { defaultSlotName, POSTGRES_CONNECTOR_CLASS, postgresSourceConfig, PostgresSourceSpec } from "../../components/connect/postgresSource";
-import { isSecretRef, secretNamesIn, secretRef } from "../../components/connect/secrets";
+import { ConnectorArgsError } from "../../components/connectors/connectorConfig";
+import { JdbcSinkSpec, jdbcSinkConfig, MONGODB_FLATTEN_TRANSFORM, SINK_RECONNECT, tableTopicsRegex } from "../../components/connectors/jdbcSink";
+import { MONGODB_CONNECTOR_CLASS, mongoSourceConfig, MongoSourceSpec } from "../../components/connectors/mongoSource";
+import { defaultSlotName, POSTGRES_CONNECTOR_CLASS, postgresSourceConfig, PostgresSourceSpec } from "../../components/connectors/postgresSource";
+import { isSecretRef, secretNamesIn, secretRef } from "../../components/connectors/secrets";
 
 const SECRET = (name: string) => `\${file:/etc/cdc-sync/secrets/connectors.properties:${name}}`;
 

@@ -1,10 +1,10 @@
 // The connector provider's judgement without a Connect cluster: diff normalization (a converged connector
 // shows no change), replacement reasons, what `check` reports and keeps, and the health gate's predicates.
 import * as assert from "assert";
-import { failureOf, observedState, reached } from "../../components/connect/health";
-import { changedConfigKeys, configOf, render, replacingKeys } from "../../components/connect/normalize";
-import { connectorProvider, ConnectorInputs, ConnectorOutputs } from "../../components/connect/provider";
-import { ConnectorStatus } from "../../components/connect/rest";
+import { failureOf, observedState, reached } from "../../components/connectors/health";
+import { changedConfigKeys, configOf, render, replacingKeys } from "../../components/connectors/normalize";
+import { connectorProvider, ConnectorInputs, ConnectorOutputs } from "../../components/connectors/provider";
+import { ConnectorStatus } from "../../components/connectors/rest";
 
 const PG = "io.debezium.connector.postgresql.PostgresConnector";
 const SINK = "io.debezium.connector.jdbc.JdbcSinkConnector";

@@ -16,8 +16,8 @@ function registered(r: pulumi.Resource, keys: string[]): Promise<Record<string, 
 }
 
 describe("connector resources (mocks)", () => {
-    let mod: typeof import("../../components/connect/connector");
-    let pg: typeof import("../../components/databases/postgres");
+    let mod: typeof import("../../components/connectors/connector");
+    let pg: typeof import("../../components/databases/postgres/server");
     const urls = ["http://10.0.0.11:8083", "http://10.0.0.12:8083"];
     const db = (dbname: string, hostname = "10.0.0.21") => ({ hostname, user: "replicator", passwordSecret: "pg-password", dbname });
 
@@ -26,8 +26,8 @@ describe("connector resources (mocks)", () => {
         if (!pulumi.runtime.hasMonitor()) {
             pulumi.runtime.setMocks({ newResource: (a) => ({ id: `${a.name}-id`, state: { ...a.inputs } }), call: (a) => a.inputs }, "cdc-sync", "local", false);
         }
-        mod = await import("../../components/connect/connector");
-        pg = await import("../../components/databases/postgres");
+        mod = await import("../../components/connectors/connector");
+        pg = await import("../../components/databases/postgres/server");
     });
 
     it("a PostgreSQL source registers its flat Connect config next to its controls", async () => {

@@ -2,13 +2,13 @@
 // Debezium cross-field rule, each enum, the vendor and legacy property names, and the credential rules.
 // Each case breaks one valid config in one way and expects exactly one problem, naming the property.
 import * as assert from "assert";
-import { CONNECTOR_CLASSES } from "../../components/connect/classes";
-import { ConnectorConfig } from "../../components/connect/connectorConfig";
-import { jdbcSinkConfig } from "../../components/connect/jdbcSink";
-import { mongoSourceConfig } from "../../components/connect/mongoSource";
-import { configOf } from "../../components/connect/normalize";
-import { postgresSourceConfig } from "../../components/connect/postgresSource";
-import { ConfigView, configProblems, Problem } from "../../components/connect/rules";
+import { CONNECTOR_CLASSES } from "../../components/connectors/classes";
+import { ConnectorConfig } from "../../components/connectors/connectorConfig";
+import { jdbcSinkConfig } from "../../components/connectors/jdbcSink";
+import { mongoSourceConfig } from "../../components/connectors/mongoSource";
+import { configOf } from "../../components/connectors/normalize";
+import { postgresSourceConfig } from "../../components/connectors/postgresSource";
+import { ConfigView, configProblems, Problem } from "../../components/connectors/rules";
 
 const rendered = (c: ConnectorConfig) => configOf(c as Record<string, unknown>);
 

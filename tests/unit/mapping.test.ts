@@ -9,7 +9,7 @@ import {
     routes,
     tableName,
     topicName,
-} from "../../components/databases/mapping";
+} from "../../components/pipelines/mongoToMySql/mapping";
 
 const SHOP: MongoToMySqlMapping = { topicPrefix: "mongo", database: "shop", collections: ["customers", "order-items"] };
 

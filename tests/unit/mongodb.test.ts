@@ -5,7 +5,7 @@ import * as assert from "assert";
 import * as vm from "vm";
 import { inputsOf, record, Recorded, secret } from "./mocks";
 import { ServerSpec } from "../../components/config/schema";
-import { MongoReplicaSetArgs } from "../../components/databases/mongodb";
+import { MongoReplicaSetArgs } from "../../components/databases/mongodb/server";
 import { checkReplicaSetConnectionString } from "../../components/databases/mongodb/connectionString";
 import { connectorRoles, initScript, InitSettings } from "../../components/databases/mongodb/users";
 
@@ -142,7 +142,7 @@ describe("MongoDB replica set", () => {
 
     describe("resource graph", () => {
         async function deploy(args: MongoReplicaSetArgs): Promise<Recorded[]> {
-            const { MongoReplicaSet } = await import("../../components/databases/mongodb");
+            const { MongoReplicaSet } = await import("../../components/databases/mongodb/server");
             return record(async () => {
                 const rs = new MongoReplicaSet("mongodb", args);
                 return rs.container ? rs.container.containerId : (await import("@pulumi/pulumi")).output(rs.connectionString);
@@ -151,7 +151,7 @@ describe("MongoDB replica set", () => {
         const connector = { user: "debezium", password: "dbz-pw", databases: ["shop"] };
 
         it("no image configured: fails at once, saying why none can be had here", async () => {
-            const { MongoReplicaSet } = await import("../../components/databases/mongodb");
+            const { MongoReplicaSet } = await import("../../components/databases/mongodb/server");
             assert.throws(
                 () => new MongoReplicaSet("m", { run: { server: SERVER1, stack: "dev", image: undefined, adminPassword: "a" }, connector }),
                 /^Error: MongoReplicaSet m: run\.image: no MongoDB image configured\. cdc-sync cannot build one \(no reachable registry/,
@@ -190,7 +190,7 @@ describe("MongoDB replica set", () => {
         it("an existing replica set: nothing to run, its connection string checked", async () => {
             const rs = await deploy({ existing: { connectionString: "mongodb://db1:27017/?replicaSet=rs0" }, connector });
             assert.deepStrictEqual(rs.map((r) => r.type), ["cdc-sync:databases:MongoReplicaSet"]);
-            const { MongoReplicaSet } = await import("../../components/databases/mongodb");
+            const { MongoReplicaSet } = await import("../../components/databases/mongodb/server");
             assert.throws(
                 () => new MongoReplicaSet("m", { existing: { connectionString: "mongodb://db1:27017/" }, connector }),
                 /^Error: MongoReplicaSet m: existing\.connectionString: expected a replica set/,

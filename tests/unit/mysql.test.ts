@@ -4,14 +4,14 @@
 import * as assert from "assert";
 import { inputsOf, record, Recorded, secret } from "./mocks";
 import { ServerSpec } from "../../components/config/schema";
-import { MySqlServerArgs } from "../../components/databases/mysql";
+import { MySqlServerArgs } from "../../components/databases/mysql/server";
 import { checkNames, checkPassword, flavorOfVersion, jdbcUrl } from "../../components/databases/mysql/sql";
 
 const SERVER2: ServerSpec = { name: "server2", engine: { kind: "ssh", user: "deploy", host: "vps2.example.com", port: 22 }, address: "10.0.0.12" };
 const SINK = { name: "cdc_sink", password: "sink-pw" };
 
 async function deploy(args: MySqlServerArgs): Promise<Recorded[]> {
-    const { MySqlServer } = await import("../../components/databases/mysql");
+    const { MySqlServer } = await import("../../components/databases/mysql/server");
     return record(async () => new MySqlServer("mysql", args).serverVersion);
 }
 
@@ -123,7 +123,7 @@ describe("MySQL/MariaDB sink database", () => {
         });
 
         it("bad arguments fail before any resource, naming each field", async () => {
-            const { MySqlServer } = await import("../../components/databases/mysql");
+            const { MySqlServer } = await import("../../components/databases/mysql/server");
             assert.throws(
                 () => new MySqlServer("bad", { database: "my-shop", sinkUser: { name: "cdc_sink", password: "x" } }),
                 /MySqlServer bad:\n {2}- database: expected 1-64 letters.*\n {2}- run\/existing: expected exactly one of them/,

@@ -4,11 +4,11 @@ import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { record, Recorded } from "./mocks";
 import { loadStackConfig } from "../../components/config/load";
-import { engineKey } from "../../components/placement";
+import { engineKey } from "../../components/platform/placement";
 import { stackFile } from "../stackFiles";
 
 async function deploy(stack: string): Promise<Recorded[]> {
-    const { KafkaPlatform } = await import("../../components/platform");
+    const { KafkaPlatform } = await import("../../components/platform/platform");
     const connectorSecrets = pulumi.secret({ "pg-password": "s3cret" });
     return record(async () => new KafkaPlatform("kafka", { config: loadStackConfig(stackFile(stack)), stack, connectorSecrets }).connect.plugins);
 }

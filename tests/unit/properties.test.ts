@@ -1,6 +1,6 @@
 // Pure renderers of properties files: what the services and the FileConfigProvider actually read.
 import * as assert from "assert";
-import { renderProperties, renderSecretsFile } from "../../components/kafka/properties";
+import { renderProperties, renderSecretsFile } from "../../components/platform/properties";
 
 describe("properties files", () => {
     it("renders key=value lines in declaration order", () => {

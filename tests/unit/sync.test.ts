@@ -1,15 +1,15 @@
 // Table-driven tests of the pure side of two-way sync: quoting, the generated SQL for single and
 // composite keys, the refusal, the provider's diff, and the connector settings per direction.
 import * as assert from "assert";
-import { pairProblems, topicFor, twoWaySinkConfig, twoWaySourceConfig } from "../../components/sync/connectorConfig";
-import { twoWayDatabaseProvider } from "../../components/sync/database";
-import { tableTriggersSql } from "../../components/sync/lww";
-import { ServerFacts, existingKey, refusals } from "../../components/sync/refusal";
-import { rolesSql } from "../../components/sync/roles";
-import { scramVerifier } from "../../components/sync/scram";
-import { publicationSql, setupPlan, teardownPlan } from "../../components/sync/setup";
-import { ReplicatedTable, TwoWayDatabaseSpec, defaultSpec, managedComment, originPoolSizeFor, specProblems } from "../../components/sync/spec";
-import { body, ident, literal } from "../../components/sync/sqlText";
+import { pairProblems, topicFor, twoWaySinkConfig, twoWaySourceConfig } from "../../components/pipelines/twoWayPostgres/connectorConfig";
+import { twoWayDatabaseProvider } from "../../components/pipelines/twoWayPostgres/database";
+import { tableTriggersSql } from "../../components/pipelines/twoWayPostgres/lww";
+import { ServerFacts, existingKey, refusals } from "../../components/pipelines/twoWayPostgres/refusal";
+import { rolesSql } from "../../components/pipelines/twoWayPostgres/roles";
+import { scramVerifier } from "../../components/databases/postgres/scram";
+import { publicationSql, setupPlan, teardownPlan } from "../../components/pipelines/twoWayPostgres/setup";
+import { ReplicatedTable, TwoWayDatabaseSpec, defaultSpec, managedComment, originPoolSizeFor, specProblems } from "../../components/pipelines/twoWayPostgres/spec";
+import { body, ident, literal } from "../../components/databases/postgres/sqlText";
 
 const accounts: ReplicatedTable = { schema: "public", name: "accounts", primaryKey: ["id"] };
 const lines: ReplicatedTable = { schema: "public", name: "order_lines", primaryKey: ["order_id", "line"] };

@@ -6,8 +6,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { inputsOf, record, Recorded } from "./mocks";
 import { ConfigError, loadStackConfig } from "../../components/config/load";
 import { StackConfig } from "../../components/config/schema";
-import { TopologyA, topologyAPasswords } from "../../components/config/topologyA";
-import { engineKey } from "../../components/placement";
+import { TopologyA, topologyAPasswords } from "../../components/pipelines/mongoToMySql/config";
+import { engineKey } from "../../components/platform/placement";
 import { errorsOf, raw, stackFile, VALID } from "../stackFiles";
 
 const MONGODB = { server: "server1", image: "mongo:8.0", database: "shop", collections: ["customers", "orders"] };
@@ -189,7 +189,7 @@ const PASSWORDS: Record<string, string> = Object.fromEntries(
 );
 
 async function deploy(cfg: StackConfig, stack: string): Promise<Recorded[]> {
-    const { MongoToMySqlPipeline } = await import("../../components/pipelines/mongoToMySql");
+    const { MongoToMySqlPipeline } = await import("../../components/pipelines/mongoToMySql/pipeline");
     return record(async () => {
         const p = new MongoToMySqlPipeline("topology-a", {
             stack,

@@ -4,7 +4,7 @@ import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { inputsOf, record, Recorded } from "./mocks";
 import { loadStackConfig } from "../../components/config/load";
-import { twoWayPasswordNames } from "../../components/config/twoWay";
+import { twoWayPasswordNames } from "../../components/pipelines/twoWayPostgres/config";
 import { errorsOf, raw, stackFile, VALID } from "../stackFiles";
 
 
@@ -120,7 +120,7 @@ describe("topology B resource graph (local stack, mocks)", () => {
     };
 
     before(async () => {
-        const { TwoWayPostgres } = await import("../../components/pipelines/twoWayPostgres");
+        const { TwoWayPostgres } = await import("../../components/pipelines/twoWayPostgres/pipeline");
         const { PasswordSet } = await import("../../components/secrets/passwords");
         const cfg = loadStackConfig(stackFile("local"));
         rs = await record(async () => {

@@ -1,7 +1,7 @@
 // What one database of a two-way PostgreSQL pair needs declared, the names derived from it, and the
 // pure validation that runs before any SQL is generated. Both databases of a pair get one spec each.
 import { createHash } from "crypto";
-import { ident, qualified } from "./sqlText";
+import { ident, qualified } from "../../databases/postgres/sqlText";
 
 export interface ReplicatedTable {
     /** Schema of the table, e.g. `public`. */

@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Container } from "../docker/container";
 import { ownerLabels } from "../docker/engine";
-import { ZooKeeperPlacement } from "../placement";
+import { ZooKeeperPlacement } from "./placement";
 import { zookeeperProperties } from "./properties";
 import { platformService } from "./service";
 

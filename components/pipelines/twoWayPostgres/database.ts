@@ -3,12 +3,12 @@
 // sync cannot be loop-free; the SQL itself comes from the pure generators in this folder.
 import * as pulumi from "@pulumi/pulumi";
 import type { Client } from "pg";
-import { changedFields, UNKNOWN } from "../dynamic/diff";
+import { changedFields, UNKNOWN } from "../../dynamic/diff";
 import { assertDeployable, readFacts, readServerSettings, serverRefusals } from "./refusal";
-import { scramVerifier } from "./scram";
+import { scramVerifier } from "../../databases/postgres/scram";
 import { ReplicaIdentity, Removed, SqlPlan, setupPlan, teardownPlan } from "./setup";
 import { TwoWayDatabaseSpec, originNames, specProblems, tableKey } from "./spec";
-import { ident, literal } from "./sqlText";
+import { ident, literal } from "../../databases/postgres/sqlText";
 
 /** Where the setup is applied; the user must be a superuser (login event triggers and origins need one). */
 export interface PgConnection {

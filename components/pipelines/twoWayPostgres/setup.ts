@@ -4,7 +4,7 @@ import { dropTableSql, lwwTablesSql, sharedFunctionsSql, tableTriggersSql } from
 import { createOriginsSql, dropOriginsSql, loginTriggerSql } from "./origins";
 import { dropRolesSql, rolesSql } from "./roles";
 import { LOGIN_TRIGGER, ReplicatedTable, TOMBSTONE_TABLE, TwoWayDatabaseSpec, managedComment, originNames, syncTables, tableKey, validateSpec } from "./spec";
-import { doBlock, ident, literal, qualified } from "./sqlText";
+import { doBlock, ident, literal, qualified } from "../../databases/postgres/sqlText";
 
 /** Replica identity of a table before setup made it FULL; restored by teardown. */
 export type ReplicaIdentity = "default" | "full";

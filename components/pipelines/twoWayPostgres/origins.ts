@@ -6,7 +6,7 @@
 // trigger takes the first free one and refuses the login if none is free, so a sink session can never
 // write untagged (its writes would echo back to where they came from).
 import { LOGIN_TRIGGER, TwoWayDatabaseSpec, originNames } from "./spec";
-import { body, doBlock, ident, literal, qualified } from "./sqlText";
+import { body, doBlock, ident, literal, qualified } from "../../databases/postgres/sqlText";
 
 const TAG_FUNCTION = "tag_sink_session";
 

@@ -8,7 +8,7 @@
 //    ADD COLUMN needs ownership) but may not SET ROLE to it.
 // Passwords are never part of this SQL: the provider sets them as SCRAM verifiers (see scram.ts).
 import { ReplicatedTable, TwoWayDatabaseSpec, managedComment, syncTables, tableKey } from "./spec";
-import { doBlock, ident, literal, qualified } from "./sqlText";
+import { doBlock, ident, literal, qualified } from "../../databases/postgres/sqlText";
 
 function publishedTables(spec: TwoWayDatabaseSpec): string[] {
     return [...spec.tables.map(tableKey), ...syncTables(spec).map((t) => qualified(t.schema, t.name))];

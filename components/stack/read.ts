@@ -1,7 +1,7 @@
 // Reads the current stack's configuration from the Pulumi runtime and validates it (./load.ts).
 import * as pulumi from "@pulumi/pulumi";
-import { loadStackConfig, NAMESPACE } from "./load";
-import { StackConfig } from "./schema";
+import { loadStackConfig, NAMESPACE } from "../config/load";
+import { StackConfig } from "../config/schema";
 
 // Marked @internal in the SDK typings, but it is the SDK's own answer to "did the engine hand us this
 // key as a secret?", which is exactly what the plain-text-password check needs.

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { KafkaSettings } from "../config/schema";
 import { Container } from "../docker/container";
 import { ownerLabels } from "../docker/engine";
-import { BrokerPlacement } from "../placement";
+import { BrokerPlacement } from "./placement";
 import { brokerProperties } from "./properties";
 import { platformService } from "./service";
 

@@ -2,12 +2,12 @@
 // `cdc-sync:mysql` (the sink database). Both present = the topology is deployed; one without the other is an
 // error. Pure, like ./load.ts, which calls it: every problem names its key and what was expected, and the
 // services the stack runs are handed back for the port clash check.
-import { DocumentLayout, MappingError, MongoToMySqlMapping, routes } from "../databases/mapping";
-import { checkReplicaSetConnectionString } from "../databases/mongodb/connectionString";
-import { checkNames, MySqlFlavor } from "../databases/mysql/sql";
-import type { Bind, Checker } from "./load";
-import { HOSTNAME, IPV4, NAMESPACE, serverRef } from "./load";
-import { ServerSpec } from "./schema";
+import { DocumentLayout, MappingError, MongoToMySqlMapping, routes } from "./mapping";
+import { checkReplicaSetConnectionString } from "../../databases/mongodb/connectionString";
+import { checkNames, MySqlFlavor } from "../../databases/mysql/sql";
+import type { Bind, Checker } from "../../config/load";
+import { HOSTNAME, IPV4, NAMESPACE, serverRef } from "../../config/load";
+import { ServerSpec } from "../../config/schema";
 
 /** The replica set the stack runs on one of its servers. */
 export interface MongoRunSpec {

@@ -4,9 +4,9 @@
 // everything). The bridged @pulumi/postgresql provider would do the database part, but its plugin cannot
 // be built here (see README), so this is a dynamic provider over `pg`.
 import * as pulumi from "@pulumi/pulumi";
-import { changedFields } from "../dynamic/diff";
-import { serverRefusalsIfReachable } from "../sync/database";
-import { ident as q, qualified } from "../sync/sqlText";
+import { changedFields } from "../../dynamic/diff";
+import { serverRefusalsIfReachable } from "../../pipelines/twoWayPostgres/database";
+import { ident as q, qualified } from "./sqlText";
 
 export interface PgAdminConnection {
     readonly host: string;

@@ -3,12 +3,12 @@
 // Minimal on purpose: the two-way sync component builds users, databases and conflict handling on top.
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { ServerSpec } from "../config/schema";
-import { Container } from "../docker/container";
-import { ownerLabels } from "../docker/engine";
-import { Image } from "../docker/image";
-import { Volume } from "../docker/volume";
-import versions from "../../versions.json";
+import { ServerSpec } from "../../config/schema";
+import { Container } from "../../docker/container";
+import { ownerLabels } from "../../docker/engine";
+import { Image, IMAGES_DIR } from "../../docker/image";
+import { Volume } from "../../docker/volume";
+import versions from "../../../versions.json";
 
 /** The tag of the PostgreSQL image (images/postgres). */
 export const POSTGRES_IMAGE_TAG = `cdc-sync/postgres:${versions.postgresMajor}-${versions.debianSuite}`;
@@ -69,7 +69,7 @@ export class PostgresServer extends pulumi.ComponentResource {
             {
                 engine,
                 tag: POSTGRES_IMAGE_TAG,
-                context: path.join(__dirname, "..", "..", "images", "postgres"),
+                context: path.join(IMAGES_DIR, "postgres"),
                 buildArgs: { DEBIAN_SUITE: versions.debianSuite, POSTGRES_MAJOR: versions.postgresMajor },
             },
             { parent: this },

@@ -1,8 +1,8 @@
 // The Debezium settings that two-way sync depends on, per direction, as pure overlays for the generic
 // connector configs (connection URLs, hosts and converters stay with the Connector resources). Any
 // other value of these keys would reopen a loop or lose the conflict rule's guarantees.
-import { escapeRegex } from "../connect/connectorConfig";
-import { SINK_RECONNECT } from "../connect/jdbcSink";
+import { escapeRegex } from "../../connectors/connectorConfig";
+import { SINK_RECONNECT } from "../../connectors/jdbcSink";
 import { TwoWayDatabaseSpec, originPoolSizeFor, syncTables } from "./spec";
 
 export interface DirectionArgs {

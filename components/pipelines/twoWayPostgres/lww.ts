@@ -12,7 +12,7 @@
 // follow have committed. Updates and deletes already hold the row lock when their trigger runs and take
 // no advisory lock, which keeps one lock order (key lock, row, tombstone) and no deadlock between them.
 import { CANARY_TABLE, ReplicatedTable, STAMP_COLUMNS, TOMBSTONE_TABLE, TwoWayDatabaseSpec, managedComment, tableFunctionName, tableKey } from "./spec";
-import { body, ident, literal, qualified } from "./sqlText";
+import { body, ident, literal, qualified } from "../../databases/postgres/sqlText";
 
 const TS = ident(STAMP_COLUMNS.ts);
 const SIDE = ident(STAMP_COLUMNS.side);

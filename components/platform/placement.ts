@@ -1,7 +1,7 @@
 // Pure placement: which service runs on which server, under which container and volume names, and
 // the addresses every other service uses to reach it. Resources are created from this, and the unit
 // tests assert it table-driven, so "where does broker 2 live" has one answer in one place.
-import { Engine, ServerSpec, StackConfig } from "./config/schema";
+import { Engine, ServerSpec, StackConfig } from "../config/schema";
 
 export interface EngineGroup {
     /** Stable identity of the engine (`local`, `unix:/run/x.sock`, `ssh:deploy@host:22`). */

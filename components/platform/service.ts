@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ServerSpec } from "../config/schema";
 import { Container } from "../docker/container";
 import { Volume } from "../docker/volume";
-import { KAFKA_IMAGE_USER } from "../images";
+import { KAFKA_IMAGE_USER } from "./images";
 import { renderProperties } from "./properties";
 
 export interface PlatformServiceArgs {

@@ -1,7 +1,7 @@
 // Credentials in connector configs: only FileConfigProvider placeholders, which each Connect worker resolves
 // from its secrets file (components/connect/cluster.ts). The password itself therefore never reaches Connect's
 // REST API, its config topic, Pulumi state or preview output: the config holds `${file:<path>:<name>}`.
-import { CONNECT_SECRETS_FILE } from "../kafka/properties";
+import { CONNECT_SECRETS_FILE } from "../platform/properties";
 
 /** What a secret's name may look like (the names of the stack config `cdc-sync:connectorSecrets`). */
 const SECRET_NAME = /^[A-Za-z0-9_.-]+$/;

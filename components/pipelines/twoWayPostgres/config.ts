@@ -1,7 +1,7 @@
 // Topology B's keys: `cdc-sync:postgres` (the PostgreSQL server the stack runs or adopts) and
 // `cdc-sync:twoWay` (the two databases kept in sync and their tables). Pure, like ./load.ts.
-import { Bind, Checker, HOSTNAME, IPV4, serverRef } from "./load";
-import { PostgresSpec, ServerSpec, TwoWaySpec, TwoWayTableSpec } from "./schema";
+import { Bind, Checker, HOSTNAME, IPV4, serverRef } from "../../config/load";
+import { PostgresSpec, ServerSpec, TwoWaySpec, TwoWayTableSpec } from "../../config/schema";
 
 /** Lower-case SQL names that never need quoting; what databases and the names of tables may use. */
 const SQL_NAME = /^[a-z_][a-z0-9_]{0,62}$/;

@@ -3,19 +3,19 @@
 // of each database (components/sync), the topics, a Debezium source and a JDBC sink per direction, and the
 // per-direction health check. See docs/topology-b.md for why each setting is what it is.
 import * as pulumi from "@pulumi/pulumi";
-import { PostgresSpec, ServerSpec, TwoWaySpec } from "../config/schema";
-import { Connector } from "../connect/connector";
-import { JDBC_SINK_CONNECTOR_CLASS } from "../connect/jdbcSink";
-import { POSTGRES_CONNECTOR_CLASS } from "../connect/postgresSource";
-import { secretRef } from "../connect/secrets";
-import { PostgresDatabase } from "../databases/postgresDatabase";
-import { PostgresServer } from "../databases/postgres";
-import { Topic } from "../kafka/topic";
-import { PasswordSet } from "../secrets/passwords";
-import { CanaryEnd, TwoWayHealth } from "../sync/canary";
-import { topicFor, twoWaySinkConfig, twoWaySourceConfig, pairProblems } from "../sync/connectorConfig";
-import { TwoWayDatabase } from "../sync/database";
-import { defaultSpec, syncTables, TwoWayDatabaseSpec } from "../sync/spec";
+import { PostgresSpec, ServerSpec, TwoWaySpec } from "../../config/schema";
+import { Connector } from "../../connectors/connector";
+import { JDBC_SINK_CONNECTOR_CLASS } from "../../connectors/jdbcSink";
+import { POSTGRES_CONNECTOR_CLASS } from "../../connectors/postgresSource";
+import { secretRef } from "../../connectors/secrets";
+import { PostgresDatabase } from "../../databases/postgres/database";
+import { PostgresServer } from "../../databases/postgres/server";
+import { Topic } from "../../platform/topic";
+import { PasswordSet } from "../../secrets/passwords";
+import { CanaryEnd, TwoWayHealth } from "./canary";
+import { topicFor, twoWaySinkConfig, twoWaySourceConfig, pairProblems } from "./connectorConfig";
+import { TwoWayDatabase } from "./database";
+import { defaultSpec, syncTables, TwoWayDatabaseSpec } from "./spec";
 
 /** The per-database specs of the pair: conventional names, the same tables on both sides. */
 export function twoWaySpecs(tw: TwoWaySpec): [TwoWayDatabaseSpec, TwoWayDatabaseSpec] {

@@ -1,11 +1,11 @@
 // The Kafka half of every topology: ZooKeeper, the brokers and the Connect cluster, placed on the
 // stack's servers. Topology components (pipelines) build on its outputs.
 import * as pulumi from "@pulumi/pulumi";
-import { StackConfig } from "./config/schema";
-import { ConnectCluster } from "./connect/cluster";
+import { StackConfig } from "../config/schema";
+import { ConnectCluster } from "./connectCluster";
 import { PlatformImages } from "./images";
-import { KafkaBroker } from "./kafka/broker";
-import { ZooKeeperNode } from "./kafka/zookeeper";
+import { KafkaBroker } from "./broker";
+import { ZooKeeperNode } from "./zookeeper";
 import { place, Placement } from "./placement";
 
 export interface KafkaPlatformArgs {

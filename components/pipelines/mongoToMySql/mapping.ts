@@ -13,11 +13,11 @@
 //   type io.debezium.data.Json, as `json` with `cast(? as json)`, which MySQL accepts and MariaDB rejects.
 // - An upsert sets only the columns present in the record: a field that disappears from a document keeps
 //   its old value in a per-field column.
-import { escapeRegex, Transform } from "../connect/connectorConfig";
-import { jdbcSinkConfig, JdbcSinkSpec } from "../connect/jdbcSink";
-import { mongoSourceConfig as mongoSourceConnectorConfig, MongoSourceSpec } from "../connect/mongoSource";
-import { configOf } from "../connect/normalize";
-import { MySqlFlavor } from "./mysql/sql";
+import { escapeRegex, Transform } from "../../connectors/connectorConfig";
+import { jdbcSinkConfig, JdbcSinkSpec } from "../../connectors/jdbcSink";
+import { mongoSourceConfig as mongoSourceConnectorConfig, MongoSourceSpec } from "../../connectors/mongoSource";
+import { configOf } from "../../connectors/normalize";
+import { MySqlFlavor } from "../../databases/mysql/sql";
 
 /**
  * - `document` (default; loses nothing): one row per document, `_id` (primary key) and `document`, the whole

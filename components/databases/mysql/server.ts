@@ -4,18 +4,18 @@
 // (./mysql/*.ts): the bridged @pulumi/mysql provider cannot be built on our machines.
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { ServerSpec } from "../config/schema";
-import { Container } from "../docker/container";
-import { ownerLabels } from "../docker/engine";
-import { Image } from "../docker/image";
-import { RegistryImage } from "../docker/registryImage";
-import { Volume } from "../docker/volume";
-import { MySqlAdmin } from "./mysql/connection";
-import { MySqlDatabase } from "./mysql/database";
-import { MySqlGrant } from "./mysql/grant";
-import { checkNames, checkPassword, jdbcUrl, MySqlFlavor, SINK_PRIVILEGES } from "./mysql/sql";
-import { MySqlUser } from "./mysql/user";
-import versions from "../../versions.json";
+import { ServerSpec } from "../../config/schema";
+import { Container } from "../../docker/container";
+import { ownerLabels } from "../../docker/engine";
+import { Image, IMAGES_DIR } from "../../docker/image";
+import { RegistryImage } from "../../docker/registryImage";
+import { Volume } from "../../docker/volume";
+import { MySqlAdmin } from "./connection";
+import { MySqlDatabase } from "./database";
+import { MySqlGrant } from "./grant";
+import { checkNames, checkPassword, jdbcUrl, MySqlFlavor, SINK_PRIVILEGES } from "./sql";
+import { MySqlUser } from "./user";
+import versions from "../../../versions.json";
 
 /** The image built from images/mariadb when no registry image is configured. */
 export const MARIADB_IMAGE_TAG = `cdc-sync/mariadb:${versions.debianSuite}`;
@@ -139,7 +139,7 @@ export class MySqlServer extends pulumi.ComponentResource {
                   {
                       engine,
                       tag: MARIADB_IMAGE_TAG,
-                      context: path.join(__dirname, "..", "..", "images", "mariadb"),
+                      context: path.join(IMAGES_DIR, "mariadb"),
                       buildArgs: { DEBIAN_SUITE: versions.debianSuite },
                   },
                   { parent: this },

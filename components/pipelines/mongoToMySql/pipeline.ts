@@ -3,12 +3,12 @@
 // JDBC sink that carry every change of the captured collections into one table each (databases/mapping.ts).
 // Connect decides which worker runs each connector; the databases run where the stack config puts them.
 import * as pulumi from "@pulumi/pulumi";
-import { ServerSpec } from "../config/schema";
-import { TOPOLOGY_A_PASSWORDS, TopologyA } from "../config/topologyA";
-import { JdbcSinkConnector, MongoSourceConnector } from "../connect/connector";
-import { CollectionRoute, mongoSourceSpec, mongoToMySqlSinkSpec, routes } from "../databases/mapping";
-import { MongoReplicaSet, MongoReplicaSetArgs } from "../databases/mongodb";
-import { MySqlServer, MySqlServerArgs } from "../databases/mysql";
+import { ServerSpec } from "../../config/schema";
+import { TOPOLOGY_A_PASSWORDS, TopologyA } from "./config";
+import { JdbcSinkConnector, MongoSourceConnector } from "../../connectors/connector";
+import { CollectionRoute, mongoSourceSpec, mongoToMySqlSinkSpec, routes } from "./mapping";
+import { MongoReplicaSet, MongoReplicaSetArgs } from "../../databases/mongodb/server";
+import { MySqlServer, MySqlServerArgs } from "../../databases/mysql/server";
 
 /** Where topology A's databases run: the stack's server for each one it runs, none for an adopted one. */
 export interface TopologyAPlacement {

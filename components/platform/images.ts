@@ -1,9 +1,9 @@
 // The Kafka/Connect image, built once on every engine that runs one of the stack's servers.
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { Image } from "./docker/image";
+import { Image, IMAGES_DIR } from "../docker/image";
 import { EngineGroup } from "./placement";
-import versions from "../versions.json";
+import versions from "../../versions.json";
 
 /** The tag of the one image that runs ZooKeeper, the brokers and the Connect workers. */
 export const KAFKA_IMAGE_TAG = `cdc-sync/kafka:${versions.kafka}-debezium-${versions.debezium}-jdbc-${versions.debeziumJdbcSink}`;
@@ -28,7 +28,7 @@ export class PlatformImages extends pulumi.ComponentResource {
                 {
                     engine: g.engine,
                     tag: KAFKA_IMAGE_TAG,
-                    context: path.join(__dirname, "..", "images", "kafka"),
+                    context: path.join(IMAGES_DIR, "kafka"),
                     buildArgs: {
                         DEBIAN_SUITE: versions.debianSuite,
                         KAFKA_VERSION: versions.kafka,

@@ -4,14 +4,14 @@
 // our own machines (no reachable registry ships a MongoDB server), so the image is always configured.
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
-import { ServerSpec } from "../config/schema";
-import { Container } from "../docker/container";
-import { ownerLabels } from "../docker/engine";
-import { RegistryImage } from "../docker/registryImage";
-import { Volume } from "../docker/volume";
-import { checkReplicaSetConnectionString } from "./mongodb/connectionString";
-import { ReplicaSetInit } from "./mongodb/replicaSet";
-import { connectorRoles } from "./mongodb/users";
+import { ServerSpec } from "../../config/schema";
+import { Container } from "../../docker/container";
+import { ownerLabels } from "../../docker/engine";
+import { RegistryImage } from "../../docker/registryImage";
+import { Volume } from "../../docker/volume";
+import { checkReplicaSetConnectionString } from "./connectionString";
+import { ReplicaSetInit } from "./replicaSet";
+import { connectorRoles } from "./users";
 
 /** Where the keyfile goes in the container. */
 export const KEYFILE = "/etc/cdc-sync/mongodb/keyfile";

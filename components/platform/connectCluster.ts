@@ -2,11 +2,11 @@
 // the Debezium and JDBC plugins on the plugin path, and the file config provider for secrets.
 import * as pulumi from "@pulumi/pulumi";
 import { ownerLabels } from "../docker/engine";
-import { CONNECT_SECRETS_FILE, connectWorkerProperties, renderSecretsFile } from "../kafka/properties";
-import { platformService } from "../kafka/service";
-import { Topic } from "../kafka/topic";
-import { Placement } from "../placement";
-import { ConnectReady } from "./ready";
+import { CONNECT_SECRETS_FILE, connectWorkerProperties, renderSecretsFile } from "./properties";
+import { platformService } from "./service";
+import { Topic } from "./topic";
+import { Placement } from "./placement";
+import { ConnectReady } from "./connectReady";
 
 /** Connector classes the image must provide; the health gate waits for all of them. */
 export const REQUIRED_PLUGINS = [

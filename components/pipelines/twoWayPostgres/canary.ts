@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Client } from "pg";
 import { CANARY_TABLE } from "./spec";
-import { qualified } from "./sqlText";
+import { qualified } from "../../databases/postgres/sqlText";
 
 /** One database of the pair as the health check reaches it (as the administrator: its writes are local). */
 export interface CanaryEnd {
