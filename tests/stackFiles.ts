@@ -3,7 +3,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as assert from "assert";
-import { ConfigError, loadStackConfig, RawConfig } from "../components/config/load";
+import { ConfigError } from "../components/config/checker";
+import { loadStackConfig, RawConfig } from "../components/stack/load";
 
 /** Parses `Pulumi.<stack>.yaml` into the raw form loadStackConfig takes (values as JSON strings). */
 export function stackFile(stack: string): RawConfig {

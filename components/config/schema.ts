@@ -1,6 +1,5 @@
 // The typed stack configuration: what `Pulumi.<stack>.yaml` holds once validated.
 // Raw YAML is parsed and checked in ./load.ts; everything downstream takes these types only.
-import type { TopologyA } from "../pipelines/mongoToMySql/config";
 
 /** How the program reaches a server's container engine. */
 export type Engine =
@@ -58,47 +57,12 @@ export interface HeapSettings {
     readonly connect: string;
 }
 
-/** Topology B's PostgreSQL server: a container the stack runs on a server, or an existing server. */
-export type PostgresSpec =
-    | { readonly kind: "run"; readonly server: string; readonly port: number; readonly memoryMiB: number }
-    /** Adopted: `adminUser` must be a superuser (origins and login event triggers need one). */
-    | { readonly kind: "adopt"; readonly host: string; readonly port: number; readonly adminUser: string };
-
-export interface TwoWayTableSpec {
-    readonly schema: string;
-    readonly name: string;
-    readonly primaryKey: readonly string[];
-    /** When given, the stack creates the table in both databases if it is missing (and never drops it). */
-    readonly columns?: Readonly<Record<string, string>>;
-}
-
-/** Topology B: two databases on the PostgreSQL server, kept in sync both ways. */
-export interface TwoWaySpec {
-    readonly databases: readonly [string, string];
-    readonly tables: readonly TwoWayTableSpec[];
-}
-
-export interface StackConfig {
+/** The platform every pipeline runs on: the servers, ZooKeeper, the brokers and the Connect cluster. */
+export interface PlatformConfig {
     readonly servers: readonly ServerSpec[];
     readonly zookeeper: ZooKeeperSpec;
     readonly brokers: readonly BrokerSpec[];
     readonly kafka: KafkaSettings;
     readonly connect: ConnectSpec;
     readonly heap: HeapSettings;
-    /**
-     * Named secrets written to each Connect worker's secrets file, for connectors to reference through
-     * the file config provider as `${file:<path>:<name>}`. Always a Pulumi secret.
-     */
-    readonly connectorSecretNames: readonly string[];
-    /**
-     * Passwords the operator pinned (`cdc-sync:passwords`, a secret) instead of letting the stack generate
-     * them (components/secrets/passwords.ts): names only, the values stay secret.
-     */
-    readonly passwordNames: readonly string[];
-    /** Topology B's server (`cdc-sync:postgres`), if any. */
-    readonly postgres?: PostgresSpec;
-    /** Topology B (`cdc-sync:twoWay`), if deployed. */
-    readonly twoWay?: TwoWaySpec;
-    /** MongoDB -> MySQL (`cdc-sync:mongodb` + `cdc-sync:mysql`), when the stack declares it. */
-    readonly topologyA?: TopologyA;
 }

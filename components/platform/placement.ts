@@ -1,7 +1,7 @@
 // Pure placement: which service runs on which server, under which container and volume names, and
 // the addresses every other service uses to reach it. Resources are created from this, and the unit
 // tests assert it table-driven, so "where does broker 2 live" has one answer in one place.
-import { Engine, ServerSpec, StackConfig } from "../config/schema";
+import { Engine, PlatformConfig, ServerSpec } from "../config/schema";
 
 export interface EngineGroup {
     /** Stable identity of the engine (`local`, `unix:/run/x.sock`, `ssh:deploy@host:22`). */
@@ -63,7 +63,7 @@ export function engineKey(e: Engine): string {
  * Places every service of the stack. `prefix` (e.g. `cdc-sync-local`) names containers and volumes so
  * two stacks can share an engine without clashing.
  */
-export function place(cfg: StackConfig, prefix: string): Placement {
+export function place(cfg: PlatformConfig, prefix: string): Placement {
     const server = (name: string): ServerSpec => {
         const s = cfg.servers.find((x) => x.name === name);
         if (!s) throw new Error(`placement: no server named ${name}`); // unreachable after loadStackConfig

@@ -1,7 +1,7 @@
 // The Kafka half of every topology: ZooKeeper, the brokers and the Connect cluster, placed on the
 // stack's servers. Topology components (pipelines) build on its outputs.
 import * as pulumi from "@pulumi/pulumi";
-import { StackConfig } from "../config/schema";
+import { PlatformConfig } from "../config/schema";
 import { ConnectCluster } from "./connectCluster";
 import { PlatformImages } from "./images";
 import { KafkaBroker } from "./broker";
@@ -10,7 +10,7 @@ import { place, Placement } from "./placement";
 
 export interface KafkaPlatformArgs {
     /** Validated stack config (components/config). */
-    readonly config: StackConfig;
+    readonly config: PlatformConfig;
     /** Stack name: prefixes container and volume names and labels everything the stack owns. */
     readonly stack: string;
     /** Connector secrets by name (a Pulumi secret), delivered to every Connect worker's secrets file. */

@@ -1,7 +1,7 @@
 // Reads the current stack's configuration from the Pulumi runtime and validates it (./load.ts).
 import * as pulumi from "@pulumi/pulumi";
-import { loadStackConfig, NAMESPACE } from "../config/load";
-import { StackConfig } from "../config/schema";
+import { ConfigError, NAMESPACE } from "../config/checker";
+import { loadStackConfig, StackConfig } from "./load";
 
 // Marked @internal in the SDK typings, but it is the SDK's own answer to "did the engine hand us this
 // key as a secret?", which is exactly what the plain-text-password check needs.
@@ -26,7 +26,15 @@ export function readStackConfig(): LoadedStack {
         values[key] = value;
         if (isConfigSecret(full)) secretKeys.add(key);
     }
-    const config = loadStackConfig({ values, secretKeys });
+    let config: StackConfig;
+    try {
+        config = loadStackConfig({ values, secretKeys });
+    } catch (e) {
+        // A RunError is printed as its message alone: the problems, not a stack trace around them.
+        if (e instanceof ConfigError) throw new pulumi.RunError(e.message);
+        throw e;
+    }
+    for (const w of config.warnings) pulumi.log.warn(w);
     const secretMap = (key: string): pulumi.Output<Record<string, string>> => pulumi.secret<Record<string, string>>(values[key] ? JSON.parse(values[key]) : {});
     return { config, connectorSecrets: secretMap("connectorSecrets"), passwords: secretMap("passwords") };
 }

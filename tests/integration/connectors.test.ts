@@ -10,7 +10,7 @@ import { EngineEvent, PulumiFn } from "@pulumi/pulumi/automation";
 import axios from "axios";
 import { Kafka, logLevel } from "kafkajs";
 import { Client } from "pg";
-import { loadStackConfig } from "../../components/config/load";
+import { loadStackConfig } from "../../components/stack/load";
 import { ServerSpec } from "../../components/config/schema";
 import { Connector, JdbcSinkConnector, JdbcSinkArgs, PostgresSourceArgs, PostgresSourceConnector } from "../../components/connectors/connector";
 import { ConnectorConfig } from "../../components/connectors/connectorConfig";

@@ -11,9 +11,9 @@ import * as crypto from "crypto";
 import type { RowDataPacket } from "mysql2/promise";
 import * as pulumi from "@pulumi/pulumi";
 import axios from "axios";
-import { loadStackConfig } from "../../components/config/load";
+import { loadStackConfig } from "../../components/stack/load";
 import { ServerSpec } from "../../components/config/schema";
-import { TOPOLOGY_A_PASSWORDS } from "../../components/pipelines/mongoToMySql/config";
+import { TOPOLOGY_A_PASSWORDS, TopologyA } from "../../components/pipelines/mongoToMySql/config";
 import { MongoSourceArgs, MongoSourceConnector } from "../../components/connectors/connector";
 import { MONGODB_CONNECTOR_CLASS } from "../../components/connectors/mongoSource";
 import { secretRef } from "../../components/connectors/secrets";
@@ -147,6 +147,9 @@ describe("topology A end to end through MongoToMySqlPipeline: MongoDB -> Debeziu
             secretKeys: base.secretKeys,
             values: {
                 ...base.values,
+                // Topology A alone: its MySQL sink must not share the Connect workers' config with a PostgreSQL one.
+                databases: undefined,
+                pipelines: undefined,
                 mongodb: JSON.stringify({ server: server1.name, image, database: "shop", collections: ["customers"], topicPrefix: prefix }),
                 mysql: JSON.stringify({ server: server2.name, port: 3307, database: "shop" }),
             },
@@ -155,7 +158,7 @@ describe("topology A end to end through MongoToMySqlPipeline: MongoDB -> Debeziu
             const p = new MongoToMySqlPipeline("topology-a", {
                 stack: pulumi.getStack(),
                 servers: cfg.servers,
-                topology: cfg.topologyA!,
+                topology: cfg.pipelines.find((x) => x.kind === "mongoToMySql")!.spec as TopologyA,
                 passwords: { get: (n) => pulumi.secret(PASSWORDS[n]) },
                 connect: { urls: platform().connectUrls, knownSecrets: FOR_CONNECT },
             });

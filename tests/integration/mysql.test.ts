@@ -8,7 +8,7 @@ import * as net from "net";
 import { Kafka, logLevel } from "kafkajs";
 import type { Connection, RowDataPacket } from "mysql2/promise";
 import * as pulumi from "@pulumi/pulumi";
-import { loadStackConfig } from "../../components/config/load";
+import { loadStackConfig } from "../../components/stack/load";
 import { ServerSpec } from "../../components/config/schema";
 import { DocumentLayout, mongoToMySqlSinkConfig, MongoToMySqlMapping } from "../../components/pipelines/mongoToMySql/mapping";
 import { MySqlServer } from "../../components/databases/mysql/server";

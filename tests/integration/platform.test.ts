@@ -4,7 +4,7 @@ import * as assert from "assert";
 import axios from "axios";
 import { Kafka, logLevel } from "kafkajs";
 import { OutputMap } from "@pulumi/pulumi/automation";
-import { loadStackConfig } from "../../components/config/load";
+import { loadStackConfig } from "../../components/stack/load";
 import { place } from "../../components/platform/placement";
 import { stackFile } from "../stackFiles";
 import { platform } from "./fixture";

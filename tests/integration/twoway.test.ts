@@ -9,9 +9,10 @@ import axios from "axios";
 import Dockerode from "dockerode";
 import { Kafka, logLevel } from "kafkajs";
 import { Client } from "pg";
-import { loadStackConfig } from "../../components/config/load";
-import { PostgresSpec, StackConfig, TwoWaySpec } from "../../components/config/schema";
-import { twoWayPasswordNames } from "../../components/pipelines/twoWayPostgres/config";
+import { loadStackConfig, StackConfig } from "../../components/stack/load";
+import { DatabaseServerSpec, PostgresServerSpec } from "../../components/databases/config";
+import { buildPostgresServers } from "../../components/databases/servers";
+import { twoWayPasswordNames, TwoWaySpec } from "../../components/pipelines/twoWayPostgres/config";
 import { TwoWayPostgres } from "../../components/pipelines/twoWayPostgres/pipeline";
 import { PasswordSet } from "../../components/secrets/passwords";
 import { startServer, TestServer } from "../db/server";
@@ -21,20 +22,29 @@ import { platform, requestConnectorSecrets } from "./fixture";
 import { eventually, execIn, openInlineStack } from "./harness";
 
 /** The second pair (adopted server), whose connector passwords the workers must hold before it comes up. */
-const ADOPTED: TwoWaySpec = {
+/** A pair as the tests declare it: databases and tables (the server is given apart). */
+type Pair = Pick<TwoWaySpec, "databases" | "tables">;
+const ADOPTED: Pair = {
     databases: ["itest_a", "itest_b"],
     tables: [{ schema: "public", name: "notes", primaryKey: ["id"], columns: { id: "bigint", body: "text" } }],
 };
-const adoptedPasswords = Object.fromEntries(twoWayPasswordNames(ADOPTED).forConnect.map((n) => [n, randomBytes(16).toString("hex")]));
+const adoptedPasswords = Object.fromEntries(twoWayPasswordNames(ADOPTED).map((n) => [n, randomBytes(16).toString("hex")]));
 /** The pair whose server the stack restarts (its own container, port 5433 on the same server). */
 const restartPasswords = Object.fromEntries(
-    twoWayPasswordNames({ databases: ["restart_a", "restart_b"] }).forConnect.map((n) => [n, randomBytes(16).toString("hex")]),
+    twoWayPasswordNames({ databases: ["restart_a", "restart_b"] }).map((n) => [n, randomBytes(16).toString("hex")]),
 );
 requestConnectorSecrets({ ...adoptedPasswords, ...restartPasswords });
+
+/** A PostgreSQL server entry of a test's own pair stack; its admin password is handed in as `postgres-admin`. */
+const testServer = (name: string) => ({ engine: "postgres" as const, name, key: `databases.${name}`, adminPassword: "postgres-admin" });
 
 describe("topology B: two-way PostgreSQL sync, deployed by pulumi up", function () {
     this.timeout(10 * 60 * 1000);
     let cfg: StackConfig;
+    /** The stack's two-way pair and its PostgreSQL server. */
+    let pair: TwoWaySpec;
+    let pipelineName: string;
+    let postgres: DatabaseServerSpec | undefined;
     let host: string;
     let port: number;
     let adminPassword: string;
@@ -69,9 +79,14 @@ describe("topology B: two-way PostgreSQL sync, deployed by pulumi up", function 
         }
     };
 
-    /** The pair's connectors as the stack named them (its `twoWaySync` output), by direction. */
-    const pairConnectors = () =>
-        (platform().outputs.twoWaySync.value as { directions: { direction: string; source: string; sink: string }[] }).directions;
+    /** The pair's stack output (`pipelines.<name>`). */
+    const pairOutput = () =>
+        (platform().outputs.pipelines.value as Record<string, unknown>)[pipelineName] as {
+            directions: { direction: string; source: string; sink: string }[];
+            health: { direction: string; canaryLatencyMs: number; slotActive: boolean }[];
+        };
+    /** The pair's connectors as the stack named them, by direction. */
+    const pairConnectors = () => pairOutput().directions;
     /** Each named connector's task states, as Connect reports them now. */
     const taskStates = async (names: readonly string[]): Promise<Record<string, string[]>> => {
         const out: Record<string, string[]> = {};
@@ -84,16 +99,15 @@ describe("topology B: two-way PostgreSQL sync, deployed by pulumi up", function 
      * stack's own. `pair` is read when the program runs, so a test can change it between two `up`s. `pins` are
      * the passwords handed to the stack (the connector ones the workers already hold, and/or postgres-admin).
      */
-    const pairStack = (stack: string, name: string, pair: () => { postgres: PostgresSpec; twoWay: TwoWaySpec; pins: Record<string, string> }) => {
+    const pairStack = (stack: string, name: string, pair: () => { postgres: PostgresServerSpec; twoWay: Pair; pins: Record<string, string> }) => {
         const p = platform();
         return openInlineStack(p.test, stack, async () => {
             const { postgres, twoWay, pins } = pair();
-            const passwords = new PasswordSet("pw", { names: twoWayPasswordNames(twoWay).names, overrides: pulumi.secret(pins) });
+            const passwords = new PasswordSet("pw", { names: [postgres.adminPassword, ...twoWayPasswordNames(twoWay)], overrides: pulumi.secret(pins) });
+            const servers = buildPostgresServers({ stack, servers: cfg.servers, databases: [postgres], passwords });
             const pg = new TwoWayPostgres(name, {
-                postgres,
                 twoWay,
-                servers: cfg.servers,
-                stack,
+                server: servers.get(postgres.name)!,
                 passwords,
                 connectUrls: p.connectUrls,
                 bootstrapServers: p.bootstrapServers.join(","),
@@ -106,15 +120,19 @@ describe("topology B: two-way PostgreSQL sync, deployed by pulumi up", function 
 
     before(async function () {
         cfg = loadStackConfig(stackFile(platform().stackName));
-        if (!cfg.twoWay || cfg.postgres?.kind !== "run") {
-            // Reported as skipped, never as passed: this stack file does not deploy topology B.
+        const pipeline = cfg.pipelines.find((x) => x.kind === "twoWayPostgres");
+        pair = pipeline?.spec as TwoWaySpec;
+        postgres = cfg.databases.find((d) => d.name === pair?.postgres);
+        if (!pipeline || postgres?.engine !== "postgres" || postgres.kind !== "run") {
+            // Reported as skipped, never as passed: this stack file does not deploy topology B on a server it runs.
             this.skip();
         }
-        const server = cfg.servers.find((s) => s.name === (cfg.postgres as { server: string }).server)!;
+        const server = cfg.servers.find((s) => s.name === (postgres as { server: string }).server)!;
         host = server.address;
-        port = cfg.postgres!.port;
-        adminPassword = (await execIn(`cdc-sync-${platform().stackName}-twoway-postgres`, ["cat", "/etc/cdc-sync/secrets/postgres-password"])).trim();
-        [db1, db2] = [await connect(cfg.twoWay!.databases[0]), await connect(cfg.twoWay!.databases[1])];
+        port = postgres.port;
+        adminPassword = (await execIn(`cdc-sync-${platform().stackName}-${postgres.name}`, ["cat", "/etc/cdc-sync/secrets/postgres-password"])).trim();
+        pipelineName = pipeline.name;
+        [db1, db2] = [await connect(pair.databases[0]), await connect(pair.databases[1])];
     });
 
     after(async () => {
@@ -122,7 +140,7 @@ describe("topology B: two-way PostgreSQL sync, deployed by pulumi up", function 
     });
 
     it("reports both directions healthy in the stack outputs: the canary crossed each way", () => {
-        const out = platform().outputs.twoWaySync.value as { health: { direction: string; canaryLatencyMs: number; slotActive: boolean }[] };
+        const out = pairOutput();
         assert.deepStrictEqual(out.health.map((h) => h.direction), ["db1->db2", "db2->db1"]);
         for (const h of out.health) {
             assert.ok(h.canaryLatencyMs >= 0 && h.canaryLatencyMs < 120_000, `${h.direction}: ${h.canaryLatencyMs} ms`);
@@ -255,7 +273,7 @@ describe("topology B: two-way PostgreSQL sync, deployed by pulumi up", function 
     it("adopts an existing server for a second pair, and its destroy leaves no slot, publication, role, origin or connector — only the data", async function () {
         const p = platform();
         const t = await pairStack("itest-twoway", "itest-twoway", () => ({
-            postgres: { kind: "adopt", host, port, adminUser: "postgres" },
+            postgres: { ...testServer("itest-adopted-postgres"), kind: "adopt", host, port, adminUser: "postgres" },
             twoWay: ADOPTED,
             pins: { ...adoptedPasswords, "postgres-admin": adminPassword },
         }));
@@ -288,15 +306,15 @@ describe("topology B: two-way PostgreSQL sync, deployed by pulumi up", function 
     });
 
     it("restarts the pipeline when a settings change replaces the server's container, and it delivers again", async function () {
-        const pair: TwoWaySpec = { databases: ["restart_a", "restart_b"], tables: ADOPTED.tables };
-        const pins = Object.fromEntries(twoWayPasswordNames(pair).forConnect.map((n) => [n, restartPasswords[n]]));
-        const server2 = cfg.servers.find((s) => s.name === (cfg.postgres as { server: string }).server)!;
+        const restartPair: Pair = { databases: ["restart_a", "restart_b"], tables: ADOPTED.tables };
+        const pins = Object.fromEntries(twoWayPasswordNames(restartPair).map((n) => [n, restartPasswords[n]]));
+        const server2 = cfg.servers.find((s) => s.name === (postgres as { server: string }).server)!;
         let memoryMiB = 512;
         let generation = "";
         const own: Client[] = [];
         const t = await pairStack("itest-twoway-restart", "itest-restart", () => ({
-            postgres: { kind: "run", server: server2.name, port: 5433, memoryMiB },
-            twoWay: pair,
+            postgres: { ...testServer("itest-restart-postgres"), kind: "run", server: server2.name, port: 5433, memoryMiB },
+            twoWay: restartPair,
             pins,
         }));
         const container = "cdc-sync-itest-twoway-restart-itest-restart-postgres";
@@ -336,7 +354,7 @@ describe("topology B: two-way PostgreSQL sync, deployed by pulumi up", function 
     it("refuses, before creating anything, to deploy on a server that cannot filter origins (wal_level=replica)", async function () {
         let server: TestServer | undefined;
         const t = await pairStack("itest-twoway-refused", "itest-refused", () => ({
-            postgres: { kind: "adopt", host: server!.address, port: server!.port, adminUser: "postgres" },
+            postgres: { ...testServer("itest-refused-postgres"), kind: "adopt", host: server!.address, port: server!.port, adminUser: "postgres" },
             twoWay: { databases: ["refused_a", "refused_b"], tables: ADOPTED.tables },
             pins: { "postgres-admin": server!.adminPassword },
         }));

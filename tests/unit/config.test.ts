@@ -1,7 +1,7 @@
 // Table-driven tests of stack config validation: every bad input stops the program with an error that
 // names the key and what was expected, before any resource exists.
 import * as assert from "assert";
-import { loadStackConfig } from "../../components/config/load";
+import { loadStackConfig } from "../../components/stack/load";
 import { errorsOf, raw, stackFile, VALID } from "../stackFiles";
 
 describe("stack config validation", () => {

@@ -3,7 +3,7 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { record, Recorded } from "./mocks";
-import { loadStackConfig } from "../../components/config/load";
+import { loadStackConfig } from "../../components/stack/load";
 import { engineKey } from "../../components/platform/placement";
 import { stackFile } from "../stackFiles";
 

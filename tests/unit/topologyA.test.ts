@@ -4,8 +4,8 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { inputsOf, record, Recorded } from "./mocks";
-import { ConfigError, loadStackConfig } from "../../components/config/load";
-import { StackConfig } from "../../components/config/schema";
+import { ConfigError } from "../../components/config/checker";
+import { loadStackConfig, StackConfig } from "../../components/stack/load";
 import { TopologyA, topologyAPasswords } from "../../components/pipelines/mongoToMySql/config";
 import { engineKey } from "../../components/platform/placement";
 import { errorsOf, raw, stackFile, VALID } from "../stackFiles";
@@ -14,11 +14,14 @@ const MONGODB = { server: "server1", image: "mongo:8.0", database: "shop", colle
 const MYSQL = { server: "server2", database: "shop" };
 const A = { ...VALID, mongodb: MONGODB, mysql: MYSQL };
 
+/** The stack's topology A pipeline, if it declares one. */
+const topologyA = (cfg: StackConfig) => cfg.pipelines.find((p) => p.kind === "mongoToMySql")?.spec as TopologyA | undefined;
+
 describe("topology A config (cdc-sync:mongodb + cdc-sync:mysql)", () => {
     it("parses a stack running both databases, with the defaults filled in", () => {
-        assert.deepStrictEqual(loadStackConfig(raw(A)).topologyA, {
-            mongodb: { kind: "run", server: "server1", port: 27017, image: "mongo:8.0", replicaSet: "rs0", user: "debezium" },
-            mysql: { kind: "run", server: "server2", port: 3306, flavor: "mariadb", database: "shop", user: "cdc_sink" },
+        assert.deepStrictEqual(topologyA(loadStackConfig(raw(A))), {
+            mongodb: { kind: "run", server: "server1", port: 27017, image: "mongo:8.0", replicaSet: "rs0", serverName: "mongodb", user: "debezium", adminPassword: "mongodb-admin" },
+            mysql: { kind: "run", server: "server2", port: 3306, serverName: "mysql", adminPassword: "mysql-root", flavor: "mariadb", database: "shop", user: "cdc_sink" },
             mapping: { topicPrefix: "mongodb", database: "shop", collections: ["customers", "orders"], layout: "document" },
         } satisfies TopologyA);
     });
@@ -35,14 +38,14 @@ describe("topology A config (cdc-sync:mongodb + cdc-sync:mysql)", () => {
                 ["passwords"],
             ),
         );
-        assert.deepStrictEqual(cfg.topologyA, {
-            mongodb: { kind: "existing", connectionString: "mongodb://db1:27017/?replicaSet=prod", authSource: "admin", user: "debezium" },
-            mysql: { kind: "existing", host: "db2.internal", port: 3307, adminUser: "ops", flavor: "mysql", database: "shop", user: "cdc_sink" },
+        assert.deepStrictEqual(topologyA(cfg), {
+            mongodb: { kind: "existing", connectionString: "mongodb://db1:27017/?replicaSet=prod", authSource: "admin", serverName: "mongodb", user: "debezium", adminPassword: "mongodb-admin" },
+            mysql: { kind: "existing", host: "db2.internal", port: 3307, adminUser: "ops", serverName: "mysql", adminPassword: "mysql-admin", flavor: "mysql", database: "shop", user: "cdc_sink" },
             mapping: { topicPrefix: "mongodb", database: "shop", collections: ["customers"], layout: "flatten", tables: { customers: "clients" } },
         } satisfies TopologyA);
     });
 
-    it("is absent without either key", () => assert.strictEqual(loadStackConfig(raw(VALID)).topologyA, undefined));
+    it("is absent without either key", () => assert.strictEqual(topologyA(loadStackConfig(raw(VALID))), undefined));
 
     const cases: { name: string; config: Record<string, unknown>; secretKeys?: string[]; error: RegExp }[] = [
         { name: "mongodb without mysql", config: { ...A, mysql: undefined }, error: /^cdc-sync:mysql: expected the MySQL\/MariaDB server the sink writes into: topology A .* needs both cdc-sync:mongodb and cdc-sync:mysql, got nothing$/ },
@@ -80,10 +83,10 @@ describe("topology A config (cdc-sync:mongodb + cdc-sync:mysql)", () => {
             name: "a connector secret shadowing the sink's password",
             config: { ...A, connectorSecrets: { "mysql-sink": "x" } },
             secretKeys: ["connectorSecrets"],
-            error: /^cdc-sync:connectorSecrets\.mysql-sink: expected a name topology A does not use for its connectors \(pin that password with cdc-sync:passwords\.mysql-sink\)/,
+            error: /^cdc-sync:connectorSecrets\.mysql-sink: expected another name: mysql-sink is the password the stack keeps for cdc-sync:mongodb\/mysql's connectors \(pin it with cdc-sync:passwords\.mysql-sink\)/,
         },
         { name: "adopted MySQL, admin password not pinned", config: { ...A, mysql: { host: "10.0.0.30", database: "shop" } }, error: /^cdc-sync:passwords\.mysql-admin: expected the password/ },
-        { name: "adopted MySQL at a malformed host", config: { ...A, mysql: { host: "db 2", database: "shop" } }, error: /^cdc-sync:mysql\.host: expected the address of the server/ },
+        { name: "adopted MySQL at a malformed host", config: { ...A, mysql: { host: "db 2", database: "shop" } }, error: /^cdc-sync:mysql\.host: expected the server's address/ },
         { name: "unknown layout", config: { ...A, mongodb: { ...MONGODB, layout: "json" } }, error: /^cdc-sync:mongodb\.layout: expected one of "document", "flatten", got "json"$/ },
         { name: "no collections", config: { ...A, mongodb: { ...MONGODB, collections: [] } }, error: /^cdc-sync:mongodb\.collections: expected a non-empty list of collection names/ },
         { name: "no database to capture", config: { ...A, mongodb: { ...MONGODB, database: undefined } }, error: /^cdc-sync:mongodb\.database: expected the name of the MongoDB database to capture, got nothing$/ },
@@ -93,10 +96,10 @@ describe("topology A config (cdc-sync:mongodb + cdc-sync:mysql)", () => {
             error: /^cdc-sync:mongodb\.tables\.orders: table customers is already the table of collection customers$/,
         },
         { name: "a table for no collection", config: { ...A, mongodb: { ...MONGODB, tables: { carts: "c" } } }, error: /^cdc-sync:mongodb\.tables\.carts: not one of the collections/ },
-        { name: "misspelled field", config: { ...A, mongodb: { ...MONGODB, colections: ["x"] } }, error: /^cdc-sync:mongodb\.colections: expected no such field \(allowed: server, port, image, / },
+        { name: "misspelled field", config: { ...A, mongodb: { ...MONGODB, colections: ["x"] } }, error: /^cdc-sync:mongodb\.colections: expected no such field \(allowed: server, database, collections, / },
         { name: "adopt-only field while running", config: { ...A, mysql: { ...MYSQL, adminUser: "root" } }, error: /^cdc-sync:mysql\.adminUser: expected no such field/ },
         { name: "unknown flavor", config: { ...A, mysql: { ...MYSQL, flavor: "postgres" } }, error: /^cdc-sync:mysql\.flavor: expected one of "mariadb", "mysql", got "postgres"$/ },
-        { name: "MySQL flavor without a MySQL image", config: { ...A, mysql: { ...MYSQL, flavor: "mysql" } }, error: /^cdc-sync:mysql\.image: expected a MySQL image \(e\.g\. mysql:8\.4\) with flavor "mysql"/ },
+        { name: "MySQL flavor without a MySQL image", config: { ...A, mysql: { ...MYSQL, flavor: "mysql" } }, error: /^cdc-sync:mysql\.image: expected a MySQL image \(e\.g\. mysql:8\.4\) for engine "mysql"/ },
         { name: "a database name needing quotes", config: { ...A, mysql: { ...MYSQL, database: "my-shop" } }, error: /^cdc-sync:mysql\.database: expected 1-64 letters, digits or '_'/ },
         { name: "a sink user name needing quotes", config: { ...A, mysql: { ...MYSQL, user: "cdc-sink" } }, error: /^cdc-sync:mysql\.user: expected 1-32 letters, digits or '_'/ },
         { name: "a port out of range", config: { ...A, mysql: { ...MYSQL, port: 0 } }, error: /^cdc-sync:mysql\.port: expected a TCP port/ },
@@ -130,7 +133,7 @@ describe("topology A config (cdc-sync:mongodb + cdc-sync:mysql)", () => {
     });
 
     describe("passwords", () => {
-        const run = loadStackConfig(raw(A)).topologyA!;
+        const run = topologyA(loadStackConfig(raw(A)))!;
         const cases: [string, Pick<TopologyA, "mongodb" | "mysql">, ReturnType<typeof topologyAPasswords>][] = [
             [
                 "both run by the stack: all generated",
@@ -140,8 +143,8 @@ describe("topology A config (cdc-sync:mongodb + cdc-sync:mysql)", () => {
             [
                 "both adopted: Debezium's account and MySQL's administrator exist already",
                 {
-                    mongodb: { kind: "existing", connectionString: "mongodb://db1/?replicaSet=rs0", authSource: "admin", user: "debezium" },
-                    mysql: { kind: "existing", host: "db2", port: 3306, adminUser: "root", flavor: "mariadb", database: "shop", user: "cdc_sink" },
+                    mongodb: { kind: "existing", connectionString: "mongodb://db1/?replicaSet=rs0", authSource: "admin", serverName: "mongodb", user: "debezium", adminPassword: "mongodb-admin" },
+                    mysql: { kind: "existing", host: "db2", port: 3306, adminUser: "root", serverName: "mysql", adminPassword: "mysql-admin", flavor: "mariadb", database: "shop", user: "cdc_sink" },
                 },
                 { names: ["mysql-admin", "mongodb-debezium", "mysql-sink"], forConnect: ["mongodb-debezium", "mysql-sink"], pinned: ["mongodb-debezium", "mysql-admin"] },
             ],
@@ -151,13 +154,13 @@ describe("topology A config (cdc-sync:mongodb + cdc-sync:mysql)", () => {
 
     describe("the repo's stack files", () => {
         it("dev declares topology A: MongoDB on server 1, MariaDB on server 2", () => {
-            const a = loadStackConfig(stackFile("dev")).topologyA!;
+            const a = topologyA(loadStackConfig(stackFile("dev")))!;
             assert.deepStrictEqual([a.mongodb.kind === "run" && a.mongodb.server, a.mysql.kind === "run" && a.mysql.server], ["server1", "server2"]);
         });
 
-        it("local does not (it runs topology B)", () => assert.strictEqual(loadStackConfig(stackFile("local")).topologyA, undefined));
+        it("local does not (it runs topology B)", () => assert.strictEqual(topologyA(loadStackConfig(stackFile("local"))), undefined));
 
-        it("local-a stops at cdc-sync:mongodb.image, and only there, until the user sets an image", () => {
+        it("local-a stops at cdc-sync:databases.mongodb.image, and only there, until the user sets an image", () => {
             const problems: string[] = [];
             try {
                 loadStackConfig(stackFile("local-a"));
@@ -165,22 +168,24 @@ describe("topology A config (cdc-sync:mongodb + cdc-sync:mysql)", () => {
                 problems.push(...(e as ConfigError).problems);
             }
             assert.strictEqual(problems.length, 1, problems.join("\n"));
-            assert.match(problems[0], /^cdc-sync:mongodb\.image: expected a MongoDB server image .*pulumi config set --path 'cdc-sync:mongodb\.image' mongo:8\.0/);
+            assert.match(problems[0], /^cdc-sync:databases\.mongodb\.image: expected a MongoDB server image .*pulumi config set --path 'cdc-sync:databases\.mongodb\.image' mongo:8\.0/);
         });
 
         it("local-a with an image: its own addresses, 127.0.0.13 and 127.0.0.14", () => {
             const cfg = localA();
             assert.deepStrictEqual(cfg.servers.map((s) => s.address), ["127.0.0.13", "127.0.0.14"]);
-            assert.strictEqual(cfg.topologyA?.mongodb.kind === "run" && cfg.topologyA.mongodb.image, "mongo:8.0");
+            const a = topologyA(cfg);
+            assert.strictEqual(a?.mongodb.kind === "run" && a.mongodb.image, "mongo:8.0");
         });
     });
 });
 
-/** The local-a stack file with `pulumi config set --path 'cdc-sync:mongodb.image' mongo:8.0` applied. */
+/** The local-a stack file with `pulumi config set --path 'cdc-sync:databases.mongodb.image' mongo:8.0` applied. */
 function localA(): StackConfig {
     const file = stackFile("local-a");
-    const mongodb = JSON.stringify({ ...JSON.parse(file.values.mongodb!), image: "mongo:8.0" });
-    return loadStackConfig({ ...file, values: { ...file.values, mongodb } });
+    const dbs = JSON.parse(file.values.databases!);
+    const databases = JSON.stringify({ ...dbs, mongodb: { ...dbs.mongodb, image: "mongo:8.0" } });
+    return loadStackConfig({ ...file, values: { ...file.values, databases } });
 }
 
 /** Passwords as a test knows them: any of them found outside a secret in a recorded input is a leak. */
@@ -194,7 +199,7 @@ async function deploy(cfg: StackConfig, stack: string): Promise<Recorded[]> {
         const p = new MongoToMySqlPipeline("topology-a", {
             stack,
             servers: cfg.servers,
-            topology: cfg.topologyA!,
+            topology: topologyA(cfg)!,
             passwords: { get: (n) => pulumi.secret(PASSWORDS[n]) },
             connect: { urls: ["http://10.0.0.11:8083", "http://10.0.0.12:8083"], knownSecrets: ["mongodb-debezium", "mysql-sink"] },
         });

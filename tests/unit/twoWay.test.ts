@@ -3,8 +3,8 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { inputsOf, record, Recorded } from "./mocks";
-import { loadStackConfig } from "../../components/config/load";
-import { twoWayPasswordNames } from "../../components/pipelines/twoWayPostgres/config";
+import { loadStackConfig } from "../../components/stack/load";
+import { TwoWaySpec } from "../../components/pipelines/twoWayPostgres/config";
 import { errorsOf, raw, stackFile, VALID } from "../stackFiles";
 
 
@@ -14,20 +14,36 @@ const B = { postgres: { server: "server2" }, twoWay: { databases: ["db1", "db2"]
 describe("topology B config: cdc-sync:postgres and cdc-sync:twoWay", () => {
     it("reads the local stack's topology B", () => {
         const cfg = loadStackConfig(stackFile("local"));
-        assert.deepStrictEqual(cfg.postgres, { kind: "run", server: "server2", port: 5432, memoryMiB: 512 });
-        assert.deepStrictEqual(cfg.twoWay?.databases, ["db1", "db2"]);
-        assert.deepStrictEqual(cfg.twoWay?.tables[0].primaryKey, ["id"]);
+        assert.deepStrictEqual(cfg.databases, [
+            { name: "twoway-postgres", key: "databases.twoway-postgres", adminPassword: "postgres-admin", engine: "postgres", kind: "run", server: "server2", port: 5432, memoryMiB: 512 },
+        ]);
+        assert.deepStrictEqual(cfg.pipelines.map((p) => [p.name, p.kind, p.key]), [["twoway", "twoWayPostgres", "pipelines[0]"]]);
+        const tw = cfg.pipelines[0].spec as TwoWaySpec;
+        assert.deepStrictEqual([tw.postgres, tw.databases, tw.tables[0].primaryKey], ["twoway-postgres", ["db1", "db2"], ["id"]]);
+        assert.deepStrictEqual(cfg.warnings, []);
     });
 
-    it("defaults: public schema, db1/db2, port 5432", () => {
+    it("reads the deprecated keys as pipeline twoway on server twoway-postgres, and says what replaces them", () => {
         const cfg = loadStackConfig(raw({ ...VALID, postgres: { server: "server2" }, twoWay: { tables: [{ name: "t", primaryKey: ["id"] }] } }));
-        assert.deepStrictEqual(cfg.twoWay, { databases: ["db1", "db2"], tables: [{ schema: "public", name: "t", primaryKey: ["id"], columns: undefined }] });
+        assert.deepStrictEqual(cfg.databases, [
+            { name: "twoway-postgres", key: "postgres", adminPassword: "postgres-admin", engine: "postgres", kind: "run", server: "server2", port: 5432, memoryMiB: 512 },
+        ]);
+        assert.deepStrictEqual(cfg.pipelines, [
+            {
+                name: "twoway",
+                kind: "twoWayPostgres",
+                key: "twoWay",
+                spec: { postgres: "twoway-postgres", databases: ["db1", "db2"], tables: [{ schema: "public", name: "t", primaryKey: ["id"], columns: undefined }] },
+            },
+        ]);
+        assert.strictEqual(cfg.warnings.length, 1);
+        assert.match(cfg.warnings[0], /^cdc-sync:postgres and cdc-sync:twoWay are deprecated; .* cdc-sync:databases: \{"twoway-postgres":\{"engine":"postgres","adminPassword":"postgres-admin","server":"server2"\}\} and cdc-sync:pipelines: \[\{"name":"twoway","kind":"twoWayPostgres",/);
     });
 
     const cases: { name: string; config: Record<string, unknown>; secretKeys?: string[]; error: RegExp }[] = [
         { name: "twoWay without a server", config: { ...VALID, twoWay: B.twoWay }, error: /^cdc-sync:postgres: expected the PostgreSQL server holding twoWay\.databases/ },
         { name: "a server without twoWay", config: { ...VALID, postgres: B.postgres }, error: /^cdc-sync:twoWay: expected the databases and tables to sync/ },
-        { name: "both server and host", config: { ...VALID, ...B, postgres: { server: "server2", host: "10.0.0.5" } }, error: /^cdc-sync:postgres: expected exactly one of server .* or host/ },
+        { name: "both server and host", config: { ...VALID, ...B, postgres: { server: "server2", host: "10.0.0.5" } }, error: /^cdc-sync:postgres: expected exactly one of server .* and host/ },
         { name: "unknown server", config: { ...VALID, ...B, postgres: { server: "server9" } }, error: /^cdc-sync:postgres\.server: expected one of the declared servers/ },
         {
             name: "port taken by a broker",
@@ -37,7 +53,7 @@ describe("topology B config: cdc-sync:postgres and cdc-sync:twoWay", () => {
         {
             name: "adopted server without its admin password",
             config: { ...VALID, ...B, postgres: { host: "10.0.0.5" } },
-            error: /^cdc-sync:passwords\.postgres-admin: expected the password of postgres on the adopted server/,
+            error: /^cdc-sync:passwords\.postgres-admin: expected the administrator's password of the adopted server cdc-sync:postgres/,
         },
         { name: "one database", config: { ...VALID, ...B, twoWay: { databases: ["db1"], tables: TABLES } }, error: /^cdc-sync:twoWay\.databases: expected two different/ },
         { name: "the same database twice", config: { ...VALID, ...B, twoWay: { databases: ["db1", "db1"], tables: TABLES } }, error: /^cdc-sync:twoWay\.databases: expected two different/ },
@@ -76,12 +92,12 @@ describe("topology B config: cdc-sync:postgres and cdc-sync:twoWay", () => {
             name: "a connector secret named like a two-way role's password",
             config: { ...VALID, ...B, connectorSecrets: { "db2-sink": "x" } },
             secretKeys: ["connectorSecrets"],
-            error: /^cdc-sync:connectorSecrets\.db2-sink: expected another name: db2-sink is the password the stack keeps for a two-way role/,
+            error: /^cdc-sync:connectorSecrets\.db2-sink: expected another name: db2-sink is the password the stack keeps for cdc-sync:twoWay's connectors/,
         },
         {
             name: "topology A beside it (one Connect cluster would run MySQL and PostgreSQL JDBC sinks)",
             config: { ...VALID, ...B, postgres: { server: "server1" }, mongodb: { server: "server1", image: "mongo:8.0", database: "shop", collections: ["c"] }, mysql: { server: "server2", database: "shop" } },
-            error: /^cdc-sync:mysql and cdc-sync:twoWay: .*mixes up their SQL dialects .*deploy each topology as its own stack$/,
+            error: /^cdc-sync:mongodb\/mysql: its mysql sink would share this stack's Connect workers with the postgresql sink of cdc-sync:twoWay, .*mixes up their SQL dialects/,
         },
         {
             name: "a pinned password in plain text",
@@ -99,7 +115,7 @@ describe("topology B config: cdc-sync:postgres and cdc-sync:twoWay", () => {
 
     it("accepts an adopted server whose admin password is pinned as a secret", () => {
         const cfg = loadStackConfig(raw({ ...VALID, ...B, postgres: { host: "10.0.0.5", adminUser: "admin" }, passwords: { "postgres-admin": "x" } }, ["passwords"]));
-        assert.deepStrictEqual(cfg.postgres, { kind: "adopt", host: "10.0.0.5", port: 5432, adminUser: "admin" });
+        assert.deepStrictEqual(cfg.databases[0], { name: "twoway-postgres", key: "postgres", adminPassword: "postgres-admin", engine: "postgres", kind: "adopt", host: "10.0.0.5", port: 5432, adminUser: "admin" });
     });
 });
 
@@ -120,23 +136,11 @@ describe("topology B resource graph (local stack, mocks)", () => {
     };
 
     before(async () => {
-        const { TwoWayPostgres } = await import("../../components/pipelines/twoWayPostgres/pipeline");
-        const { PasswordSet } = await import("../../components/secrets/passwords");
-        const cfg = loadStackConfig(stackFile("local"));
+        const { buildStack } = await import("../../components/stack/program");
+        const config = loadStackConfig(stackFile("local"));
         rs = await record(async () => {
-            const passwords = new PasswordSet("passwords", { names: twoWayPasswordNames(cfg.twoWay!).names, overrides: pulumi.secret(PINNED) });
-            const tw = new TwoWayPostgres("twoway", {
-                postgres: cfg.postgres!,
-                twoWay: cfg.twoWay!,
-                servers: cfg.servers,
-                stack: "local",
-                passwords,
-                connectUrls: ["http://127.0.0.11:8083", "http://127.0.0.12:8083"],
-                bootstrapServers: "127.0.0.11:9092,127.0.0.12:9092",
-                replicationFactor: 2,
-                knownSecrets: Object.keys(PINNED).filter((n) => n !== "postgres-admin"),
-            });
-            return tw.health.urn;
+            const out = buildStack({ stack: "local", config, connectorSecrets: pulumi.secret({}), pinnedPasswords: pulumi.secret(PINNED) });
+            return out.components.twoway.urn;
         });
     });
 
@@ -169,7 +173,7 @@ describe("topology B resource graph (local stack, mocks)", () => {
     });
 
     it("creates every topic, heartbeats included, with one partition", () => {
-        const topics = rs.filter((r) => r.type.endsWith("kafka:Topic")).map((r) => [r.inputs.name, r.inputs.partitions]);
+        const topics = rs.filter((r) => r.type.endsWith("kafka:Topic") && r.name.startsWith("twoway-")).map((r) => [r.inputs.name, r.inputs.partitions]);
         assert.strictEqual(topics.length, 8);
         assert.ok(topics.every(([, p]) => p === 1));
         assert.ok(topics.some(([n]) => n === "__debezium-heartbeat.twoway.db2"));

@@ -5,7 +5,7 @@
 // be built here (see README), so this is a dynamic provider over `pg`.
 import * as pulumi from "@pulumi/pulumi";
 import { changedFields } from "../../dynamic/diff";
-import { serverRefusalsIfReachable } from "../../pipelines/twoWayPostgres/database";
+import { serverRefusalsIfReachable } from "./capabilities";
 import { ident as q, qualified } from "./sqlText";
 
 export interface PgAdminConnection {

@@ -1,6 +1,6 @@
 // Topology A as one component: a MongoDB replica set (run on its server, or adopted), a MySQL/MariaDB server
 // (run on its server, or adopted), and on the platform's Connect cluster the Debezium MongoDB source and the
-// JDBC sink that carry every change of the captured collections into one table each (databases/mapping.ts).
+// JDBC sink that carry every change of the captured collections into one table each (./mapping.ts).
 // Connect decides which worker runs each connector; the databases run where the stack config puts them.
 import * as pulumi from "@pulumi/pulumi";
 import { ServerSpec } from "../../config/schema";
@@ -77,7 +77,7 @@ export class MongoToMySqlPipeline extends pulumi.ComponentResource {
         const m = a.mongodb;
         const mongoSide: Pick<MongoReplicaSetArgs, "run" | "existing"> =
             m.kind === "run"
-                ? { run: { server: this.placement.mongodb!, stack, image: m.image, port: m.port, replicaSet: m.replicaSet, adminPassword: secret(pw.mongodbAdmin) } }
+                ? { run: { server: this.placement.mongodb!, stack, image: m.image, port: m.port, replicaSet: m.replicaSet, adminPassword: secret(m.adminPassword) } }
                 : { existing: { connectionString: m.connectionString } };
         this.mongodb = new MongoReplicaSet(
             `${name}-mongodb`,
@@ -88,8 +88,8 @@ export class MongoToMySqlPipeline extends pulumi.ComponentResource {
         const my = a.mysql;
         const mysqlSide: Pick<MySqlServerArgs, "run" | "existing"> =
             my.kind === "run"
-                ? { run: { server: this.placement.mysql!, stack, image: my.image, port: my.port, rootPassword: secret(pw.mysqlRoot) } }
-                : { existing: { address: my.host, port: my.port, adminUser: my.adminUser, adminPassword: secret(pw.mysqlAdmin) } };
+                ? { run: { server: this.placement.mysql!, stack, image: my.image, port: my.port, rootPassword: secret(my.adminPassword) } }
+                : { existing: { address: my.host, port: my.port, adminUser: my.adminUser, adminPassword: secret(my.adminPassword) } };
         this.mysql = new MySqlServer(
             `${name}-mysql`,
             { ...mysqlSide, flavor: my.flavor, database: my.database, sinkUser: { name: my.user, password: secret(pw.mysqlSink) } },

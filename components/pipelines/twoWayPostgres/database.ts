@@ -3,8 +3,9 @@
 // sync cannot be loop-free; the SQL itself comes from the pure generators in this folder.
 import * as pulumi from "@pulumi/pulumi";
 import type { Client } from "pg";
-import { changedFields, UNKNOWN } from "../../dynamic/diff";
-import { assertDeployable, readFacts, readServerSettings, serverRefusals } from "./refusal";
+import { changedFields } from "../../dynamic/diff";
+import { serverRefusalsIfReachable } from "../../databases/postgres/capabilities";
+import { assertDeployable, readFacts } from "./refusal";
 import { scramVerifier } from "../../databases/postgres/scram";
 import { ReplicaIdentity, Removed, SqlPlan, setupPlan, teardownPlan } from "./setup";
 import { TwoWayDatabaseSpec, originNames, specProblems, tableKey } from "./spec";
@@ -120,28 +121,6 @@ async function apply(
             throw e;
         }
         return { ...inputs, replicaIdentities, serverVersion: facts.version };
-    } finally {
-        await client.end();
-    }
-}
-
-/**
- * The server-wide refusals, when the server already answers; none when it cannot be reached yet. For the
- * `check` of every resource of a two-way pair that touches the server, so a preview refuses before any is created.
- */
-export async function serverRefusalsIfReachable(c: Omit<PgConnection, "database"> | undefined, adminPassword: string): Promise<string[]> {
-    const known = (v: unknown) => v !== undefined && v !== UNKNOWN;
-    if (!c || ![c.host, c.port, c.user, adminPassword].every(known)) return [];
-    const pg: typeof import("pg") = require("pg");
-    // The database itself may be created later in the same update: ask the maintenance database.
-    const client = new pg.Client({ host: c.host, port: c.port, user: c.user, database: "postgres", password: adminPassword, connectionTimeoutMillis: 3000 });
-    try {
-        await client.connect();
-    } catch {
-        return [];
-    }
-    try {
-        return serverRefusals(await readServerSettings(client)).map((p) => `two-way sync cannot be deployed on ${c.host}:${c.port}: ${p}`);
     } finally {
         await client.end();
     }

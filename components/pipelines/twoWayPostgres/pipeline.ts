@@ -3,26 +3,25 @@
 // of each database (components/sync), the topics, a Debezium source and a JDBC sink per direction, and the
 // per-direction health check. See docs/topology-b.md for why each setting is what it is.
 import * as pulumi from "@pulumi/pulumi";
-import { PostgresSpec, ServerSpec, TwoWaySpec } from "../../config/schema";
 import { Connector } from "../../connectors/connector";
 import { JDBC_SINK_CONNECTOR_CLASS } from "../../connectors/jdbcSink";
 import { POSTGRES_CONNECTOR_CLASS } from "../../connectors/postgresSource";
 import { secretRef } from "../../connectors/secrets";
 import { PostgresDatabase } from "../../databases/postgres/database";
-import { PostgresServer } from "../../databases/postgres/server";
+import type { BuiltDatabaseServer } from "../../databases/servers";
 import { Topic } from "../../platform/topic";
-import { PasswordSet } from "../../secrets/passwords";
 import { CanaryEnd, TwoWayHealth } from "./canary";
+import { TwoWaySpec } from "./config";
 import { topicFor, twoWaySinkConfig, twoWaySourceConfig, pairProblems } from "./connectorConfig";
 import { TwoWayDatabase } from "./database";
 import { defaultSpec, syncTables, TwoWayDatabaseSpec } from "./spec";
 
 /** The per-database specs of the pair: conventional names, the same tables on both sides. */
-export function twoWaySpecs(tw: TwoWaySpec): [TwoWayDatabaseSpec, TwoWayDatabaseSpec] {
+export function twoWaySpecs(tw: Pick<TwoWaySpec, "databases" | "tables">): [TwoWayDatabaseSpec, TwoWayDatabaseSpec] {
     const tables = tw.tables.map((t) => ({ schema: t.schema, name: t.name, primaryKey: t.primaryKey }));
     const [a, b] = tw.databases.map((db) => defaultSpec(db, tables));
     const problems = pairProblems(a, b);
-    if (problems.length > 0) throw new Error(`cdc-sync:twoWay: ${problems.join("; ")}`);
+    if (problems.length > 0) throw new Error(`two-way pair ${tw.databases.join("/")}: ${problems.join("; ")}`);
     return [a, b];
 }
 
@@ -40,30 +39,31 @@ export interface DirectionPlan {
     readonly snapshot: boolean;
 }
 
-/** Connector names, topic prefixes and topics of both directions (pure). Only the first direction snapshots. */
-export function directionPlans([a, b]: readonly [TwoWayDatabaseSpec, TwoWayDatabaseSpec]): [DirectionPlan, DirectionPlan] {
+/**
+ * Connector names, topic prefixes and topics of both directions (pure), each starting with the pipeline's
+ * `name` (`twoway-db1-source`, `twoway.db1.public.items`). Only the first direction snapshots.
+ */
+export function directionPlans(name: string, [a, b]: readonly [TwoWayDatabaseSpec, TwoWayDatabaseSpec]): [DirectionPlan, DirectionPlan] {
     const plan = (from: TwoWayDatabaseSpec, into: TwoWayDatabaseSpec, snapshot: boolean): DirectionPlan => ({
         from: from.side,
         into: into.side,
-        sourceName: `twoway-${from.side}-source`,
-        sinkName: `twoway-${from.side}-to-${into.side}-sink`,
-        topicPrefix: `twoway.${from.side}`,
-        topics: [...from.tables, ...syncTables(from)].map((t) => topicFor(`twoway.${from.side}`, t.schema, t.name)),
-        heartbeatTopic: `__debezium-heartbeat.twoway.${from.side}`,
+        sourceName: `${name}-${from.side}-source`,
+        sinkName: `${name}-${from.side}-to-${into.side}-sink`,
+        topicPrefix: `${name}.${from.side}`,
+        topics: [...from.tables, ...syncTables(from)].map((t) => topicFor(`${name}.${from.side}`, t.schema, t.name)),
+        heartbeatTopic: `__debezium-heartbeat.${name}.${from.side}`,
         snapshot,
     });
     return [plan(a, b, true), plan(b, a, false)];
 }
 
 export interface TwoWayPostgresArgs {
-    /** The validated `cdc-sync:postgres` and `cdc-sync:twoWay`. */
-    readonly postgres: PostgresSpec;
-    readonly twoWay: TwoWaySpec;
-    /** The stack's servers (for a server the stack runs PostgreSQL on). */
-    readonly servers: readonly ServerSpec[];
-    readonly stack: string;
-    /** Passwords, holding every name of `twoWayPasswordNames` (config/twoWay.ts). */
-    readonly passwords: PasswordSet;
+    /** The validated pipeline entry (./config.ts). */
+    readonly twoWay: Pick<TwoWaySpec, "databases" | "tables">;
+    /** The PostgreSQL server holding both databases (`twoWay.postgres`), as the stack built or adopted it. */
+    readonly server: BuiltDatabaseServer;
+    /** Passwords, holding every name of `twoWayPasswordNames` (./config.ts). */
+    readonly passwords: { get(name: string): pulumi.Input<string> };
     /** The Connect workers' REST URLs. */
     readonly connectUrls: string[];
     /** Kafka bootstrap servers, for the topics. */
@@ -84,35 +84,18 @@ export class TwoWayPostgres extends pulumi.ComponentResource {
 
     constructor(name: string, args: TwoWayPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
         super("cdc-sync:pipelines:TwoWayPostgres", name, {}, opts);
-        const { postgres, twoWay } = args;
+        const { twoWay, server } = args;
         const specs = twoWaySpecs(twoWay);
-        this.directions = directionPlans(specs);
-        const adminPassword = args.passwords.get("postgres-admin");
-
-        let host: string;
-        let serverDeps: pulumi.Resource[] = [];
+        this.directions = directionPlans(name, specs);
+        const adminPassword = server.adminPassword;
+        const serverDeps = server.dependsOn;
         /**
          * Changes whenever the stack replaces the PostgreSQL container (a settings change restarts the server).
          * The JDBC sinks' pooled connections break with it and their tasks fail for good ("Broken pipe"), so
          * every connector of the pair is restarted once the new server is up; the preview shows it.
          */
-        let serverGeneration: pulumi.Input<string> = "";
-        let adminUser = "postgres";
-        if (postgres.kind === "run") {
-            const server = args.servers.find((s) => s.name === postgres.server)!;
-            const pg = new PostgresServer(
-                `${name}-postgres`,
-                { server, stack: args.stack, superuserPassword: adminPassword, port: postgres.port, memoryMiB: postgres.memoryMiB },
-                { parent: this },
-            );
-            host = server.address;
-            serverDeps = [pg];
-            serverGeneration = pg.container.containerId;
-        } else {
-            host = postgres.host;
-            adminUser = postgres.adminUser;
-        }
-        const port = postgres.port;
+        const serverGeneration = server.generation;
+        const { host, port, adminUser } = server;
         this.address = `${host}:${port}`;
         const admin = { host, port, user: adminUser };
 

@@ -2,6 +2,7 @@
 // objects it may own. Facts are read live (read-only), judged by a pure function, and any problem
 // stops the deployment before anything is created.
 import type { ClientBase } from "pg";
+import { readServerSettings, serverRefusals, ServerSettings } from "../../databases/postgres/capabilities";
 import { STAMP_COLUMNS, TwoWayDatabaseSpec, managedComment, originNames, tableKey } from "./spec";
 
 export interface TableFacts {
@@ -16,21 +17,12 @@ export interface TableFacts {
     readonly stampTypes: Readonly<Record<string, string>>;
 }
 
-export interface ServerFacts {
-    readonly versionNum: number;
-    readonly version: string;
-    readonly walLevel: string;
-    readonly superuser: boolean;
-    readonly standardConformingStrings: boolean;
-    /** `event_triggers` (PostgreSQL 17+; absent means on): off would skip the login trigger. */
-    readonly eventTriggers: boolean;
-    readonly maxReplicationSlots: number;
-    readonly maxWalSenders: number;
+/** The server's settings and what exists of this spec's objects. */
+export interface ServerFacts extends ServerSettings {
     /** Replication slots other than this spec's. */
     readonly otherSlots: number;
     /** Replication origins other than this spec's (they share max_replication_slots state entries). */
     readonly otherOrigins: number;
-    readonly database: string;
     /** This spec's slot, if it exists already. */
     readonly slot?: { readonly database: string; readonly plugin: string };
     /** Comments of this spec's roles, publication and sync schema that exist already (null: no comment). */
@@ -44,34 +36,6 @@ export const existingKey = {
     publication: (name: string) => `publication ${name}`,
     schema: (name: string) => `schema ${name}`,
 };
-
-/** Version requirement, stated as what breaks without it. */
-function versionProblem(f: Pick<ServerFacts, "versionNum" | "version">): string | undefined {
-    if (f.versionNum >= 170000) return undefined;
-    const missing =
-        f.versionNum >= 160000
-            ? "no LOGIN event triggers (PostgreSQL 17+), so the sink's sessions cannot be tagged with a replication origin before they write"
-            : "no pgoutput origin=none filter (PostgreSQL 16+) and no LOGIN event triggers (PostgreSQL 17+)";
-    return (
-        `PostgreSQL ${f.version} has ${missing}: the source could not tell the sink's writes from the application's, ` +
-        `so every replicated change would echo back to its origin. Two-way sync needs PostgreSQL 17 or later`
-    );
-}
-
-/** The reasons that concern the server as a whole, whatever the database and tables (checked at preview). */
-export function serverRefusals(f: ServerSettings): string[] {
-    const out: string[] = [];
-    const v = versionProblem(f);
-    if (v) out.push(v);
-    if (f.walLevel !== "logical") {
-        out.push(`wal_level is ${f.walLevel}: logical decoding needs wal_level=logical (set it and restart PostgreSQL)`);
-    }
-    if (!f.superuser) out.push("the deploying role is not a superuser: creating a LOGIN event trigger and replication origins requires one");
-    if (!f.standardConformingStrings) out.push("standard_conforming_strings is off: the generated SQL quotes literals for it being on");
-    if (!f.eventTriggers) out.push("event_triggers is off: the login trigger would not tag sink sessions and their writes would echo");
-    if (f.maxWalSenders < 1) out.push("max_wal_senders is 0: the source connector cannot stream");
-    return out;
-}
 
 /** Every reason the spec cannot be deployed on the server described by `facts`; empty when it can. */
 export function refusals(spec: TwoWayDatabaseSpec, f: ServerFacts): string[] {
@@ -131,36 +95,6 @@ export function assertDeployable(spec: TwoWayDatabaseSpec, facts: ServerFacts): 
     if (problems.length > 0) {
         throw new Error(`two-way sync cannot be deployed on database ${facts.database} (side ${spec.side}):\n  - ${problems.join("\n  - ")}`);
     }
-}
-
-/** The facts about the server and the session's role, whatever the spec (what `serverRefusals` judges). */
-export type ServerSettings = Pick<
-    ServerFacts,
-    "versionNum" | "version" | "walLevel" | "superuser" | "standardConformingStrings" | "eventTriggers" | "maxReplicationSlots" | "maxWalSenders" | "database"
->;
-
-/** Reads the server's settings `serverRefusals` judges, without changing anything. */
-export async function readServerSettings(client: ClientBase): Promise<ServerSettings> {
-    const s = (
-        await client.query<Record<string, string | boolean | null>>(
-            `SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS version,
-                current_setting('wal_level') AS wal_level, current_setting('standard_conforming_strings') AS scs,
-                current_setting('event_triggers', true) AS event_triggers,
-                current_setting('max_replication_slots') AS max_slots, current_setting('max_wal_senders') AS max_senders,
-                (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS superuser, current_database() AS db`,
-        )
-    ).rows[0];
-    return {
-        versionNum: Number(s.num),
-        version: String(s.version),
-        walLevel: String(s.wal_level),
-        superuser: s.superuser === true,
-        standardConformingStrings: s.scs === "on",
-        eventTriggers: s.event_triggers !== "off",
-        maxReplicationSlots: Number(s.max_slots),
-        maxWalSenders: Number(s.max_senders),
-        database: String(s.db),
-    };
 }
 
 /** Reads the facts `refusals` judges, without changing anything. */

@@ -1,108 +1,10 @@
-// Reads and validates stack configuration once, before any resource exists.
-// Pure: takes the raw config strings and the set of keys Pulumi holds as secrets, returns a typed
-// StackConfig or throws ConfigError listing every problem, each naming its key and what was expected.
-import {
-    BrokerSpec,
-    ConnectSpec,
-    Engine,
-    HeapSettings,
-    KafkaSettings,
-    ServerSpec,
-    StackConfig,
-    ZooKeeperSpec,
-} from "./schema";
-import { loadTopologyB } from "../pipelines/twoWayPostgres/config";
-import { loadTopologyA } from "../pipelines/mongoToMySql/config";
+// The platform's keys: `servers`, `zookeeper`, `brokers`, `kafka`, `connect`, `heap`, and the names in
+// the secret maps. Pure: raw values in, typed PlatformConfig out, every problem into the Checker.
+import { Checker, HOSTNAME, IPV4, NAMESPACE, serverRef, Bind } from "./checker";
+import { BrokerSpec, ConnectSpec, Engine, HeapSettings, KafkaSettings, PlatformConfig, ServerSpec, ZooKeeperSpec } from "./schema";
 
-export const NAMESPACE = "cdc-sync";
-
-/** Every key this program reads; anything else under the namespace is a typo and is rejected. */
-export const KNOWN_KEYS = [
-    "servers",
-    "zookeeper",
-    "brokers",
-    "kafka",
-    "connect",
-    "heap",
-    "connectorSecrets",
-    "passwords",
-    // Topology A (./topologyA.ts)
-    "mongodb",
-    "mysql",
-    // Topology B (./twoWay.ts)
-    "postgres",
-    "twoWay",
-] as const;
-
-/** Keys whose values must be stored with `pulumi config set --secret`. */
-export const SECRET_KEYS: ReadonlySet<string> = new Set(["connectorSecrets", "passwords"]);
-
-export class ConfigError extends Error {
-    constructor(readonly problems: readonly string[]) {
-        super(`invalid stack configuration:\n  - ${problems.join("\n  - ")}`);
-        this.name = "ConfigError";
-    }
-}
-
-/** Raw input: config key (without namespace) -> the string Pulumi stores, plus which keys are secret. */
-export interface RawConfig {
-    readonly values: Readonly<Record<string, string | undefined>>;
-    readonly secretKeys: ReadonlySet<string>;
-}
-
-export const NAME = /^[a-z][a-z0-9-]{0,30}$/;
-export const HOSTNAME = /^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
-export const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 const HEAP = /^(-Xm[sx]\d+[kmg]\s*)+$/;
 const SECRET_NAME = /^[A-Za-z0-9_.-]+$/;
-
-/** Collects problems so one run reports all of them, not just the first. */
-export class Checker {
-    readonly problems: string[] = [];
-
-    fail(key: string, expected: string, got: unknown): undefined {
-        this.problems.push(`${NAMESPACE}:${key}: expected ${expected}, got ${describeValue(got)}`);
-        return undefined;
-    }
-
-    object(key: string, v: unknown): Record<string, unknown> | undefined {
-        if (typeof v === "object" && v !== null && !Array.isArray(v)) return v as Record<string, unknown>;
-        return this.fail(key, "an object", v);
-    }
-
-    port(key: string, v: unknown, dflt: number): number {
-        if (v === undefined) return dflt;
-        if (typeof v === "number" && Number.isInteger(v) && v >= 1 && v <= 65535) return v;
-        this.fail(key, "a TCP port (integer 1-65535)", v);
-        return dflt;
-    }
-
-    name(key: string, v: unknown): string | undefined {
-        if (typeof v === "string" && NAME.test(v)) return v;
-        return this.fail(key, "a name of lowercase letters, digits and '-' starting with a letter", v);
-    }
-
-    unknownFields(key: string, obj: Record<string, unknown>, allowed: readonly string[]): void {
-        for (const f of Object.keys(obj)) {
-            if (!allowed.includes(f)) this.fail(`${key}.${f}`, `no such field (allowed: ${allowed.join(", ")})`, obj[f]);
-        }
-    }
-}
-
-function describeValue(v: unknown): string {
-    if (v === undefined) return "nothing";
-    const s = JSON.stringify(v);
-    return s.length > 60 ? `${s.slice(0, 57)}...` : s;
-}
-
-export function parseJson(raw: string | undefined): unknown {
-    if (raw === undefined) return undefined;
-    try {
-        return JSON.parse(raw);
-    } catch {
-        return raw; // a plain string value: validation below says what was expected instead
-    }
-}
 
 function parseEngine(c: Checker, key: string, v: unknown): Engine | undefined {
     const expected = `"local", "unix:///path/to/socket" or "ssh://user@host[:port]"`;
@@ -146,12 +48,6 @@ function loadServers(c: Checker, v: unknown): ServerSpec[] {
         if (engine) servers.push({ name, engine, address });
     }
     return servers;
-}
-
-export function serverRef(c: Checker, key: string, v: unknown, servers: readonly ServerSpec[]): string | undefined {
-    const names = servers.map((s) => s.name);
-    if (typeof v === "string" && names.includes(v)) return v;
-    return c.fail(key, `one of the declared servers (${names.join(", ") || "none declared"})`, v);
 }
 
 function loadZooKeeper(c: Checker, v: unknown, servers: readonly ServerSpec[]): ZooKeeperSpec | undefined {
@@ -243,33 +139,24 @@ function loadHeap(c: Checker, v: unknown): HeapSettings {
 }
 
 /** The names of a secret map (`connectorSecrets`, `passwords`); values are checked but never echoed. */
-function loadSecretMapNames(c: Checker, raw: RawConfig, key: "connectorSecrets" | "passwords"): string[] {
-    const v = parseJson(raw.values[key]);
+export function loadSecretMapNames(c: Checker, key: "connectorSecrets" | "passwords", v: unknown): string[] {
     if (v === undefined) return [];
     if (typeof v !== "object" || v === null || Array.isArray(v)) {
-        c.problems.push(`${NAMESPACE}:${key}: expected a map of secret name -> string value`);
+        c.say(key, "expected a map of secret name -> string value");
         return [];
     }
     const names: string[] = [];
     for (const [name, value] of Object.entries(v)) {
         if (!SECRET_NAME.test(name)) c.fail(`${key}.${name}`, "a name of letters, digits, '.', '_', '-'", name);
         else if (typeof value !== "string" || value.length === 0) {
-            c.problems.push(`${NAMESPACE}:${key}.${name}: expected a non-empty string`);
+            c.say(`${key}.${name}`, "expected a non-empty string");
         } else names.push(name);
     }
     return names;
 }
 
-/** A service bound to a server's address and port; two of them on one address:port cannot both start. */
-export interface Bind {
-    /** The config key that chose the port, for the error message. */
-    readonly key: string;
-    readonly server: string;
-    readonly port: number;
-}
-
 /** Two services on the same server address and port cannot both bind. */
-function checkPortClashes(c: Checker, cfg: Pick<StackConfig, "servers" | "zookeeper" | "brokers" | "connect">, more: readonly Bind[]): void {
+export function checkPortClashes(c: Checker, cfg: PlatformConfig, more: readonly Bind[]): void {
     const addressOf = new Map(cfg.servers.map((s) => [s.name, s.address]));
     const binds: Bind[] = [
         { key: "zookeeper.port", server: cfg.zookeeper.server, port: cfg.zookeeper.port },
@@ -281,61 +168,19 @@ function checkPortClashes(c: Checker, cfg: Pick<StackConfig, "servers" | "zookee
     for (const b of binds) {
         const at = `${addressOf.get(b.server)}:${b.port}`;
         const other = seen.get(at);
-        if (other) c.problems.push(`${NAMESPACE}:${b.key}: port ${b.port} on ${at} is already taken by ${NAMESPACE}:${other}`);
+        if (other) c.say(b.key, `port ${b.port} on ${at} is already taken by ${NAMESPACE}:${other}`);
         else seen.set(at, b.key);
     }
 }
 
-/** Validates raw stack config; throws ConfigError naming every bad key. */
-export function loadStackConfig(raw: RawConfig): StackConfig {
-    const c = new Checker();
-    for (const k of Object.keys(raw.values)) {
-        if (raw.values[k] === undefined) continue;
-        if (!(KNOWN_KEYS as readonly string[]).includes(k)) {
-            c.problems.push(`${NAMESPACE}:${k}: unknown key (known: ${KNOWN_KEYS.join(", ")})`);
-        } else if (SECRET_KEYS.has(k) && !raw.secretKeys.has(k)) {
-            // Never echo the value: it is exactly what must not be shown.
-            c.problems.push(
-                `${NAMESPACE}:${k}: expected a secret (set it with \`pulumi config set --secret --path ` +
-                    `'${k}.<name>' <value>\`), got a plain-text value`,
-            );
-        }
-    }
-    const value = (k: string) => parseJson(raw.values[k]);
+
+/** The platform from the raw (JSON-parsed) values of its keys; undefined when it cannot be placed. */
+export function loadPlatform(c: Checker, value: (key: string) => unknown): PlatformConfig | undefined {
     const servers = loadServers(c, value("servers"));
     const zookeeper = loadZooKeeper(c, value("zookeeper"), servers);
     const brokers = loadBrokers(c, value("brokers"), servers);
     const kafka = loadKafka(c, value("kafka"), brokers.length);
     const connect = loadConnect(c, value("connect"), servers);
     const heap = loadHeap(c, value("heap"));
-    const connectorSecretNames = loadSecretMapNames(c, raw, "connectorSecrets");
-    const passwordNames = loadSecretMapNames(c, raw, "passwords");
-    // Each topology's keys add the services they run to `binds`.
-    const binds: Bind[] = [];
-    const topologyA = loadTopologyA(c, { mongodb: value("mongodb"), mysql: value("mysql") }, servers, { passwordNames, connectorSecretNames }, binds);
-    const topologyB = loadTopologyB(c, value, servers, { passwordNames, connectorSecretNames }, binds);
-    if (topologyA && topologyB.twoWay) {
-        // Debezium's JDBC sink (3.2.0 through at least 3.4.0) registers its column types as JVM-wide singletons
-        // that remember the dialect of the last sink task started in the worker: a MySQL sink and a PostgreSQL
-        // sink in one Connect cluster write each other's SQL (docs/topology-b.md, "Known defect").
-        c.problems.push(
-            `${NAMESPACE}:mysql and ${NAMESPACE}:twoWay: topology A's MySQL sink and topology B's PostgreSQL sinks would share this ` +
-                "stack's Connect workers, where the Debezium JDBC sink mixes up their SQL dialects (MySQL DDL sent to PostgreSQL); " +
-                "deploy each topology as its own stack",
-        );
-    }
-    if (zookeeper) checkPortClashes(c, { servers, zookeeper, brokers, connect }, binds);
-    if (c.problems.length > 0 || !zookeeper) throw new ConfigError(c.problems);
-    return {
-        servers,
-        zookeeper,
-        brokers,
-        kafka,
-        connect,
-        heap,
-        connectorSecretNames,
-        passwordNames,
-        ...(topologyA ? { topologyA } : {}),
-        ...topologyB,
-    };
+    return zookeeper ? { servers, zookeeper, brokers, kafka, connect, heap } : undefined;
 }

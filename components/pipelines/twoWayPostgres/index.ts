@@ -1,0 +1,72 @@
+// The `twoWayPostgres` pipeline kind (topology B): two databases on one PostgreSQL server kept in sync both
+// ways, loop-free, with last-writer-wins on conflicts. See docs/topology-b.md.
+import * as pulumi from "@pulumi/pulumi";
+import type { PipelineKind } from "../kind";
+import { loadTwoWay, TWO_WAY_FIELDS, twoWayPasswordNames, TwoWaySpec } from "./config";
+import { directionPlans, TwoWayPostgres, twoWaySpecs } from "./pipeline";
+
+/** The type token of the component: part of every child's URN, so never renamed. */
+export const TWO_WAY_POSTGRES_TYPE = "cdc-sync:pipelines:TwoWayPostgres";
+
+export const twoWayPostgres: PipelineKind<TwoWaySpec> = {
+    kind: "twoWayPostgres",
+    summary: "two databases on one PostgreSQL server kept in sync both ways (topology B)",
+    load(c, entry, ctx) {
+        c.unknownFields(ctx.at("").replace(/\.$/, ""), entry, TWO_WAY_FIELDS);
+        return loadTwoWay(c, entry, ctx);
+    },
+    passwords(spec) {
+        const names = twoWayPasswordNames(spec);
+        return { names, forConnect: names, pinned: [] };
+    },
+    claims(name, spec) {
+        const plans = directionPlans(name, twoWaySpecs(spec));
+        return [
+            ...plans.flatMap((d) => [d.sourceName, d.sinkName]).map((value) => ({ namespace: "connector", value })),
+            ...plans.flatMap((d) => [...d.topics, d.heartbeatTopic]).map((value) => ({ namespace: "topic", value })),
+            ...twoWayPasswordNames(spec).map((value) => ({ namespace: "password", value })),
+            // Roles, slots, publications and origins are named after the database, and server-wide.
+            ...spec.databases.map((value) => ({ namespace: `database@${spec.postgres}`, value })),
+        ];
+    },
+    sinkDialects: () => ["postgresql"],
+    databaseServers: (spec) => [spec.postgres],
+    build(name, spec, ctx) {
+        const server = ctx.databases.get(spec.postgres);
+        if (!server) throw new Error(`pipeline ${name}: database server ${spec.postgres} was not built`); // unreachable after loading
+        const pair = new TwoWayPostgres(
+            name,
+            {
+                twoWay: spec,
+                server,
+                passwords: ctx.passwords,
+                connectUrls: ctx.connect.urls,
+                bootstrapServers: ctx.bootstrapServers,
+                replicationFactor: ctx.replicationFactor,
+                knownSecrets: ctx.connect.knownSecrets,
+            },
+            { dependsOn: ctx.dependsOn },
+        );
+        return {
+            resource: pair,
+            outputs: {
+                kind: "twoWayPostgres",
+                postgres: pair.address,
+                directions: pair.directions.map((d) => ({
+                    direction: `${d.from}->${d.into}`,
+                    source: d.sourceName,
+                    sink: d.sinkName,
+                    topics: d.topics,
+                    initialSnapshot: d.snapshot,
+                })),
+                health: pair.health.directions,
+                healthMeasuredAt: pair.health.measuredAt,
+            },
+        };
+    },
+};
+
+/** Where a PostgreSQL server a pair uses lived before it moved out of the pair: the pair's own URN. */
+export function formerParentOf(pipelineName: string): pulumi.Output<string> {
+    return pulumi.createUrn(pipelineName, TWO_WAY_POSTGRES_TYPE);
+}

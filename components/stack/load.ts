@@ -1,0 +1,186 @@
+// Reads and validates the whole stack config once, before any resource exists: the platform, the database
+// servers, and each declared pipeline through its kind (components/pipelines/registry.ts). Pure: raw config
+// strings and the set of keys Pulumi holds as secrets in, a typed StackConfig out, or a ConfigError listing
+// every problem, each naming its full key and what was expected.
+import { Bind, Checker, ConfigError, NAME, NAMESPACE, parseJson } from "../config/checker";
+import { checkPortClashes, loadPlatform, loadSecretMapNames } from "../config/platform";
+import { PlatformConfig } from "../config/schema";
+import { DatabaseServerSpec, loadDatabases, unpinnedAdminPasswords } from "../databases/config";
+import { DeclaredPipeline, LoadContext, PasswordNeeds, SinkDialect } from "../pipelines/kind";
+import { PIPELINE_KINDS, pipelineKind } from "../pipelines/registry";
+import { LEGACY_KEYS, LEGACY_NAMES, LegacyEntry, loadLegacy } from "./legacy";
+
+/** Every key this program reads; anything else under the namespace is a typo and is rejected. */
+export const KNOWN_KEYS = [
+    "servers",
+    "zookeeper",
+    "brokers",
+    "kafka",
+    "connect",
+    "heap",
+    "connectorSecrets",
+    "passwords",
+    "databases",
+    "pipelines",
+    ...LEGACY_KEYS,
+] as const;
+
+/** Keys whose values must be stored with `pulumi config set --secret`. */
+export const SECRET_KEYS: ReadonlySet<string> = new Set(["connectorSecrets", "passwords"]);
+
+/** Raw input: config key (without namespace) -> the string Pulumi stores, plus which keys are secret. */
+export interface RawConfig {
+    readonly values: Readonly<Record<string, string | undefined>>;
+    readonly secretKeys: ReadonlySet<string>;
+}
+
+export interface StackConfig extends PlatformConfig {
+    /** `cdc-sync:databases` (and servers the deprecated keys declare). */
+    readonly databases: readonly DatabaseServerSpec[];
+    /** `cdc-sync:pipelines` (and the deprecated keys, read as one pipeline each), in declaration order. */
+    readonly pipelines: readonly DeclaredPipeline[];
+    /**
+     * Named secrets written to each Connect worker's secrets file, for connectors to reference through
+     * the file config provider as `${file:<path>:<name>}`. Always a Pulumi secret.
+     */
+    readonly connectorSecretNames: readonly string[];
+    /** Passwords the operator pinned (`cdc-sync:passwords`, a secret): names only, the values stay secret. */
+    readonly passwordNames: readonly string[];
+    /** Said once per run, not errors (deprecated keys and what replaces them). */
+    readonly warnings: readonly string[];
+}
+
+/** The passwords every declared pipeline and database server needs, merged. */
+export function passwordNeeds(cfg: Pick<StackConfig, "databases" | "pipelines">): PasswordNeeds {
+    const needs = cfg.pipelines.map((p) => pipelineKind(p.kind)!.passwords(p.spec));
+    const admins = cfg.databases.flatMap((d) => (d.engine === "mongodb" && d.kind === "adopt" ? [] : [d.adminPassword]));
+    const uniq = (xs: string[]) => [...new Set(xs)];
+    return {
+        names: uniq([...admins, ...needs.flatMap((n) => n.names)]),
+        forConnect: uniq(needs.flatMap((n) => n.forConnect)),
+        pinned: uniq([...cfg.databases.flatMap(unpinnedAdminPasswords), ...needs.flatMap((n) => n.pinned)]),
+    };
+}
+
+function loadEntries(c: Checker, v: unknown): { key: string; name?: string; kind?: string; fields: Record<string, unknown> }[] {
+    if (v === undefined) return [];
+    if (!Array.isArray(v)) {
+        c.fail("pipelines", "a list of pipelines, each { name, kind, ... }", v);
+        return [];
+    }
+    return v.flatMap((e, i) => {
+        const key = `pipelines[${i}]`;
+        const o = c.object(key, e);
+        if (!o) return [];
+        const { name, kind, ...fields } = o;
+        const known = PIPELINE_KINDS.find((k) => k.kind === kind);
+        if (!known) c.fail(`${key}.kind`, `one of: ${PIPELINE_KINDS.map((k) => `${k.kind} (${k.summary})`).join("; ")}`, kind);
+        return [{ key, name: c.name(`${key}.name`, name), kind: known?.kind, fields }];
+    });
+}
+
+/** Stack-wide: names unique, no two pipelines claiming one name, sink dialects apart, secrets not shadowed. */
+function checkAcross(
+    c: Checker,
+    pipelines: readonly DeclaredPipeline[],
+    databases: readonly DatabaseServerSpec[],
+    connectorSecretNames: readonly string[],
+    { allLoaded }: { allLoaded: boolean },
+): void {
+    const names = new Map<string, string>();
+    const claims = new Map<string, string>();
+    const dialects = new Map<SinkDialect, string>();
+    const used = new Set<string>();
+    for (const p of pipelines) {
+        const kind = pipelineKind(p.kind)!;
+        const other = names.get(p.name);
+        if (other) c.say(`${p.key}.name`, `expected a name no other pipeline has, got "${p.name}" (also ${NAMESPACE}:${other})`);
+        names.set(p.name, p.key);
+        for (const claim of kind.claims(p.name, p.spec)) {
+            const at = `${claim.namespace} ${claim.value}`;
+            const first = claims.get(at);
+            if (first && first !== p.key) c.say(p.key, `its ${at} is also ${NAMESPACE}:${first}'s: two pipelines cannot share it (rename one of them)`);
+            else claims.set(at, p.key);
+        }
+        for (const d of kind.sinkDialects(p.spec)) if (!dialects.has(d)) dialects.set(d, p.key);
+        for (const s of kind.databaseServers(p.spec)) used.add(s);
+        for (const n of kind.passwords(p.spec).forConnect.filter((x) => connectorSecretNames.includes(x))) {
+            // The workers' secrets file holds both maps: that value would stand in for the account's password.
+            c.fail(`connectorSecrets.${n}`, `another name: ${n} is the password the stack keeps for ${NAMESPACE}:${p.key}'s connectors (pin it with ${NAMESPACE}:passwords.${n})`, n);
+        }
+    }
+    if (dialects.size > 1) {
+        // Debezium's JDBC sink (3.2.0 through at least 3.7) registers its column types as JVM-wide singletons
+        // that remember the dialect of the last sink task started in the worker: a MySQL sink and a PostgreSQL
+        // sink in one Connect cluster write each other's SQL (docs/topology-b.md, "Known defect").
+        const [[d1, k1], [d2, k2]] = [...dialects];
+        c.say(
+            `${k2}`,
+            `its ${d2} sink would share this stack's Connect workers with the ${d1} sink of ${NAMESPACE}:${k1}, where the Debezium JDBC sink ` +
+                "mixes up their SQL dialects (one database's DDL sent to the other); deploy pipelines whose sinks write different SQL as separate stacks",
+        );
+    }
+    // Only when every pipeline loaded: one with problems may be the server's user.
+    for (const d of allLoaded ? databases : []) {
+        if (d.engine !== "postgres" && !used.has(d.name)) {
+            c.say(d.key, `a ${d.engine} server no pipeline uses: only PostgreSQL servers are run on their own (others are run by the pipeline using them)`);
+        }
+    }
+}
+
+/** Validates raw stack config; throws ConfigError naming every bad key. */
+export function loadStackConfig(raw: RawConfig): StackConfig {
+    const c = new Checker();
+    for (const k of Object.keys(raw.values)) {
+        if (raw.values[k] === undefined) continue;
+        if (!(KNOWN_KEYS as readonly string[]).includes(k)) {
+            c.say(k, `unknown key (known: ${KNOWN_KEYS.join(", ")})`);
+        } else if (SECRET_KEYS.has(k) && !raw.secretKeys.has(k)) {
+            // Never echo the value: it is exactly what must not be shown.
+            c.say(k, `expected a secret (set it with \`pulumi config set --secret --path '${k}.<name>' <value>\`), got a plain-text value`);
+        }
+    }
+    const value = (k: string) => parseJson(raw.values[k]);
+    const platform = loadPlatform(c, value);
+    const servers = platform?.servers ?? [];
+    const connectorSecretNames = loadSecretMapNames(c, "connectorSecrets", value("connectorSecrets"));
+    const passwordNames = loadSecretMapNames(c, "passwords", value("passwords"));
+    // Services the stack runs besides the platform's, for the port clash check.
+    const binds: Bind[] = [];
+    const legacy = loadLegacy(c, value, servers, binds);
+    const databases = [...legacy.databases, ...loadDatabases(c, value("databases"), servers, binds)];
+    const byName = new Map<string, DatabaseServerSpec>();
+    for (const d of databases) {
+        if (byName.has(d.name)) c.say(d.key, `a database server named ${d.name} is already declared by ${NAMESPACE}:${byName.get(d.name)!.key}`);
+        byName.set(d.name, d);
+    }
+    const entries: (LegacyEntry | { key: string; name?: string; kind?: string; fields: Record<string, unknown>; at?: undefined })[] = [
+        ...legacy.entries,
+        ...loadEntries(c, value("pipelines")),
+    ];
+    // Servers declared but invalid: their problems are reported; references to them are not reported again.
+    const rawDatabases = value("databases");
+    const declared = [
+        ...(rawDatabases && typeof rawDatabases === "object" ? Object.keys(rawDatabases) : []),
+        ...(value("postgres") !== undefined ? [LEGACY_NAMES.twoWayServer] : []),
+        ...(value("mongodb") !== undefined ? [LEGACY_NAMES.mongodbServer] : []),
+        ...(value("mysql") !== undefined ? [LEGACY_NAMES.mysqlServer] : []),
+    ];
+    const invalidDatabases = new Set(declared.filter((n) => !byName.has(n)));
+    const pipelines: DeclaredPipeline[] = [];
+    const failed = c.problems.length;
+    for (const e of entries) {
+        const kind = e.kind === undefined ? undefined : pipelineKind(e.kind);
+        const ctx: LoadContext = { servers, databases: byName, invalidDatabases, pinnedPasswords: passwordNames, binds, key: e.key, at: e.at ?? ((p) => `${e.key}.${p}`) };
+        const spec = kind?.load(c, e.fields, ctx);
+        if (kind && spec !== undefined && e.name !== undefined && NAME.test(e.name)) pipelines.push({ name: e.name, kind: kind.kind, key: e.key, spec });
+    }
+    checkAcross(c, pipelines, databases, connectorSecretNames, { allLoaded: c.problems.length === failed && pipelines.length === entries.length });
+    for (const name of passwordNeeds({ databases, pipelines: [] }).pinned.filter((n) => !passwordNames.includes(n))) {
+        const db = databases.find((d) => d.adminPassword === name)!;
+        c.fail(`passwords.${name}`, `the administrator's password of the adopted server ${NAMESPACE}:${db.key} (pulumi config set --secret --path '${NAMESPACE}:passwords.${name}' ...)`, undefined);
+    }
+    if (platform) checkPortClashes(c, platform, binds);
+    if (c.problems.length > 0 || !platform) throw new ConfigError(c.problems);
+    return { ...platform, databases, pipelines, connectorSecretNames, passwordNames, warnings: c.warnings };
+}

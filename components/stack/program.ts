@@ -1,0 +1,75 @@
+// The whole stack from its validated config: passwords, the platform, the database servers and every declared
+// pipeline through its kind. index.ts runs it for the current stack; the unit tests run it under mocks.
+import * as pulumi from "@pulumi/pulumi";
+import { buildPostgresServers } from "../databases/servers";
+import { pipelineKind } from "../pipelines/registry";
+import { formerParentOf } from "../pipelines/twoWayPostgres";
+import { KafkaPlatform } from "../platform/platform";
+import { PasswordSet } from "../secrets/passwords";
+import { passwordNeeds, StackConfig } from "./load";
+
+export interface StackInputs {
+    readonly stack: string;
+    readonly config: StackConfig;
+    /** `cdc-sync:connectorSecrets`, a Pulumi secret. */
+    readonly connectorSecrets: pulumi.Input<Record<string, string>>;
+    /** `cdc-sync:passwords` (pinned passwords), a Pulumi secret. */
+    readonly pinnedPasswords: pulumi.Input<Record<string, string>>;
+}
+
+/** Builds every resource of the stack and returns its outputs. */
+export function buildStack({ stack, config, connectorSecrets, pinnedPasswords }: StackInputs) {
+    /** Passwords of the accounts the stack creates; those connectors use also go to the Connect workers. */
+    const needs = passwordNeeds(config);
+    const passwords = new PasswordSet("passwords", { names: [...needs.names], overrides: pinnedPasswords });
+    const workerSecrets = pulumi
+        .all([connectorSecrets, passwords.pick([...needs.forConnect])])
+        .apply(([declared, generated]) => ({ ...generated, ...declared }));
+
+    const platform = new KafkaPlatform("kafka", { config, stack, connectorSecrets: pulumi.secret(workerSecrets) });
+    const plan = platform.placement;
+
+    const databases = buildPostgresServers({
+        stack,
+        servers: config.servers,
+        databases: config.databases,
+        passwords,
+        // A PostgreSQL server used to be a child of the two-way pair using it: it moves out without a replacement.
+        formerParents: (server) =>
+            config.pipelines.filter((p) => p.kind === "twoWayPostgres" && pipelineKind(p.kind)!.databaseServers(p.spec).includes(server)).map((p) => formerParentOf(p.name)),
+    });
+
+    const pipelines = config.pipelines.map((p) => {
+        const built = pipelineKind(p.kind)!.build(p.name, p.spec, {
+            stack,
+            servers: config.servers,
+            passwords,
+            databases,
+            connect: { urls: platform.connect.workerUrls, knownSecrets: [...config.connectorSecretNames, ...needs.forConnect] },
+            bootstrapServers: platform.bootstrapServers,
+            replicationFactor: config.kafka.replicationFactor,
+            dependsOn: [platform],
+        });
+        return [p.name, built] as const;
+    });
+
+    return {
+        /** `host:port,...` for Kafka clients. */
+        bootstrapServers: platform.bootstrapServers,
+        /** Kafka Connect REST API (any worker forwards to the leader). */
+        connectRestUrl: platform.connect.restUrl,
+        connectVersion: platform.connect.version,
+        connectPlugins: platform.connect.plugins,
+        /** Which server runs what, at which address. */
+        placement: {
+            zookeeper: { server: plan.zookeeper.server.name, address: plan.zookeeper.connectString },
+            brokers: plan.brokers.map((b) => ({ id: b.id, server: b.server.name, address: b.bootstrap })),
+            connectWorkers: plan.connect.workers.map((w) => ({ server: w.server.name, url: w.url })),
+            databases: Object.fromEntries([...databases].map(([name, d]) => [name, `${d.host}:${d.port}`])),
+        },
+        /** Each declared pipeline by name: its kind, where its ends are, its connectors and health. */
+        pipelines: Object.fromEntries(pipelines.map(([name, b]) => [name, b.outputs])),
+        /** The pipelines' components, for tests. */
+        components: Object.fromEntries(pipelines.map(([name, b]) => [name, b.resource])),
+    };
+}
