@@ -1,0 +1,152 @@
+// `cdc-sync:databases` and `cdc-sync:pipelines`: every bad entry names its full key path (table-driven), and
+// the resource graph of a stack with two two-way pairs on one PostgreSQL server (Pulumi mocks).
+import * as assert from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import { record, Recorded } from "./mocks";
+import { TwoWaySpec } from "../../components/pipelines/twoWayPostgres/config";
+import { loadStackConfig, passwordNeeds } from "../../components/stack/load";
+import { errorsOf, raw, VALID } from "../stackFiles";
+
+const TABLES = [{ name: "public.items", primaryKey: ["id"], columns: { id: "bigint", label: "text" } }];
+const PG = { engine: "postgres", server: "server2" };
+const pair = (name: string, databases: string[], more: Record<string, unknown> = {}) => ({ name, kind: "twoWayPostgres", postgres: "pg", databases, tables: TABLES, ...more });
+/** Two pairs on one server: the shape the cases below break one field at a time. */
+const TWO_PAIRS = { ...VALID, databases: { pg: PG }, pipelines: [pair("left", ["l1", "l2"]), pair("right", ["r1", "r2"])] };
+const MONGO = { engine: "mongodb", server: "server1", image: "mongo:8.0" };
+const MARIA = { engine: "mariadb", server: "server2", port: 3307 };
+const TOPOLOGY_A = { name: "docs", kind: "mongoToMySql", mongodb: { server: "mongo", database: "shop", collections: ["c"] }, mysql: { server: "maria", database: "shop" } };
+
+describe("cdc-sync:databases and cdc-sync:pipelines", () => {
+    it("reads two pairs on one server, each under its own name, with no warning", () => {
+        const cfg = loadStackConfig(raw(TWO_PAIRS));
+        assert.deepStrictEqual(cfg.databases.map((d) => [d.name, d.engine, d.kind, d.adminPassword]), [["pg", "postgres", "run", "pg-admin"]]);
+        assert.deepStrictEqual(cfg.pipelines.map((p) => [p.name, p.kind, p.key, (p.spec as TwoWaySpec).databases]), [
+            ["left", "twoWayPostgres", "pipelines[0]", ["l1", "l2"]],
+            ["right", "twoWayPostgres", "pipelines[1]", ["r1", "r2"]],
+        ]);
+        assert.deepStrictEqual(cfg.warnings, []);
+    });
+
+    const cases: { name: string; config: Record<string, unknown>; secretKeys?: string[]; error: RegExp }[] = [
+        { name: "a list that is not one", config: { ...TWO_PAIRS, pipelines: { left: pair("left", ["l1", "l2"]) } }, error: /^cdc-sync:pipelines: expected a list of pipelines/ },
+        { name: "an unknown kind", config: { ...TWO_PAIRS, pipelines: [{ ...pair("left", ["l1", "l2"]), kind: "threeWay" }] }, error: /^cdc-sync:pipelines\[0\]\.kind: expected one of: twoWayPostgres \(.*\); mongoToMySql \(.*\), got "threeWay"$/ },
+        { name: "a name that cannot be part of names", config: { ...TWO_PAIRS, pipelines: [pair("Left_1", ["l1", "l2"])] }, error: /^cdc-sync:pipelines\[0\]\.name: expected a name of lowercase letters/ },
+        { name: "no name", config: { ...TWO_PAIRS, pipelines: [{ ...pair("x", ["l1", "l2"]), name: undefined }] }, error: /^cdc-sync:pipelines\[0\]\.name: expected a name .*, got nothing$/ },
+        {
+            name: "two pipelines with one name",
+            config: { ...TWO_PAIRS, pipelines: [pair("left", ["l1", "l2"]), pair("left", ["r1", "r2"])] },
+            error: /^cdc-sync:pipelines\[1\]\.name: expected a name no other pipeline has, got "left" \(also cdc-sync:pipelines\[0\]\)$/,
+        },
+        {
+            name: "a database in two pairs on one server",
+            config: { ...TWO_PAIRS, pipelines: [pair("left", ["l1", "l2"]), pair("right", ["l2", "r2"])] },
+            error: /^cdc-sync:pipelines\[1\]: its database@pg l2 is also cdc-sync:pipelines\[0\]'s: two pipelines cannot share it/,
+        },
+        {
+            name: "derived names that collide (connector left-l1-source from two names)",
+            config: { ...TWO_PAIRS, databases: { pg: PG, pg2: { ...PG, port: 5433 } }, pipelines: [pair("left", ["l1", "l2"]), pair("left-l1", ["l1", "l2"], { postgres: "pg2" })] },
+            error: /^cdc-sync:pipelines\[1\]: its password l1-replication is also cdc-sync:pipelines\[0\]'s/,
+        },
+        { name: "a field of no kind", config: { ...TWO_PAIRS, pipelines: [pair("left", ["l1", "l2"], { tabels: [] })] }, error: /^cdc-sync:pipelines\[0\]\.tabels: expected no such field \(allowed: postgres, databases, tables\)/ },
+        {
+            name: "a key path deep inside an entry",
+            config: { ...TWO_PAIRS, pipelines: [pair("left", ["l1", "l2"]), pair("right", ["r1", "r2"], { tables: [{ name: "t", primaryKey: [] }] })] },
+            error: /^cdc-sync:pipelines\[1\]\.tables\[0\]\.primaryKey: expected a non-empty list of column names/,
+        },
+        { name: "a server that is not declared", config: { ...TWO_PAIRS, pipelines: [pair("left", ["l1", "l2"], { postgres: "pgx" })] }, error: /^cdc-sync:pipelines\[0\]\.postgres: expected the name of a PostgreSQL server in cdc-sync:databases \(pg\), got "pgx"$/ },
+        {
+            name: "a server of another engine",
+            config: { ...TWO_PAIRS, databases: { pg: PG, maria: MARIA }, pipelines: [pair("left", ["l1", "l2"], { postgres: "maria" })] },
+            error: /^cdc-sync:pipelines\[0\]\.postgres: expected the name of a PostgreSQL server in cdc-sync:databases \(pg\), got "maria"$/,
+        },
+        { name: "a database server without an engine", config: { ...TWO_PAIRS, databases: { pg: { server: "server2" } } }, error: /^cdc-sync:databases\.pg\.engine: expected one of postgres, mariadb, mysql, mongodb, got nothing$/ },
+        { name: "an unknown engine", config: { ...TWO_PAIRS, databases: { pg: { ...PG, engine: "oracle" } } }, error: /^cdc-sync:databases\.pg\.engine: expected one of postgres, mariadb, mysql, mongodb, got "oracle"$/ },
+        { name: "a database server name with capitals", config: { ...TWO_PAIRS, databases: { PG } }, error: /^cdc-sync:databases\.PG: expected a name of lowercase letters/ },
+        { name: "a server field of another engine", config: { ...TWO_PAIRS, databases: { pg: { ...PG, replicaSet: "rs0" } } }, error: /^cdc-sync:databases\.pg\.replicaSet: expected no such field/ },
+        { name: "two servers on one port", config: { ...TWO_PAIRS, databases: { pg: PG, pg2: PG } }, error: /^cdc-sync:databases\.pg2\.port: port 5432 on 127\.0\.0\.12:5432 is already taken by cdc-sync:databases\.pg\.port$/ },
+        {
+            name: "an adopted server whose administrator's password is not pinned",
+            config: { ...TWO_PAIRS, databases: { pg: { engine: "postgres", host: "10.0.0.5" } } },
+            error: /^cdc-sync:passwords\.pg-admin: expected the administrator's password of the adopted server cdc-sync:databases\.pg/,
+        },
+        {
+            name: "a server named like one a deprecated key declares",
+            config: { ...TWO_PAIRS, postgres: { server: "server1" }, twoWay: { tables: TABLES }, databases: { "twoway-postgres": PG } },
+            error: /^cdc-sync:databases\.twoway-postgres: a database server named twoway-postgres is already declared by cdc-sync:postgres$/,
+        },
+        {
+            name: "a pipeline named like the one a deprecated key declares",
+            config: { ...TWO_PAIRS, postgres: { server: "server1" }, twoWay: { databases: ["x1", "x2"], tables: TABLES }, pipelines: [pair("twoway", ["l1", "l2"])] },
+            error: /^cdc-sync:pipelines\[0\]\.name: expected a name no other pipeline has, got "twoway" \(also cdc-sync:twoWay\)$/,
+        },
+        {
+            name: "a MySQL sink and PostgreSQL sinks on one Connect cluster",
+            config: { ...TWO_PAIRS, databases: { pg: PG, mongo: MONGO, maria: MARIA }, pipelines: [pair("left", ["l1", "l2"]), TOPOLOGY_A] },
+            error: /^cdc-sync:pipelines\[1\]: its mysql sink would share this stack's Connect workers with the postgresql sink of cdc-sync:pipelines\[0\], where the Debezium JDBC sink mixes up their SQL dialects/,
+        },
+        {
+            name: "a MariaDB server no pipeline uses",
+            config: { ...TWO_PAIRS, databases: { pg: PG, maria: MARIA } },
+            error: /^cdc-sync:databases\.maria: a mariadb server no pipeline uses/,
+        },
+    ];
+    for (const c of cases) {
+        it(`rejects ${c.name}`, () => {
+            const problems = errorsOf(c.config, c.secretKeys);
+            assert.ok(problems.some((p) => c.error.test(p)), `no problem matched ${c.error}; got:\n  ${problems.join("\n  ") || "(accepted)"}`);
+        });
+    }
+
+    it("reports a broken server once, not again at each pipeline using it", () => {
+        const problems = errorsOf({ ...TWO_PAIRS, databases: { pg: { ...PG, server: "server9" } } });
+        assert.deepStrictEqual(problems, ['cdc-sync:databases.pg.server: expected one of the declared servers (server1, server2), got "server9"']);
+    });
+});
+
+describe("resource graph: two two-way pairs on one PostgreSQL server (mocks)", () => {
+    let rs: Recorded[] = [];
+    before(async () => {
+        const { buildStack } = await import("../../components/stack/program");
+        const config = loadStackConfig(raw(TWO_PAIRS));
+        // The mocks generate no passwords: every one is pinned, as an operator could.
+        const pinned = Object.fromEntries(passwordNeeds(config).names.map((n) => [n, `pw-${n}`]));
+        rs = await record(async () => {
+            const out = buildStack({ stack: "local", config, connectorSecrets: pulumi.secret({}), pinnedPasswords: pulumi.secret(pinned) });
+            return pulumi.all([out.components.left.urn, out.components.right.urn]);
+        });
+    });
+    const byType = (suffix: string) => rs.filter((r) => r.type.endsWith(suffix));
+
+    it("runs the server once, named after its cdc-sync:databases entry", () => {
+        const containers = byType("docker:Container").map((r) => r.inputs.name).filter((n: string) => !/zookeeper|broker|connect/.test(n));
+        assert.deepStrictEqual(containers, ["cdc-sync-local-pg"]);
+    });
+
+    it("names every connector and topic after its pipeline, so the two pairs never meet", () => {
+        const connectors = byType("connect:Connector").map((r) => r.name).sort();
+        assert.deepStrictEqual(connectors, [
+            "left-l1-source",
+            "left-l1-to-l2-sink",
+            "left-l2-source",
+            "left-l2-to-l1-sink",
+            "right-r1-source",
+            "right-r1-to-r2-sink",
+            "right-r2-source",
+            "right-r2-to-r1-sink",
+        ]);
+        const topics: string[] = byType("kafka:Topic").map((r) => r.inputs.name);
+        assert.ok(topics.includes("left.l1.public.items") && topics.includes("right.r2.public.items"), topics.join(", "));
+        assert.strictEqual(new Set(topics).size, topics.length, "a topic is declared twice");
+    });
+
+    it("sets up each database once, with slots and roles named after it", () => {
+        const sync = byType("twoWayPostgres:TwoWayDatabase").concat(byType("sync:TwoWayDatabase"));
+        assert.deepStrictEqual(sync.map((r) => r.inputs.spec.slotName).sort(), ["cdc_sync_l1", "cdc_sync_l2", "cdc_sync_r1", "cdc_sync_r2"]);
+    });
+
+    it("generates each password once: the server's administrator and every role's", () => {
+        const set = byType("secrets:GeneratedPasswords");
+        assert.strictEqual(set.length, 1);
+        assert.deepStrictEqual(set[0].inputs.names, ["l1-replication", "l1-sink", "l2-replication", "l2-sink", "pg-admin", "r1-replication", "r1-sink", "r2-replication", "r2-sink"]);
+    });
+});
