@@ -78,9 +78,11 @@ pulumi up --stack "$stack" --yes --non-interactive --skip-preview >>"$work/pulum
   || { tail -n 40 "$work/pulumi.log" >&2; die "pulumi up failed; see $work/pulumi.log"; }
 log "stack up in $(( $(date +%s) - start )) s"
 
-pg_address="$(pulumi stack output --stack "$stack" twoWaySync --json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).postgres))')"
+pair="$(twoway_output "$stack")" || die "stack $stack has no two-way pair in its pipelines output"
+pg_address="$(node -e 'console.log(JSON.parse(process.argv[1]).postgres)' "$pair")"
+pg_container="cdc-sync-$stack-$(node -e 'console.log(JSON.parse(process.argv[1]).server)' "$pair")"
 load_before="$(uptime)"
-BENCH_PG_HOST="${pg_address%:*}" BENCH_PG_PORT="${pg_address##*:}" BENCH_PG_CONTAINER="cdc-sync-$stack-twoway-postgres" BENCH_STACK="$stack" \
+BENCH_PG_HOST="${pg_address%:*}" BENCH_PG_PORT="${pg_address##*:}" BENCH_PG_CONTAINER="$pg_container" BENCH_STACK="$stack" \
   node -r ts-node/register scripts/bench-twoway.ts >"$work/results.md"
 load_after="$(uptime)"
 

@@ -15,3 +15,12 @@ pin() {
   sed -n "s/^ *\"$1\": *\"\\([^\"]*\\)\".*/\\1/p" "$REPO_ROOT/versions.json" | head -n1 | grep . \
     || die "versions.json has no pin named '$1'"
 }
+
+# twoway_output STACK: the stack output of its first two-way pair (`pipelines.<name>`, kind twoWayPostgres), as JSON.
+twoway_output() {
+  pulumi stack output --stack "$1" pipelines --json 2>/dev/null | node -e '
+    const out = JSON.parse(require("fs").readFileSync(0, "utf8") || "{}");
+    const pair = Object.values(out).find((p) => p.kind === "twoWayPostgres");
+    if (!pair) process.exit(1);
+    console.log(JSON.stringify(pair));'
+}

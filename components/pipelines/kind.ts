@@ -93,6 +93,11 @@ export interface PipelineKind<Spec> {
     sinkDialects(spec: Spec): SinkDialect[];
     /** The database servers (`cdc-sync:databases` names) it uses. */
     databaseServers(spec: Spec): string[];
+    /**
+     * Database servers this kind used to build inside its own component before they moved to
+     * `cdc-sync:databases`, with the URN of that former parent: the server is aliased from there, not replaced.
+     */
+    formerServerParents?(name: string, spec: Spec): { readonly server: string; readonly parentUrn: pulumi.Input<string> }[];
     /** Builds its resources; `name` is the entry's name and prefixes every derived name. */
     build(name: string, spec: Spec, ctx: BuildContext): BuiltPipeline;
 }

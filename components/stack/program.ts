@@ -2,8 +2,8 @@
 // pipeline through its kind. index.ts runs it for the current stack; the unit tests run it under mocks.
 import * as pulumi from "@pulumi/pulumi";
 import { buildPostgresServers } from "../databases/servers";
+import type { BuildContext } from "../pipelines/kind";
 import { pipelineKind } from "../pipelines/registry";
-import { formerParentOf } from "../pipelines/twoWayPostgres";
 import { KafkaPlatform } from "../platform/platform";
 import { PasswordSet } from "../secrets/passwords";
 import { passwordNeeds, StackConfig } from "./load";
@@ -15,6 +15,26 @@ export interface StackInputs {
     readonly connectorSecrets: pulumi.Input<Record<string, string>>;
     /** `cdc-sync:passwords` (pinned passwords), a Pulumi secret. */
     readonly pinnedPasswords: pulumi.Input<Record<string, string>>;
+}
+
+/**
+ * The database servers and the declared pipelines, on a platform that is up (`ctx`): what buildStack builds
+ * on top of its own platform, and what a test builds on top of the suite's.
+ */
+export function buildPipelines(config: Pick<StackConfig, "databases" | "pipelines">, ctx: Omit<BuildContext, "databases">) {
+    const databases = buildPostgresServers({
+        stack: ctx.stack,
+        servers: ctx.servers,
+        databases: config.databases,
+        passwords: ctx.passwords,
+        formerParents: (server) =>
+            config.pipelines
+                .flatMap((p) => pipelineKind(p.kind)!.formerServerParents?.(p.name, p.spec) ?? [])
+                .filter((f) => f.server === server)
+                .map((f) => f.parentUrn),
+    });
+    const pipelines = config.pipelines.map((p) => [p.name, pipelineKind(p.kind)!.build(p.name, p.spec, { ...ctx, databases })] as const);
+    return { databases, pipelines };
 }
 
 /** Builds every resource of the stack and returns its outputs. */
@@ -29,28 +49,14 @@ export function buildStack({ stack, config, connectorSecrets, pinnedPasswords }:
     const platform = new KafkaPlatform("kafka", { config, stack, connectorSecrets: pulumi.secret(workerSecrets) });
     const plan = platform.placement;
 
-    const databases = buildPostgresServers({
+    const { databases, pipelines } = buildPipelines(config, {
         stack,
         servers: config.servers,
-        databases: config.databases,
         passwords,
-        // A PostgreSQL server used to be a child of the two-way pair using it: it moves out without a replacement.
-        formerParents: (server) =>
-            config.pipelines.filter((p) => p.kind === "twoWayPostgres" && pipelineKind(p.kind)!.databaseServers(p.spec).includes(server)).map((p) => formerParentOf(p.name)),
-    });
-
-    const pipelines = config.pipelines.map((p) => {
-        const built = pipelineKind(p.kind)!.build(p.name, p.spec, {
-            stack,
-            servers: config.servers,
-            passwords,
-            databases,
-            connect: { urls: platform.connect.workerUrls, knownSecrets: [...config.connectorSecretNames, ...needs.forConnect] },
-            bootstrapServers: platform.bootstrapServers,
-            replicationFactor: config.kafka.replicationFactor,
-            dependsOn: [platform],
-        });
-        return [p.name, built] as const;
+        connect: { urls: platform.connect.workerUrls, knownSecrets: [...config.connectorSecretNames, ...needs.forConnect] },
+        bootstrapServers: platform.bootstrapServers,
+        replicationFactor: config.kafka.replicationFactor,
+        dependsOn: [platform],
     });
 
     return {

@@ -4,8 +4,12 @@
 // CDC_SYNC_ITEST_STACK picks another stack file of the repo (default: the `local` stack).
 // Test files that need connector secrets on the workers ask for them with requestConnectorSecrets.
 import * as assert from "assert";
-import { OutputMap } from "@pulumi/pulumi/automation";
-import { openStack, ownedByStack, TestStack } from "./harness";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { EngineEvent, LocalWorkspace, OutputMap } from "@pulumi/pulumi/automation";
+import { openStack, ownedByStack, REPO_ROOT, TestStack } from "./harness";
 
 export interface Platform {
     readonly stackName: string;
@@ -16,6 +20,60 @@ export interface Platform {
 }
 
 let opened: { test: TestStack; stackName: string } | undefined;
+
+/**
+ * The last commit of the layout before `cdc-sync:pipelines` and `cdc-sync:databases`. The `local` stack is first
+ * deployed by that code from its own stack file, then previewed by this code: what a user upgrading sees.
+ */
+export const PREVIOUS_LAYOUT = "1bd06125a715e64d71b7f680cd0c734b18f54baa";
+
+/** One step of the preview of this code over a stack the previous layout deployed. */
+export interface MigrationStep {
+    readonly op: string;
+    readonly urn: string;
+    /** What the provider said differs (for an update or replace). */
+    readonly diffs: readonly string[];
+}
+
+/** The migration preview's steps other than `same`, or why it did not run. */
+let migrated: { steps: MigrationStep[] } | { skipped: string } = { skipped: "the platform fixture did not run" };
+
+/** What the migration preview showed; only valid inside integration tests. */
+export function migration(): { steps: MigrationStep[] } | { skipped: string } {
+    return migrated;
+}
+
+/** Deploys the stack with the code and stack file of PREVIOUS_LAYOUT, in the same backend as `test`. */
+async function deployPreviousLayout(test: TestStack, stackName: string): Promise<boolean> {
+    try {
+        execFileSync("git", ["-C", REPO_ROOT, "cat-file", "-e", `${PREVIOUS_LAYOUT}^{commit}`], { stdio: "ignore" });
+    } catch {
+        migrated = { skipped: `commit ${PREVIOUS_LAYOUT} is not in this clone (a shallow clone?)` };
+        return false;
+    }
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cdc-sync-previous-"));
+    execFileSync("bash", ["-c", `git -C "${REPO_ROOT}" archive ${PREVIOUS_LAYOUT} | tar -x -C "${dir}"`]);
+    fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dir, "node_modules"));
+    try {
+        const old = await LocalWorkspace.createOrSelectStack({ stackName, workDir: dir }, { envVars: test.stack.workspace.envVars });
+        const up = await old.up({ onOutput: test.log });
+        assert.strictEqual(up.summary.result, "succeeded", `up of the previous layout failed; see ${test.logFile}`);
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+    return true;
+}
+
+/** Previews this code over the stack and keeps every step that is not `same`. */
+async function previewMigration(test: TestStack): Promise<void> {
+    const steps: MigrationStep[] = [];
+    const onEvent = (e: EngineEvent) => {
+        const m = e.resourcePreEvent?.metadata;
+        if (m && m.op !== "same") steps.push({ op: m.op, urn: m.urn, diffs: m.diffs ?? [] });
+    };
+    await test.stack.preview({ onOutput: test.log, onEvent });
+    migrated = { steps };
+}
 let current: Platform | undefined;
 
 /** Connector secrets test files asked for: name -> value. */
@@ -66,6 +124,8 @@ before(async function () {
     const stackName = process.env.CDC_SYNC_ITEST_STACK ?? "local";
     const test = await openStack(stackName);
     opened = { test, stackName };
+    if (stackName !== "local") migrated = { skipped: `the migration is tried on the local stack, not ${stackName}` };
+    else if (await deployPreviousLayout(test, stackName)) await previewMigration(test);
     await setRequestedSecrets(test, stackName);
     const up = await test.stack.up({ onOutput: test.log });
     assert.strictEqual(up.summary.result, "succeeded", `up failed; see ${test.logFile}`);

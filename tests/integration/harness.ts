@@ -5,6 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { LocalWorkspace, PulumiFn, Stack } from "@pulumi/pulumi/automation";
 import Dockerode from "dockerode";
+import { Kafka, logLevel } from "kafkajs";
 import { execIn as engineExec } from "../../components/docker/exec";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
@@ -96,5 +97,18 @@ export async function eventually<T>(seconds: number, check: () => Promise<T>): P
             if (Date.now() > deadline) throw e;
             await new Promise((r) => setTimeout(r, 1000));
         }
+    }
+}
+
+/** Messages in `topics` now (high minus low watermark, every partition): what was produced and not deleted. */
+export async function topicMessages(brokers: string[], topics: readonly string[]): Promise<number> {
+    const admin = new Kafka({ clientId: "itest-topics", brokers, logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+        let n = 0;
+        for (const t of topics) for (const p of await admin.fetchTopicOffsets(t)) n += Number(p.high) - Number(p.low);
+        return n;
+    } finally {
+        await admin.disconnect();
     }
 }

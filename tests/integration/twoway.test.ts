@@ -7,7 +7,6 @@ import { randomBytes } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import axios from "axios";
 import Dockerode from "dockerode";
-import { Kafka, logLevel } from "kafkajs";
 import { Client } from "pg";
 import { loadStackConfig, StackConfig } from "../../components/stack/load";
 import { DatabaseServerSpec, PostgresServerSpec } from "../../components/databases/config";
@@ -19,7 +18,7 @@ import { startServer, TestServer } from "../db/server";
 import { stackFile } from "../stackFiles";
 import { connectorStatus } from "./connectors";
 import { platform, requestConnectorSecrets } from "./fixture";
-import { eventually, execIn, openInlineStack } from "./harness";
+import { eventually, execIn, openInlineStack, topicMessages } from "./harness";
 
 /** The second pair (adopted server), whose connector passwords the workers must hold before it comes up. */
 /** A pair as the tests declare it: databases and tables (the server is given apart). */
@@ -64,20 +63,8 @@ describe("topology B: two-way PostgreSQL sync, deployed by pulumi up", function 
         (await c.query(`SELECT to_jsonb(t) AS r FROM ${table} t ORDER BY id`)).rows.map((r) => JSON.stringify(r.r));
 
     /** Messages written so far to a direction's change topics (table + tombstones; not the canary or heartbeats). */
-    const events = async (side: string): Promise<number> => {
-        const kafka = new Kafka({ clientId: "itest-twoway", brokers: platform().bootstrapServers, logLevel: logLevel.NOTHING });
-        const admin = kafka.admin();
-        await admin.connect();
-        try {
-            let n = 0;
-            for (const t of [`twoway.${side}.public.customers`, `twoway.${side}.cdc_sync.cdc_tombstones`]) {
-                for (const p of await admin.fetchTopicOffsets(t)) n += Number(p.high) - Number(p.low);
-            }
-            return n;
-        } finally {
-            await admin.disconnect();
-        }
-    };
+    const events = (side: string): Promise<number> =>
+        topicMessages(platform().bootstrapServers, [`${pipelineName}.${side}.public.customers`, `${pipelineName}.${side}.cdc_sync.cdc_tombstones`]);
 
     /** The pair's stack output (`pipelines.<name>`). */
     const pairOutput = () =>

@@ -31,6 +31,8 @@ export const twoWayPostgres: PipelineKind<TwoWaySpec> = {
     },
     sinkDialects: () => ["postgresql"],
     databaseServers: (spec) => [spec.postgres],
+    // Until cdc-sync:databases, each pair ran its PostgreSQL server as a child of its own component.
+    formerServerParents: (name, spec) => [{ server: spec.postgres, parentUrn: pulumi.createUrn(name, TWO_WAY_POSTGRES_TYPE) }],
     build(name, spec, ctx) {
         const server = ctx.databases.get(spec.postgres);
         if (!server) throw new Error(`pipeline ${name}: database server ${spec.postgres} was not built`); // unreachable after loading
@@ -51,6 +53,8 @@ export const twoWayPostgres: PipelineKind<TwoWaySpec> = {
             resource: pair,
             outputs: {
                 kind: "twoWayPostgres",
+                /** The `cdc-sync:databases` entry, and where it answers. */
+                server: spec.postgres,
                 postgres: pair.address,
                 directions: pair.directions.map((d) => ({
                     direction: `${d.from}->${d.into}`,
@@ -65,8 +69,3 @@ export const twoWayPostgres: PipelineKind<TwoWaySpec> = {
         };
     },
 };
-
-/** Where a PostgreSQL server a pair uses lived before it moved out of the pair: the pair's own URN. */
-export function formerParentOf(pipelineName: string): pulumi.Output<string> {
-    return pulumi.createUrn(pipelineName, TWO_WAY_POSTGRES_TYPE);
-}
