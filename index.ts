@@ -19,3 +19,5 @@ export const connectPlugins = out.connectPlugins;
 export const placement = out.placement;
 /** Each declared pipeline by name (`cdc-sync:pipelines`): its kind, its ends, its connectors and health. */
 export const pipelines = out.pipelines;
+/** Each connector declared in `cdc-sync:connectors`, by name: its observed state and tasks. */
+export const connectors = out.connectors;

@@ -1,6 +1,7 @@
 // The platform's keys: `servers`, `zookeeper`, `brokers`, `kafka`, `connect`, `heap`, and the names in
 // the secret maps. Pure: raw values in, typed PlatformConfig out, every problem into the Checker.
 import { Checker, HOSTNAME, IPV4, NAMESPACE, serverRef, Bind } from "./checker";
+import { BROKER_OWNED, CONNECT_OWNED, loadPassThrough } from "./passThrough";
 import { BrokerSpec, ConnectSpec, Engine, HeapSettings, KafkaSettings, PlatformConfig, ServerSpec, ZooKeeperSpec } from "./schema";
 
 const HEAP = /^(-Xm[sx]\d+[kmg]\s*)+$/;
@@ -70,7 +71,7 @@ function loadBrokers(c: Checker, v: unknown, servers: readonly ServerSpec[]): Br
         const key = `brokers[${i}]`;
         const b = c.object(key, bv);
         if (!b) return;
-        c.unknownFields(key, b, ["id", "server", "port"]);
+        c.unknownFields(key, b, ["id", "server", "port", "config"]);
         const id = b.id;
         if (typeof id !== "number" || !Number.isInteger(id) || id < 1) {
             c.fail(`${key}.id`, "a positive integer broker id", id);
@@ -83,14 +84,15 @@ function loadBrokers(c: Checker, v: unknown, servers: readonly ServerSpec[]): Br
         ids.add(id);
         const server = serverRef(c, `${key}.server`, b.server, servers);
         const port = c.port(`${key}.port`, b.port, 9092);
-        if (server) brokers.push({ id, server, port });
+        const config = loadPassThrough(c, `${key}.config`, b.config, BROKER_OWNED);
+        if (server) brokers.push({ id, server, port, config });
     });
     return brokers;
 }
 
 function loadKafka(c: Checker, v: unknown, brokerCount: number): KafkaSettings {
     const o = v === undefined ? {} : c.object("kafka", v) ?? {};
-    c.unknownFields("kafka", o, ["replicationFactor", "minInsyncReplicas"]);
+    c.unknownFields("kafka", o, ["replicationFactor", "minInsyncReplicas", "config"]);
     const rf = o.replicationFactor ?? Math.min(2, Math.max(1, brokerCount));
     const minIsr = o.minInsyncReplicas ?? 1;
     if (typeof rf !== "number" || !Number.isInteger(rf) || rf < 1 || (brokerCount > 0 && rf > brokerCount)) {
@@ -99,12 +101,12 @@ function loadKafka(c: Checker, v: unknown, brokerCount: number): KafkaSettings {
     if (typeof minIsr !== "number" || !Number.isInteger(minIsr) || minIsr < 1 || (typeof rf === "number" && minIsr > rf)) {
         c.fail("kafka.minInsyncReplicas", "an integer from 1 to kafka.replicationFactor", minIsr);
     }
-    return { replicationFactor: Number(rf), minInsyncReplicas: Number(minIsr) };
+    return { replicationFactor: Number(rf), minInsyncReplicas: Number(minIsr), config: loadPassThrough(c, "kafka.config", o.config, BROKER_OWNED) };
 }
 
 function loadConnect(c: Checker, v: unknown, servers: readonly ServerSpec[]): ConnectSpec {
     const o = v === undefined ? {} : c.object("connect", v) ?? {};
-    c.unknownFields("connect", o, ["workers", "port", "groupId"]);
+    c.unknownFields("connect", o, ["workers", "port", "groupId", "config"]);
     let workers: string[] = servers.map((s) => s.name);
     if (o.workers !== undefined) {
         if (!Array.isArray(o.workers) || o.workers.length === 0) {
@@ -120,7 +122,7 @@ function loadConnect(c: Checker, v: unknown, servers: readonly ServerSpec[]): Co
     if (typeof groupId !== "string" || !/^[A-Za-z0-9._-]{1,200}$/.test(groupId)) {
         c.fail("connect.groupId", "a Kafka-safe name (letters, digits, '.', '_', '-')", groupId);
     }
-    return { workers, port: c.port("connect.port", o.port, 8083), groupId: String(groupId) };
+    return { workers, port: c.port("connect.port", o.port, 8083), groupId: String(groupId), config: loadPassThrough(c, "connect.config", o.config, CONNECT_OWNED) };
 }
 
 function loadHeap(c: Checker, v: unknown): HeapSettings {

@@ -33,6 +33,8 @@ export interface BrokerSpec {
     readonly id: number;
     readonly server: string;
     readonly port: number;
+    /** `brokers[i].config`: properties of this broker only, over `kafka.config`. */
+    readonly config: Readonly<Record<string, string | number | boolean>>;
 }
 
 export interface KafkaSettings {
@@ -40,6 +42,8 @@ export interface KafkaSettings {
     readonly replicationFactor: number;
     /** `min.insync.replicas` for those topics (see README: why 1 with two brokers). */
     readonly minInsyncReplicas: number;
+    /** `kafka.config`: broker properties the stack does not own, on every broker (./passThrough.ts). */
+    readonly config: Readonly<Record<string, string | number | boolean>>;
 }
 
 export interface ConnectSpec {
@@ -48,6 +52,8 @@ export interface ConnectSpec {
     readonly port: number;
     /** Kafka Connect `group.id`; also the prefix of its three internal topics. */
     readonly groupId: string;
+    /** `connect.config`: worker properties the stack does not own (./passThrough.ts). */
+    readonly config: Readonly<Record<string, string | number | boolean>>;
 }
 
 /** JVM heap per role, as java flags (e.g. `-Xms256m -Xmx512m`). */

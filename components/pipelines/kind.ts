@@ -43,7 +43,7 @@ export interface PasswordNeeds {
  * load, naming both pipelines: e.g. two pipelines writing the same connector, topic or replication slot.
  */
 export interface Claim {
-    /** `connector`, `topic`, `password`, or a per-server namespace such as `slot@<database server>`. */
+    /** `connector`, `topic`, `password`, `database` (values `<database server>/<database>`), ... */
     readonly namespace: string;
     readonly value: string;
 }

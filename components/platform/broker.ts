@@ -14,8 +14,10 @@ export interface KafkaBrokerArgs {
     readonly image: pulumi.Input<string>;
     /** `address:port` of ZooKeeper. */
     readonly zookeeperConnect: string;
-    /** Replication settings shared by every broker. */
+    /** Replication settings and pass-through properties shared by every broker. */
     readonly kafka: KafkaSettings;
+    /** This broker's own pass-through properties (`brokers[i].config`), over `kafka.config`. */
+    readonly config?: Readonly<Record<string, string | number | boolean>>;
     readonly heap: string;
     readonly stack: string;
 }
@@ -35,14 +37,17 @@ export class KafkaBroker extends pulumi.ComponentResource {
                 server: p.server,
                 containerName: p.containerName,
                 role: "broker",
-                properties: brokerProperties({
-                    id: p.id,
-                    address: p.server.address,
-                    port: p.port,
-                    zookeeperConnect: args.zookeeperConnect,
-                    replicationFactor: args.kafka.replicationFactor,
-                    minInsyncReplicas: args.kafka.minInsyncReplicas,
-                }),
+                properties: brokerProperties(
+                    {
+                        id: p.id,
+                        address: p.server.address,
+                        port: p.port,
+                        zookeeperConnect: args.zookeeperConnect,
+                        replicationFactor: args.kafka.replicationFactor,
+                        minInsyncReplicas: args.kafka.minInsyncReplicas,
+                    },
+                    { ...args.kafka.config, ...args.config },
+                ),
                 image: args.image,
                 heap: args.heap,
                 labels: ownerLabels(args.stack, `broker-${p.id}`),

@@ -26,6 +26,8 @@ export interface ConnectClusterArgs {
     readonly imageFor: (server: string) => pulumi.Input<string>;
     readonly heap: string;
     readonly stack: string;
+    /** Pass-through worker properties (`connect.config`; never an owned key). */
+    readonly properties?: Readonly<Record<string, string | number | boolean>>;
     /**
      * Secrets for connectors, by name: written to every worker's CONNECT_SECRETS_FILE, which connector
      * configs reference as `${file:<CONNECT_SECRETS_FILE>:<name>}`. A Pulumi secret.
@@ -69,16 +71,19 @@ export class ConnectCluster extends pulumi.ComponentResource {
                     server: w.server,
                     containerName: w.containerName,
                     role: "connect",
-                    properties: connectWorkerProperties({
-                        address: w.server.address,
-                        port: w.port,
-                        bootstrapServers: args.bootstrapServers,
-                        groupId: c.groupId,
-                        replicationFactor: args.replicationFactor,
-                        configTopic: c.topics.config,
-                        offsetTopic: c.topics.offset,
-                        statusTopic: c.topics.status,
-                    }),
+                    properties: connectWorkerProperties(
+                        {
+                            address: w.server.address,
+                            port: w.port,
+                            bootstrapServers: args.bootstrapServers,
+                            groupId: c.groupId,
+                            replicationFactor: args.replicationFactor,
+                            configTopic: c.topics.config,
+                            offsetTopic: c.topics.offset,
+                            statusTopic: c.topics.status,
+                        },
+                        args.properties,
+                    ),
                     image: args.imageFor(w.server.name),
                     heap: args.heap,
                     labels: ownerLabels(args.stack, `connect-${w.server.name}`),

@@ -59,7 +59,8 @@ export interface BrokerProps {
     readonly minInsyncReplicas: number;
 }
 
-export function brokerProperties(b: BrokerProps): Record<string, string | number | boolean> {
+/** A broker's properties; `extra` (pass-through, never an owned key: config/passThrough.ts) adds to them or replaces a default. */
+export function brokerProperties(b: BrokerProps, extra: Readonly<Record<string, string | number | boolean>> = {}): Record<string, string | number | boolean> {
     return {
         "broker.id": b.id,
         // Bind to the server's address only, and advertise the same address to clients on other servers.
@@ -81,6 +82,7 @@ export function brokerProperties(b: BrokerProps): Record<string, string | number
         "auto.create.topics.enable": false,
         "group.initial.rebalance.delay.ms": 0,
         "log.retention.hours": 168,
+        ...extra,
     };
 }
 
@@ -101,7 +103,8 @@ export const CONNECT_PLUGIN_PATH = "/opt/connect-plugins";
 /** Where each worker's secrets file lives; connectors reference `${file:<this>:<name>}`. */
 export const CONNECT_SECRETS_FILE = "/etc/cdc-sync/secrets/connectors.properties";
 
-export function connectWorkerProperties(w: ConnectWorkerProps): Record<string, string | number | boolean> {
+/** A worker's properties; `extra` (pass-through, never an owned key: config/passThrough.ts) adds to them or replaces a default. */
+export function connectWorkerProperties(w: ConnectWorkerProps, extra: Readonly<Record<string, string | number | boolean>> = {}): Record<string, string | number | boolean> {
     return {
         "bootstrap.servers": w.bootstrapServers,
         "group.id": w.groupId,
@@ -126,5 +129,6 @@ export function connectWorkerProperties(w: ConnectWorkerProps): Record<string, s
         "offset.flush.interval.ms": 5000,
         // Connectors may override their producer/consumer settings (e.g. per-connector client ids).
         "connector.client.config.override.policy": "All",
+        ...extra,
     };
 }

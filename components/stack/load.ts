@@ -5,6 +5,7 @@
 import { Bind, Checker, ConfigError, NAME, NAMESPACE, parseJson } from "../config/checker";
 import { checkPortClashes, loadPlatform, loadSecretMapNames } from "../config/platform";
 import { PlatformConfig } from "../config/schema";
+import { loadRawConnectors, RawConnectorSpec, rawSinkDialect } from "../connectors/config";
 import { DatabaseServerSpec, loadDatabases, unpinnedAdminPasswords } from "../databases/config";
 import { DeclaredPipeline, LoadContext, PasswordNeeds, SinkDialect } from "../pipelines/kind";
 import { PIPELINE_KINDS, pipelineKind } from "../pipelines/registry";
@@ -22,6 +23,7 @@ export const KNOWN_KEYS = [
     "passwords",
     "databases",
     "pipelines",
+    "connectors",
     ...LEGACY_KEYS,
 ] as const;
 
@@ -39,6 +41,8 @@ export interface StackConfig extends PlatformConfig {
     readonly databases: readonly DatabaseServerSpec[];
     /** `cdc-sync:pipelines` (and the deprecated keys, read as one pipeline each), in declaration order. */
     readonly pipelines: readonly DeclaredPipeline[];
+    /** `cdc-sync:connectors`: connectors declared as they are, beside the pipelines'. */
+    readonly connectors: readonly RawConnectorSpec[];
     /**
      * Named secrets written to each Connect worker's secrets file, for connectors to reference through
      * the file config provider as `${file:<path>:<name>}`. Always a Pulumi secret.
@@ -79,35 +83,55 @@ function loadEntries(c: Checker, v: unknown): { key: string; name?: string; kind
     });
 }
 
-/** Stack-wide: names unique, no two pipelines claiming one name, sink dialects apart, secrets not shadowed. */
+/** What a pipeline or a raw connector holds in namespaces the whole stack shares. */
+interface Claimant {
+    readonly key: string;
+    readonly claims: readonly { readonly namespace: string; readonly value: string }[];
+    readonly dialects: readonly SinkDialect[];
+}
+
+function claimantsOf(pipelines: readonly DeclaredPipeline[], connectors: readonly RawConnectorSpec[]): Claimant[] {
+    return [
+        ...pipelines.map((p) => {
+            const kind = pipelineKind(p.kind)!;
+            return { key: p.key, claims: kind.claims(p.name, p.spec), dialects: kind.sinkDialects(p.spec) };
+        }),
+        ...connectors.map((r) => {
+            const dialect = rawSinkDialect(r);
+            return { key: r.key, claims: [{ namespace: "connector", value: r.name }], dialects: dialect ? [dialect] : [] };
+        }),
+    ];
+}
+
+/** Stack-wide: names unique, no two claims on one name, sink dialects apart, secrets not shadowed, servers used. */
 function checkAcross(
     c: Checker,
     pipelines: readonly DeclaredPipeline[],
+    connectors: readonly RawConnectorSpec[],
     databases: readonly DatabaseServerSpec[],
     connectorSecretNames: readonly string[],
     { allLoaded }: { allLoaded: boolean },
 ): void {
     const names = new Map<string, string>();
-    const claims = new Map<string, string>();
-    const dialects = new Map<SinkDialect, string>();
-    const used = new Set<string>();
     for (const p of pipelines) {
-        const kind = pipelineKind(p.kind)!;
         const other = names.get(p.name);
         if (other) c.say(`${p.key}.name`, `expected a name no other pipeline has, got "${p.name}" (also ${NAMESPACE}:${other})`);
         names.set(p.name, p.key);
-        for (const claim of kind.claims(p.name, p.spec)) {
-            const at = `${claim.namespace} ${claim.value}`;
-            const first = claims.get(at);
-            if (first && first !== p.key) c.say(p.key, `its ${at} is also ${NAMESPACE}:${first}'s: two pipelines cannot share it (rename one of them)`);
-            else claims.set(at, p.key);
-        }
-        for (const d of kind.sinkDialects(p.spec)) if (!dialects.has(d)) dialects.set(d, p.key);
-        for (const s of kind.databaseServers(p.spec)) used.add(s);
-        for (const n of kind.passwords(p.spec).forConnect.filter((x) => connectorSecretNames.includes(x))) {
+        for (const n of pipelineKind(p.kind)!.passwords(p.spec).forConnect.filter((x) => connectorSecretNames.includes(x))) {
             // The workers' secrets file holds both maps: that value would stand in for the account's password.
             c.fail(`connectorSecrets.${n}`, `another name: ${n} is the password the stack keeps for ${NAMESPACE}:${p.key}'s connectors (pin it with ${NAMESPACE}:passwords.${n})`, n);
         }
+    }
+    const claims = new Map<string, string>();
+    const dialects = new Map<SinkDialect, string>();
+    for (const x of claimantsOf(pipelines, connectors)) {
+        for (const claim of x.claims) {
+            const at = `${claim.namespace} ${claim.value}`;
+            const first = claims.get(at);
+            if (first && first !== x.key) c.say(x.key, `its ${at} is also ${NAMESPACE}:${first}'s: two cannot share it (rename one of them)`);
+            else claims.set(at, x.key);
+        }
+        for (const d of x.dialects) if (!dialects.has(d)) dialects.set(d, x.key);
     }
     if (dialects.size > 1) {
         // Debezium's JDBC sink (3.2.0 through at least 3.7) registers its column types as JVM-wide singletons
@@ -120,6 +144,7 @@ function checkAcross(
                 "mixes up their SQL dialects (one database's DDL sent to the other); deploy pipelines whose sinks write different SQL as separate stacks",
         );
     }
+    const used = new Set(pipelines.flatMap((p) => pipelineKind(p.kind)!.databaseServers(p.spec)));
     // Only when every pipeline loaded: one with problems may be the server's user.
     for (const d of allLoaded ? databases : []) {
         if (d.engine !== "postgres" && !used.has(d.name)) {
@@ -175,12 +200,13 @@ export function loadStackConfig(raw: RawConfig): StackConfig {
         const spec = kind?.load(c, e.fields, ctx);
         if (kind && spec !== undefined && e.name !== undefined && NAME.test(e.name)) pipelines.push({ name: e.name, kind: kind.kind, key: e.key, spec });
     }
-    checkAcross(c, pipelines, databases, connectorSecretNames, { allLoaded: c.problems.length === failed && pipelines.length === entries.length });
+    const connectors = loadRawConnectors(c, value("connectors"), [...connectorSecretNames, ...passwordNeeds({ databases, pipelines }).forConnect]);
+    checkAcross(c, pipelines, connectors, databases, connectorSecretNames, { allLoaded: c.problems.length === failed && pipelines.length === entries.length });
     for (const name of passwordNeeds({ databases, pipelines: [] }).pinned.filter((n) => !passwordNames.includes(n))) {
         const db = databases.find((d) => d.adminPassword === name)!;
         c.fail(`passwords.${name}`, `the administrator's password of the adopted server ${NAMESPACE}:${db.key} (pulumi config set --secret --path '${NAMESPACE}:passwords.${name}' ...)`, undefined);
     }
     if (platform) checkPortClashes(c, platform, binds);
     if (c.problems.length > 0 || !platform) throw new ConfigError(c.problems);
-    return { ...platform, databases, pipelines, connectorSecretNames, passwordNames, warnings: c.warnings };
+    return { ...platform, databases, pipelines, connectors, connectorSecretNames, passwordNames, warnings: c.warnings };
 }

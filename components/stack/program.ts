@@ -1,6 +1,7 @@
 // The whole stack from its validated config: passwords, the platform, the database servers and every declared
 // pipeline through its kind. index.ts runs it for the current stack; the unit tests run it under mocks.
 import * as pulumi from "@pulumi/pulumi";
+import { Connector } from "../connectors/connector";
 import { buildPostgresServers } from "../databases/servers";
 import type { BuildContext } from "../pipelines/kind";
 import { pipelineKind } from "../pipelines/registry";
@@ -21,7 +22,7 @@ export interface StackInputs {
  * The database servers and the declared pipelines, on a platform that is up (`ctx`): what buildStack builds
  * on top of its own platform, and what a test builds on top of the suite's.
  */
-export function buildPipelines(config: Pick<StackConfig, "databases" | "pipelines">, ctx: Omit<BuildContext, "databases">) {
+export function buildPipelines(config: Pick<StackConfig, "databases" | "pipelines" | "connectors">, ctx: Omit<BuildContext, "databases">) {
     const databases = buildPostgresServers({
         stack: ctx.stack,
         servers: ctx.servers,
@@ -34,7 +35,21 @@ export function buildPipelines(config: Pick<StackConfig, "databases" | "pipeline
                 .map((f) => f.parentUrn),
     });
     const pipelines = config.pipelines.map((p) => [p.name, pipelineKind(p.kind)!.build(p.name, p.spec, { ...ctx, databases })] as const);
-    return { databases, pipelines };
+    const connectors = config.connectors.map(
+        (r) =>
+            new Connector(
+                r.name,
+                {
+                    connectUrls: ctx.connect.urls,
+                    knownSecrets: ctx.connect.knownSecrets,
+                    connectorClass: r.connectorClass,
+                    config: { ...r.config, "tasks.max": String(r.tasksMax) },
+                    state: r.state,
+                },
+                { dependsOn: ctx.dependsOn },
+            ),
+    );
+    return { databases, pipelines, connectors };
 }
 
 /** Builds every resource of the stack and returns its outputs. */
@@ -49,7 +64,7 @@ export function buildStack({ stack, config, connectorSecrets, pinnedPasswords }:
     const platform = new KafkaPlatform("kafka", { config, stack, connectorSecrets: pulumi.secret(workerSecrets) });
     const plan = platform.placement;
 
-    const { databases, pipelines } = buildPipelines(config, {
+    const { databases, pipelines, connectors } = buildPipelines(config, {
         stack,
         servers: config.servers,
         passwords,
@@ -75,6 +90,8 @@ export function buildStack({ stack, config, connectorSecrets, pinnedPasswords }:
         },
         /** Each declared pipeline by name: its kind, where its ends are, its connectors and health. */
         pipelines: Object.fromEntries(pipelines.map(([name, b]) => [name, b.outputs])),
+        /** Each `cdc-sync:connectors` entry by name: its observed state and tasks. */
+        connectors: Object.fromEntries(connectors.map((k) => [k.connectorName, { state: k.state, tasks: k.tasks }])),
         /** The pipelines' components, for tests. */
         components: Object.fromEntries(pipelines.map(([name, b]) => [name, b.resource])),
     };

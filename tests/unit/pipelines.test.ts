@@ -40,7 +40,7 @@ describe("cdc-sync:databases and cdc-sync:pipelines", () => {
         {
             name: "a database in two pairs on one server",
             config: { ...TWO_PAIRS, pipelines: [pair("left", ["l1", "l2"]), pair("right", ["l2", "r2"])] },
-            error: /^cdc-sync:pipelines\[1\]: its database@pg l2 is also cdc-sync:pipelines\[0\]'s: two pipelines cannot share it/,
+            error: /^cdc-sync:pipelines\[1\]: its database pg\/l2 is also cdc-sync:pipelines\[0\]'s: two cannot share it/,
         },
         {
             name: "derived names that collide (connector left-l1-source from two names)",

@@ -26,7 +26,7 @@ export const twoWayPostgres: PipelineKind<TwoWaySpec> = {
             ...plans.flatMap((d) => [...d.topics, d.heartbeatTopic]).map((value) => ({ namespace: "topic", value })),
             ...twoWayPasswordNames(spec).map((value) => ({ namespace: "password", value })),
             // Roles, slots, publications and origins are named after the database, and server-wide.
-            ...spec.databases.map((value) => ({ namespace: `database@${spec.postgres}`, value })),
+            ...spec.databases.map((db) => ({ namespace: "database", value: `${spec.postgres}/${db}` })),
         ];
     },
     sinkDialects: () => ["postgresql"],
