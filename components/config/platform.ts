@@ -2,7 +2,7 @@
 // the secret maps. Pure: raw values in, typed PlatformConfig out, every problem into the Checker.
 import { Checker, HOSTNAME, IPV4, NAMESPACE, serverRef, Bind } from "./checker";
 import { BROKER_OWNED, CONNECT_OWNED, loadPassThrough } from "./passThrough";
-import { BrokerSpec, ConnectSpec, Engine, HeapSettings, KafkaSettings, PlatformConfig, ServerSpec, ZooKeeperSpec } from "./schema";
+import { BrokerSpec, ConnectClusterSpec, ConnectSpec, Engine, HeapSettings, KafkaSettings, PlatformConfig, ServerSpec, ZooKeeperSpec } from "./schema";
 
 const HEAP = /^(-Xm[sx]\d+[kmg]\s*)+$/;
 const SECRET_NAME = /^[A-Za-z0-9_.-]+$/;
@@ -104,25 +104,58 @@ function loadKafka(c: Checker, v: unknown, brokerCount: number): KafkaSettings {
     return { replicationFactor: Number(rf), minInsyncReplicas: Number(minIsr), config: loadPassThrough(c, "kafka.config", o.config, BROKER_OWNED) };
 }
 
-function loadConnect(c: Checker, v: unknown, servers: readonly ServerSpec[]): ConnectSpec {
-    const o = v === undefined ? {} : c.object("connect", v) ?? {};
-    c.unknownFields("connect", o, ["workers", "port", "groupId", "config"]);
+/** The cluster fields at `key` (`connect`, or `connect.clusters.<name>`); `defaults` for what is left out. */
+function loadConnectCluster(
+    c: Checker,
+    key: string,
+    name: string,
+    o: Record<string, unknown>,
+    servers: readonly ServerSpec[],
+    defaults: { port: number; groupId: string },
+): ConnectClusterSpec {
     let workers: string[] = servers.map((s) => s.name);
     if (o.workers !== undefined) {
         if (!Array.isArray(o.workers) || o.workers.length === 0) {
-            c.fail("connect.workers", "a non-empty list of server names (one worker runs on each)", o.workers);
+            c.fail(`${key}.workers`, "a non-empty list of server names (one worker runs on each)", o.workers);
         } else {
-            workers = o.workers.flatMap((w, i) => serverRef(c, `connect.workers[${i}]`, w, servers) ?? []);
+            workers = o.workers.flatMap((w, i) => serverRef(c, `${key}.workers[${i}]`, w, servers) ?? []);
             if (new Set(workers).size !== workers.length) {
-                c.fail("connect.workers", "each server at most once (one worker per server)", o.workers);
+                c.fail(`${key}.workers`, "each server at most once (one worker per server)", o.workers);
             }
         }
     }
-    const groupId = o.groupId ?? "cdc-sync-connect";
+    const groupId = o.groupId ?? defaults.groupId;
     if (typeof groupId !== "string" || !/^[A-Za-z0-9._-]{1,200}$/.test(groupId)) {
-        c.fail("connect.groupId", "a Kafka-safe name (letters, digits, '.', '_', '-')", groupId);
+        c.fail(`${key}.groupId`, "a Kafka-safe name (letters, digits, '.', '_', '-')", groupId);
     }
-    return { workers, port: c.port("connect.port", o.port, 8083), groupId: String(groupId), config: loadPassThrough(c, "connect.config", o.config, CONNECT_OWNED) };
+    const port = c.port(`${key}.port`, o.port, defaults.port);
+    return { name, workers, port, groupId: String(groupId), config: loadPassThrough(c, `${key}.config`, o.config, CONNECT_OWNED) };
+}
+
+function loadConnect(c: Checker, v: unknown, servers: readonly ServerSpec[]): ConnectSpec {
+    const o = v === undefined ? {} : c.object("connect", v) ?? {};
+    const fields = ["workers", "port", "groupId", "config"];
+    c.unknownFields("connect", o, [...fields, "clusters"]);
+    const main = loadConnectCluster(c, "connect", "default", o, servers, { port: 8083, groupId: "cdc-sync-connect" });
+    const clusters: ConnectClusterSpec[] = [];
+    const more = o.clusters === undefined ? {} : c.object("connect.clusters", o.clusters) ?? {};
+    for (const [name, cv] of Object.entries(more)) {
+        const key = `connect.clusters.${name}`;
+        const co = c.object(key, cv);
+        if (!c.name(key, name) || !co) continue;
+        if (name === "default") {
+            c.fail(key, "another name: default is the cluster cdc-sync:connect itself declares", name);
+            continue;
+        }
+        c.unknownFields(key, co, fields);
+        if (co.port === undefined) c.fail(`${key}.port`, "a REST port of its own (the default cluster's workers listen on connect.port)", co.port);
+        clusters.push(loadConnectCluster(c, key, name, co, servers, { port: main.port, groupId: `${main.groupId}-${name}` }));
+    }
+    const groups = [main, ...clusters].map((x) => x.groupId);
+    groups.forEach((g, i) => {
+        if (groups.indexOf(g) !== i) c.fail(`connect.clusters.${clusters[i - 1].name}.groupId`, "a group id no other Connect cluster has (it names the cluster's internal topics)", g);
+    });
+    return { ...main, clusters };
 }
 
 function loadHeap(c: Checker, v: unknown): HeapSettings {
@@ -163,7 +196,9 @@ export function checkPortClashes(c: Checker, cfg: PlatformConfig, more: readonly
     const binds: Bind[] = [
         { key: "zookeeper.port", server: cfg.zookeeper.server, port: cfg.zookeeper.port },
         ...cfg.brokers.map((b, i) => ({ key: `brokers[${i}].port`, server: b.server, port: b.port })),
-        ...cfg.connect.workers.map((w) => ({ key: `connect.port (worker on ${w})`, server: w, port: cfg.connect.port })),
+        ...[cfg.connect, ...cfg.connect.clusters].flatMap((k) =>
+            k.workers.map((w) => ({ key: `${k.name === "default" ? "connect" : `connect.clusters.${k.name}`}.port (worker on ${w})`, server: w, port: k.port })),
+        ),
         ...more,
     ];
     const seen = new Map<string, string>();

@@ -46,14 +46,27 @@ export interface KafkaSettings {
     readonly config: Readonly<Record<string, string | number | boolean>>;
 }
 
-export interface ConnectSpec {
+/** One distributed Connect cluster: its workers, REST port, group id and pass-through properties. */
+export interface ConnectClusterSpec {
+    /** `default` for the cluster `cdc-sync:connect` declares; the key under `connect.clusters` for the others. */
+    readonly name: string;
     /** Servers that run one distributed-mode worker each. */
     readonly workers: readonly string[];
     readonly port: number;
     /** Kafka Connect `group.id`; also the prefix of its three internal topics. */
     readonly groupId: string;
-    /** `connect.config`: worker properties the stack does not own (./passThrough.ts). */
+    /** Worker properties the stack does not own (./passThrough.ts). */
     readonly config: Readonly<Record<string, string | number | boolean>>;
+}
+
+/**
+ * `cdc-sync:connect`: the default cluster, and in `clusters` more of them (e.g. to keep JDBC sinks of different
+ * SQL dialects apart, docs/topology-b.md "Known defect"). A pipeline runs on the default one unless it names
+ * another (`pipelines[i].connect`).
+ */
+export interface ConnectSpec extends ConnectClusterSpec {
+    /** The clusters besides the default one. */
+    readonly clusters: readonly ConnectClusterSpec[];
 }
 
 /** JVM heap per role, as java flags (e.g. `-Xms256m -Xmx512m`). */

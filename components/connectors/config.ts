@@ -18,6 +18,8 @@ export interface RawConnectorSpec {
     /** Every other Connect property, as strings. */
     readonly config: Readonly<Record<string, string>>;
     readonly state: ConnectorState;
+    /** The Connect cluster it runs on (`default` unless it names one of `connect.clusters`). */
+    readonly connect: string;
 }
 
 /** Connector names Connect accepts in a URL path without escaping. */
@@ -35,10 +37,11 @@ export function rawSinkDialect(c: Pick<RawConnectorSpec, "connectorClass" | "con
 }
 
 /**
- * `cdc-sync:connectors` (a list of `{ name, class, tasksMax?, config, state? }`). `secretNames` are the names
- * the workers' secrets file holds: a `${file:...}` reference to any other would stay unresolved.
+ * `cdc-sync:connectors` (a list of `{ name, class, tasksMax?, config, state?, connect? }`). `secretNames` are the
+ * names the workers' secrets file holds: a `${file:...}` reference to any other would stay unresolved; `clusters`
+ * the Connect clusters the stack declares.
  */
-export function loadRawConnectors(c: Checker, v: unknown, secretNames: readonly string[]): RawConnectorSpec[] {
+export function loadRawConnectors(c: Checker, v: unknown, secretNames: readonly string[], clusters: readonly string[]): RawConnectorSpec[] {
     if (v === undefined) return [];
     if (!Array.isArray(v)) {
         c.fail("connectors", "a list of connectors, each { name, class, tasksMax?, config, state? }", v);
@@ -48,7 +51,8 @@ export function loadRawConnectors(c: Checker, v: unknown, secretNames: readonly 
         const key = `connectors[${i}]`;
         const o = c.object(key, e);
         if (!o) return [];
-        c.unknownFields(key, o, ["name", "class", "tasksMax", "config", "state"]);
+        c.unknownFields(key, o, ["name", "class", "tasksMax", "config", "state", "connect"]);
+        const connect = c.oneOf(`${key}.connect`, o.connect, clusters, "default");
         const name = c.string(`${key}.name`, o.name, "a connector name (letters, digits, '.', '_', '-')", (s) => CONNECTOR_NAME.test(s));
         const connectorClass = c.string(`${key}.class`, o.class, "a connector class installed on the workers, e.g. org.apache.kafka.connect.mirror.MirrorHeartbeatConnector", (s) => /^[A-Za-z_$][\w$.]*$/.test(s));
         let tasksMax = 1;
@@ -72,6 +76,6 @@ export function loadRawConnectors(c: Checker, v: unknown, secretNames: readonly 
                 config[k] = String(value);
             }
         }
-        return name && connectorClass ? [{ name, key, connectorClass, tasksMax, config, state }] : [];
+        return name && connectorClass ? [{ name, key, connectorClass, tasksMax, config, state, connect }] : [];
     });
 }

@@ -108,6 +108,8 @@ export interface DeclaredPipeline {
     readonly kind: string;
     /** Where it was declared (`pipelines[0]`, or the deprecated key it was read from), for messages. */
     readonly key: string;
+    /** The Connect cluster its connectors run on (`pipelines[i].connect`; default `default`). */
+    readonly connect: string;
     /** The kind's own spec (opaque to everything but the kind). */
     readonly spec: unknown;
 }

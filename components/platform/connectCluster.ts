@@ -5,7 +5,7 @@ import { ownerLabels } from "../docker/engine";
 import { CONNECT_SECRETS_FILE, connectWorkerProperties, renderSecretsFile } from "./properties";
 import { platformService } from "./service";
 import { Topic } from "./topic";
-import { Placement } from "./placement";
+import { ConnectPlacement } from "./placement";
 import { ConnectReady } from "./connectReady";
 
 /** Connector classes the image must provide; the health gate waits for all of them. */
@@ -18,7 +18,7 @@ export const REQUIRED_PLUGINS = [
 
 export interface ConnectClusterArgs {
     /** Workers, group id and internal topic names (from placement). */
-    readonly connect: Placement["connect"];
+    readonly connect: ConnectPlacement;
     readonly bootstrapServers: string;
     /** Replication factor of the internal topics. */
     readonly replicationFactor: number;
@@ -86,7 +86,7 @@ export class ConnectCluster extends pulumi.ComponentResource {
                     ),
                     image: args.imageFor(w.server.name),
                     heap: args.heap,
-                    labels: ownerLabels(args.stack, `connect-${w.server.name}`),
+                    labels: ownerLabels(args.stack, c.name === "default" ? `connect-${w.server.name}` : `connect-${c.name}-${w.server.name}`),
                     memoryMiB: 1536,
                     port: w.port,
                     readyTimeoutSeconds: 240,

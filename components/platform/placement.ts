@@ -36,16 +36,24 @@ export interface WorkerPlacement {
     readonly containerName: string;
 }
 
+/** One Connect cluster: its group, its workers and its internal topics. */
+export interface ConnectPlacement {
+    /** `default`, or the key under `connect.clusters`. */
+    readonly name: string;
+    readonly groupId: string;
+    readonly workers: readonly WorkerPlacement[];
+    readonly topics: { readonly config: string; readonly offset: string; readonly status: string };
+}
+
 export interface Placement {
     readonly engines: readonly EngineGroup[];
     readonly zookeeper: ZooKeeperPlacement;
     readonly brokers: readonly BrokerPlacement[];
     readonly bootstrapServers: string;
-    readonly connect: {
-        readonly groupId: string;
-        readonly workers: readonly WorkerPlacement[];
-        readonly topics: { readonly config: string; readonly offset: string; readonly status: string };
-    };
+    /** The default Connect cluster (`cdc-sync:connect`). */
+    readonly connect: ConnectPlacement;
+    /** Every Connect cluster, the default one first. */
+    readonly connectClusters: readonly ConnectPlacement[];
 }
 
 export function engineKey(e: Engine): string {
@@ -88,6 +96,21 @@ export function place(cfg: PlatformConfig, prefix: string): Placement {
             volumeName: `${prefix}-broker-${b.id}-data`,
         };
     });
+    /** The default cluster keeps the names it had before there were others: `<prefix>-connect-<server>`. */
+    const clusters = [cfg.connect, ...cfg.connect.clusters].map((k): ConnectPlacement => ({
+        name: k.name,
+        groupId: k.groupId,
+        workers: k.workers.map((w) => {
+            const s = server(w);
+            return {
+                server: s,
+                port: k.port,
+                url: `http://${s.address}:${k.port}`,
+                containerName: k.name === "default" ? `${prefix}-connect-${s.name}` : `${prefix}-connect-${k.name}-${s.name}`,
+            };
+        }),
+        topics: { config: `${k.groupId}-configs`, offset: `${k.groupId}-offsets`, status: `${k.groupId}-status` },
+    }));
     return {
         engines,
         zookeeper: {
@@ -99,22 +122,7 @@ export function place(cfg: PlatformConfig, prefix: string): Placement {
         },
         brokers,
         bootstrapServers: brokers.map((b) => b.bootstrap).join(","),
-        connect: {
-            groupId: cfg.connect.groupId,
-            workers: cfg.connect.workers.map((w) => {
-                const s = server(w);
-                return {
-                    server: s,
-                    port: cfg.connect.port,
-                    url: `http://${s.address}:${cfg.connect.port}`,
-                    containerName: `${prefix}-connect-${s.name}`,
-                };
-            }),
-            topics: {
-                config: `${cfg.connect.groupId}-configs`,
-                offset: `${cfg.connect.groupId}-offsets`,
-                status: `${cfg.connect.groupId}-status`,
-            },
-        },
+        connect: clusters[0],
+        connectClusters: clusters,
     };
 }

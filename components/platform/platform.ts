@@ -22,7 +22,10 @@ export class KafkaPlatform extends pulumi.ComponentResource {
     public readonly placement: Placement;
     /** `host:port,...` for Kafka clients. */
     public readonly bootstrapServers: string;
+    /** The default Connect cluster (`cdc-sync:connect`). */
     public readonly connect: ConnectCluster;
+    /** Every Connect cluster by name, `default` among them. */
+    public readonly connectClusters: ReadonlyMap<string, ConnectCluster>;
 
     constructor(name: string, args: KafkaPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("cdc-sync:platform:KafkaPlatform", name, {}, opts);
@@ -50,20 +53,28 @@ export class KafkaPlatform extends pulumi.ComponentResource {
                     { parent: this, dependsOn: [zookeeper] },
                 ),
         );
-        this.connect = new ConnectCluster(
-            `${name}-connect`,
-            {
-                connect: plan.connect,
-                bootstrapServers: plan.bootstrapServers,
-                replicationFactor: config.kafka.replicationFactor,
-                imageFor: (s) => images.imageFor(s),
-                heap: config.heap.connect,
-                properties: config.connect.config,
-                stack,
-                secrets: args.connectorSecrets,
-            },
-            { parent: this, dependsOn: brokers },
+        const specs = new Map([config.connect, ...config.connect.clusters].map((k) => [k.name, k]));
+        this.connectClusters = new Map(
+            plan.connectClusters.map((k) => [
+                k.name,
+                new ConnectCluster(
+                    // The default cluster keeps the name it had before there were others.
+                    k.name === "default" ? `${name}-connect` : `${name}-connect-${k.name}`,
+                    {
+                        connect: k,
+                        bootstrapServers: plan.bootstrapServers,
+                        replicationFactor: config.kafka.replicationFactor,
+                        imageFor: (s) => images.imageFor(s),
+                        heap: config.heap.connect,
+                        properties: specs.get(k.name)!.config,
+                        stack,
+                        secrets: args.connectorSecrets,
+                    },
+                    { parent: this, dependsOn: brokers },
+                ),
+            ]),
         );
+        this.connect = this.connectClusters.get("default")!;
         this.placement = plan;
         this.bootstrapServers = plan.bootstrapServers;
         this.registerOutputs({ bootstrapServers: this.bootstrapServers, connectRestUrl: this.connect.restUrl });

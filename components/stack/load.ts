@@ -9,7 +9,7 @@ import { loadRawConnectors, RawConnectorSpec, rawSinkDialect } from "../connecto
 import { DatabaseServerSpec, loadDatabases, unpinnedAdminPasswords } from "../databases/config";
 import { DeclaredPipeline, LoadContext, PasswordNeeds, SinkDialect } from "../pipelines/kind";
 import { PIPELINE_KINDS, pipelineKind } from "../pipelines/registry";
-import { LEGACY_KEYS, LEGACY_NAMES, LegacyEntry, loadLegacy } from "./legacy";
+import { LEGACY_KEYS, LEGACY_NAMES, loadLegacy } from "./legacy";
 
 /** Every key this program reads; anything else under the namespace is a typo and is rejected. */
 export const KNOWN_KEYS = [
@@ -66,7 +66,17 @@ export function passwordNeeds(cfg: Pick<StackConfig, "databases" | "pipelines">)
     };
 }
 
-function loadEntries(c: Checker, v: unknown): { key: string; name?: string; kind?: string; fields: Record<string, unknown> }[] {
+/** An entry of `cdc-sync:pipelines` before its kind reads its own fields. */
+interface Entry {
+    readonly key: string;
+    readonly name?: string;
+    readonly kind?: string;
+    readonly connect: string;
+    readonly fields: Record<string, unknown>;
+    readonly at?: (path: string) => string;
+}
+
+function loadEntries(c: Checker, v: unknown, clusters: readonly string[]): Entry[] {
     if (v === undefined) return [];
     if (!Array.isArray(v)) {
         c.fail("pipelines", "a list of pipelines, each { name, kind, ... }", v);
@@ -76,16 +86,19 @@ function loadEntries(c: Checker, v: unknown): { key: string; name?: string; kind
         const key = `pipelines[${i}]`;
         const o = c.object(key, e);
         if (!o) return [];
-        const { name, kind, ...fields } = o;
+        const { name, kind, connect, ...fields } = o;
         const known = PIPELINE_KINDS.find((k) => k.kind === kind);
         if (!known) c.fail(`${key}.kind`, `one of: ${PIPELINE_KINDS.map((k) => `${k.kind} (${k.summary})`).join("; ")}`, kind);
-        return [{ key, name: c.name(`${key}.name`, name), kind: known?.kind, fields }];
+        const cluster = c.oneOf(`${key}.connect`, connect, clusters, "default");
+        return [{ key, name: c.name(`${key}.name`, name), kind: known?.kind, connect: cluster, fields }];
     });
 }
 
 /** What a pipeline or a raw connector holds in namespaces the whole stack shares. */
 interface Claimant {
     readonly key: string;
+    /** The Connect cluster its connectors run on. */
+    readonly connect: string;
     readonly claims: readonly { readonly namespace: string; readonly value: string }[];
     readonly dialects: readonly SinkDialect[];
 }
@@ -94,11 +107,11 @@ function claimantsOf(pipelines: readonly DeclaredPipeline[], connectors: readonl
     return [
         ...pipelines.map((p) => {
             const kind = pipelineKind(p.kind)!;
-            return { key: p.key, claims: kind.claims(p.name, p.spec), dialects: kind.sinkDialects(p.spec) };
+            return { key: p.key, connect: p.connect, claims: kind.claims(p.name, p.spec), dialects: kind.sinkDialects(p.spec) };
         }),
         ...connectors.map((r) => {
             const dialect = rawSinkDialect(r);
-            return { key: r.key, claims: [{ namespace: "connector", value: r.name }], dialects: dialect ? [dialect] : [] };
+            return { key: r.key, connect: r.connect, claims: [{ namespace: "connector", value: r.name }], dialects: dialect ? [dialect] : [] };
         }),
     ];
 }
@@ -123,7 +136,8 @@ function checkAcross(
         }
     }
     const claims = new Map<string, string>();
-    const dialects = new Map<SinkDialect, string>();
+    /** Per Connect cluster: the first claimant of each sink dialect. */
+    const dialects = new Map<string, Map<SinkDialect, string>>();
     for (const x of claimantsOf(pipelines, connectors)) {
         for (const claim of x.claims) {
             const at = `${claim.namespace} ${claim.value}`;
@@ -131,18 +145,23 @@ function checkAcross(
             if (first && first !== x.key) c.say(x.key, `its ${at} is also ${NAMESPACE}:${first}'s: two cannot share it (rename one of them)`);
             else claims.set(at, x.key);
         }
-        for (const d of x.dialects) if (!dialects.has(d)) dialects.set(d, x.key);
-    }
-    if (dialects.size > 1) {
-        // Debezium's JDBC sink (3.2.0 through at least 3.7) registers its column types as JVM-wide singletons
-        // that remember the dialect of the last sink task started in the worker: a MySQL sink and a PostgreSQL
-        // sink in one Connect cluster write each other's SQL (docs/topology-b.md, "Known defect").
-        const [[d1, k1], [d2, k2]] = [...dialects];
-        c.say(
-            `${k2}`,
-            `its ${d2} sink would share this stack's Connect workers with the ${d1} sink of ${NAMESPACE}:${k1}, where the Debezium JDBC sink ` +
-                "mixes up their SQL dialects (one database's DDL sent to the other); deploy pipelines whose sinks write different SQL as separate stacks",
-        );
+        const onCluster = dialects.get(x.connect) ?? new Map<SinkDialect, string>();
+        dialects.set(x.connect, onCluster);
+        for (const d of x.dialects) {
+            const other = [...onCluster].find(([od]) => od !== d);
+            if (other) {
+                // Debezium's JDBC sink (3.2.0 through at least 3.7) registers its column types as JVM-wide singletons
+                // that remember the dialect of the last sink task started in the worker: a MySQL sink and a PostgreSQL
+                // sink in one Connect cluster write each other's SQL (docs/topology-b.md, "Known defect").
+                c.say(
+                    x.key,
+                    `its ${d} sink would share the Connect cluster ${x.connect} with the ${other[0]} sink of ${NAMESPACE}:${other[1]}, where the ` +
+                        "Debezium JDBC sink mixes up their SQL dialects (one database's DDL sent to the other); run one of them on a cluster of its own " +
+                        `(declare it under ${NAMESPACE}:connect.clusters and name it in the entry's connect field)`,
+                );
+            }
+            if (!onCluster.has(d)) onCluster.set(d, x.key);
+        }
     }
     const used = new Set(pipelines.flatMap((p) => pipelineKind(p.kind)!.databaseServers(p.spec)));
     // Only when every pipeline loaded: one with problems may be the server's user.
@@ -179,10 +198,8 @@ export function loadStackConfig(raw: RawConfig): StackConfig {
         if (byName.has(d.name)) c.say(d.key, `a database server named ${d.name} is already declared by ${NAMESPACE}:${byName.get(d.name)!.key}`);
         byName.set(d.name, d);
     }
-    const entries: (LegacyEntry | { key: string; name?: string; kind?: string; fields: Record<string, unknown>; at?: undefined })[] = [
-        ...legacy.entries,
-        ...loadEntries(c, value("pipelines")),
-    ];
+    const clusters = platform ? [platform.connect, ...platform.connect.clusters].map((k) => k.name) : ["default"];
+    const entries: Entry[] = [...legacy.entries.map((e): Entry => ({ ...e, connect: "default" })), ...loadEntries(c, value("pipelines"), clusters)];
     // Servers declared but invalid: their problems are reported; references to them are not reported again.
     const rawDatabases = value("databases");
     const declared = [
@@ -198,9 +215,9 @@ export function loadStackConfig(raw: RawConfig): StackConfig {
         const kind = e.kind === undefined ? undefined : pipelineKind(e.kind);
         const ctx: LoadContext = { servers, databases: byName, invalidDatabases, pinnedPasswords: passwordNames, binds, key: e.key, at: e.at ?? ((p) => `${e.key}.${p}`) };
         const spec = kind?.load(c, e.fields, ctx);
-        if (kind && spec !== undefined && e.name !== undefined && NAME.test(e.name)) pipelines.push({ name: e.name, kind: kind.kind, key: e.key, spec });
+        if (kind && spec !== undefined && e.name !== undefined && NAME.test(e.name)) pipelines.push({ name: e.name, kind: kind.kind, key: e.key, connect: e.connect, spec });
     }
-    const connectors = loadRawConnectors(c, value("connectors"), [...connectorSecretNames, ...passwordNeeds({ databases, pipelines }).forConnect]);
+    const connectors = loadRawConnectors(c, value("connectors"), [...connectorSecretNames, ...passwordNeeds({ databases, pipelines }).forConnect], clusters);
     checkAcross(c, pipelines, connectors, databases, connectorSecretNames, { allLoaded: c.problems.length === failed && pipelines.length === entries.length });
     for (const name of passwordNeeds({ databases, pipelines: [] }).pinned.filter((n) => !passwordNames.includes(n))) {
         const db = databases.find((d) => d.adminPassword === name)!;

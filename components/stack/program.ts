@@ -22,7 +22,13 @@ export interface StackInputs {
  * The database servers and the declared pipelines, on a platform that is up (`ctx`): what buildStack builds
  * on top of its own platform, and what a test builds on top of the suite's.
  */
-export function buildPipelines(config: Pick<StackConfig, "databases" | "pipelines" | "connectors">, ctx: Omit<BuildContext, "databases">) {
+export function buildPipelines(
+    config: Pick<StackConfig, "databases" | "pipelines" | "connectors">,
+    ctx: Omit<BuildContext, "databases" | "connect"> & {
+        /** The Connect cluster of that name (`default`, or one of `connect.clusters`). */
+        readonly connect: (cluster: string) => BuildContext["connect"];
+    },
+) {
     const databases = buildPostgresServers({
         stack: ctx.stack,
         servers: ctx.servers,
@@ -34,14 +40,14 @@ export function buildPipelines(config: Pick<StackConfig, "databases" | "pipeline
                 .filter((f) => f.server === server)
                 .map((f) => f.parentUrn),
     });
-    const pipelines = config.pipelines.map((p) => [p.name, pipelineKind(p.kind)!.build(p.name, p.spec, { ...ctx, databases })] as const);
+    const pipelines = config.pipelines.map((p) => [p.name, pipelineKind(p.kind)!.build(p.name, p.spec, { ...ctx, databases, connect: ctx.connect(p.connect) })] as const);
     const connectors = config.connectors.map(
         (r) =>
             new Connector(
                 r.name,
                 {
-                    connectUrls: ctx.connect.urls,
-                    knownSecrets: ctx.connect.knownSecrets,
+                    connectUrls: ctx.connect(r.connect).urls,
+                    knownSecrets: ctx.connect(r.connect).knownSecrets,
                     connectorClass: r.connectorClass,
                     config: { ...r.config, "tasks.max": String(r.tasksMax) },
                     state: r.state,
@@ -68,7 +74,7 @@ export function buildStack({ stack, config, connectorSecrets, pinnedPasswords }:
         stack,
         servers: config.servers,
         passwords,
-        connect: { urls: platform.connect.workerUrls, knownSecrets: [...config.connectorSecretNames, ...needs.forConnect] },
+        connect: (cluster) => ({ urls: platform.connectClusters.get(cluster)!.workerUrls, knownSecrets: [...config.connectorSecretNames, ...needs.forConnect] }),
         bootstrapServers: platform.bootstrapServers,
         replicationFactor: config.kafka.replicationFactor,
         dependsOn: [platform],
@@ -86,6 +92,8 @@ export function buildStack({ stack, config, connectorSecrets, pinnedPasswords }:
             zookeeper: { server: plan.zookeeper.server.name, address: plan.zookeeper.connectString },
             brokers: plan.brokers.map((b) => ({ id: b.id, server: b.server.name, address: b.bootstrap })),
             connectWorkers: plan.connect.workers.map((w) => ({ server: w.server.name, url: w.url })),
+            /** Every Connect cluster (the default one's workers are `connectWorkers`). */
+            connectClusters: Object.fromEntries(plan.connectClusters.map((k) => [k.name, k.workers.map((w) => ({ server: w.server.name, url: w.url }))])),
             databases: Object.fromEntries([...databases].map(([name, d]) => [name, `${d.host}:${d.port}`])),
         },
         /** Each declared pipeline by name: its kind, where its ends are, its connectors and health. */

@@ -35,11 +35,13 @@ export interface MigrationStep {
     readonly diffs: readonly string[];
 }
 
-/** The migration preview's steps other than `same`, or why it did not run. */
-let migrated: { steps: MigrationStep[] } | { skipped: string } = { skipped: "the platform fixture did not run" };
+/** What the migration preview showed: its summary (as the CLI prints it) and every step other than `same`. */
+export type Migration = { summary: Record<string, number>; steps: MigrationStep[] } | { skipped: string };
+
+let migrated: Migration = { skipped: "the platform fixture did not run" };
 
 /** What the migration preview showed; only valid inside integration tests. */
-export function migration(): { steps: MigrationStep[] } | { skipped: string } {
+export function migration(): Migration {
     return migrated;
 }
 
@@ -71,8 +73,8 @@ async function previewMigration(test: TestStack): Promise<void> {
         const m = e.resourcePreEvent?.metadata;
         if (m && m.op !== "same") steps.push({ op: m.op, urn: m.urn, diffs: m.diffs ?? [] });
     };
-    await test.stack.preview({ onOutput: test.log, onEvent });
-    migrated = { steps };
+    const preview = await test.stack.preview({ onOutput: test.log, onEvent });
+    migrated = { summary: { ...preview.changeSummary }, steps };
 }
 let current: Platform | undefined;
 

@@ -13,9 +13,14 @@ describe(`upgrading a stack deployed by the previous layout (${PREVIOUS_LAYOUT.s
         assert.deepStrictEqual(structural, [], `steps that would touch state:\n${structural.map((s) => `${s.op} ${s.urn} [${s.diffs.join(", ")}]`).join("\n")}`);
     });
 
-    it("previews no update either: the upgrade leaves every resource as it was", function () {
+    it("previews no update either: every resource unchanged, as the CLI counts them", function () {
         const m = migration();
         if ("skipped" in m) return this.skip();
-        assert.deepStrictEqual(m.steps, [], m.steps.map((s) => `${s.op} ${s.urn} [${s.diffs.join(", ")}]`).join("\n"));
+        // The engine re-registers the default dynamic-provider plugin (an `update` event with no diff) when the
+        // program's directory changes; the CLI counts it as nothing. Every resource of the stack must be `same`.
+        const resources = m.steps.filter((s) => !s.urn.includes("::pulumi:providers:"));
+        assert.deepStrictEqual(resources, [], resources.map((s) => `${s.op} ${s.urn} [${s.diffs.join(", ")}]`).join("\n"));
+        assert.deepStrictEqual(Object.keys(m.summary), ["same"], JSON.stringify(m.summary));
+        assert.ok(m.summary.same > 30, `only ${m.summary.same} resources previewed: was the previous layout deployed?`);
     });
 });

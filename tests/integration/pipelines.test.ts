@@ -37,8 +37,9 @@ describe("cdc-sync:pipelines: two two-way pairs on one PostgreSQL server, deploy
     before(async function () {
         const p = platform();
         const base = stackFile(p.stackName);
-        // The suite's platform keys, and this file's own servers and pipelines instead of the stack file's.
-        const values = { ...Object.fromEntries(Object.entries(base.values).map(([k, v]) => [k, v ? JSON.parse(v) : v])), databases: undefined, pipelines: undefined };
+        // The suite's platform keys only: this file declares its own servers and pipelines, and pins their passwords.
+        const PLATFORM_KEYS = ["servers", "zookeeper", "brokers", "kafka", "connect", "heap"];
+        const values = Object.fromEntries(PLATFORM_KEYS.filter((k) => base.values[k] !== undefined).map((k) => [k, JSON.parse(base.values[k]!)]));
         cfg = loadStackConfig(
             raw({
                 ...values,
@@ -52,7 +53,7 @@ describe("cdc-sync:pipelines: two two-way pairs on one PostgreSQL server, deploy
                 stack: STACK,
                 servers: cfg.servers,
                 passwords,
-                connect: { urls: p.connectUrls, knownSecrets: Object.keys(rolePasswords) },
+                connect: () => ({ urls: p.connectUrls, knownSecrets: Object.keys(rolePasswords) }),
                 bootstrapServers: p.bootstrapServers.join(","),
                 replicationFactor: cfg.kafka.replicationFactor,
                 dependsOn: [],

@@ -13,7 +13,7 @@ const SINK = (url: string) => ({ name: "copy", class: "io.debezium.connector.jdb
 describe("cdc-sync:connectors", () => {
     it("reads a raw connector with its defaults: one task, running", () => {
         assert.deepStrictEqual(loadStackConfig(raw({ ...VALID, connectors: [HEARTBEAT] })).connectors, [
-            { name: "heartbeats", key: "connectors[0]", connectorClass: HEARTBEAT.class, tasksMax: 1, config: HEARTBEAT.config, state: "running" },
+            { name: "heartbeats", key: "connectors[0]", connectorClass: HEARTBEAT.class, tasksMax: 1, config: HEARTBEAT.config, state: "running", connect: "default" },
         ]);
     });
 
@@ -60,7 +60,7 @@ describe("cdc-sync:connectors", () => {
                 pipelines: [{ name: "tw", kind: "twoWayPostgres", postgres: "pg", tables: [{ name: "t", primaryKey: ["id"] }] }],
                 connectors: [SINK("jdbc:mariadb://10.0.0.5:3306/x")],
             },
-            error: /^cdc-sync:connectors\[0\]: its mysql sink would share this stack's Connect workers with the postgresql sink of cdc-sync:pipelines\[0\]/,
+            error: /^cdc-sync:connectors\[0\]: its mysql sink would share the Connect cluster default with the postgresql sink of cdc-sync:pipelines\[0\]/,
         },
     ];
     for (const c of cases) {

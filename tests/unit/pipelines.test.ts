@@ -82,7 +82,7 @@ describe("cdc-sync:databases and cdc-sync:pipelines", () => {
         {
             name: "a MySQL sink and PostgreSQL sinks on one Connect cluster",
             config: { ...TWO_PAIRS, databases: { pg: PG, mongo: MONGO, maria: MARIA }, pipelines: [pair("left", ["l1", "l2"]), TOPOLOGY_A] },
-            error: /^cdc-sync:pipelines\[1\]: its mysql sink would share this stack's Connect workers with the postgresql sink of cdc-sync:pipelines\[0\], where the Debezium JDBC sink mixes up their SQL dialects/,
+            error: /^cdc-sync:pipelines\[1\]: its mysql sink would share the Connect cluster default with the postgresql sink of cdc-sync:pipelines\[0\], where the Debezium JDBC sink mixes up their SQL dialects/,
         },
         {
             name: "a MariaDB server no pipeline uses",
@@ -148,5 +148,69 @@ describe("resource graph: two two-way pairs on one PostgreSQL server (mocks)", (
         const set = byType("secrets:GeneratedPasswords");
         assert.strictEqual(set.length, 1);
         assert.deepStrictEqual(set[0].inputs.names, ["l1-replication", "l1-sink", "l2-replication", "l2-sink", "pg-admin", "r1-replication", "r1-sink", "r2-replication", "r2-sink"]);
+    });
+});
+
+describe("connect.clusters: Connect clusters besides the default one", () => {
+    const CLUSTERS = { ...VALID.connect, clusters: { mysql: { workers: ["server2"], port: 8084 } } };
+    const MIXED = {
+        ...VALID,
+        connect: CLUSTERS,
+        databases: { pg: PG, mongo: MONGO, maria: MARIA },
+        pipelines: [pair("left", ["l1", "l2"]), { ...TOPOLOGY_A, connect: "mysql" }],
+    };
+
+    it("reads a second cluster with its defaults: group id after the default one's", () => {
+        const cfg = loadStackConfig(raw(MIXED));
+        assert.deepStrictEqual(cfg.connect.clusters, [{ name: "mysql", workers: ["server2"], port: 8084, groupId: "cdc-sync-connect-mysql", config: {} }]);
+        assert.deepStrictEqual(cfg.pipelines.map((p) => [p.name, p.connect]), [["left", "default"], ["docs", "mysql"]]);
+    });
+
+    const cases: { name: string; config: Record<string, unknown>; error: RegExp }[] = [
+        { name: "a cluster named default", config: { ...VALID, connect: { clusters: { default: { port: 8084 } } } }, error: /^cdc-sync:connect\.clusters\.default: expected another name: default is the cluster cdc-sync:connect itself declares/ },
+        { name: "a cluster without a port of its own", config: { ...VALID, connect: { clusters: { mysql: {} } } }, error: /^cdc-sync:connect\.clusters\.mysql\.port: expected a REST port of its own/ },
+        { name: "a cluster on the default one's port", config: { ...VALID, connect: { clusters: { mysql: { port: 8083 } } } }, error: /^cdc-sync:connect\.clusters\.mysql\.port \(worker on server1\): port 8083 on 127\.0\.0\.11:8083 is already taken by cdc-sync:connect\.port \(worker on server1\)$/ },
+        { name: "two clusters with one group id", config: { ...VALID, connect: { clusters: { mysql: { port: 8084, groupId: "cdc-sync-connect" } } } }, error: /^cdc-sync:connect\.clusters\.mysql\.groupId: expected a group id no other Connect cluster has/ },
+        { name: "a pipeline on a cluster that is not declared", config: { ...MIXED, pipelines: [pair("left", ["l1", "l2"], { connect: "mysql2" })] }, error: /^cdc-sync:pipelines\[0\]\.connect: expected one of "default", "mysql", got "mysql2"$/ },
+        { name: "the two dialects on one cluster still", config: { ...MIXED, pipelines: [pair("left", ["l1", "l2"], { connect: "mysql" }), { ...TOPOLOGY_A, connect: "mysql" }] }, error: /^cdc-sync:pipelines\[1\]: its mysql sink would share the Connect cluster mysql with the postgresql sink of cdc-sync:pipelines\[0\]/ },
+    ];
+    for (const c of cases) {
+        it(`rejects ${c.name}`, () => {
+            const problems = errorsOf(c.config);
+            assert.ok(problems.some((p) => c.error.test(p)), `no problem matched ${c.error}; got:\n  ${problems.join("\n  ") || "(accepted)"}`);
+        });
+    }
+
+    describe("resource graph (mocks)", () => {
+        let rs: Recorded[] = [];
+        before(async () => {
+            const { buildStack } = await import("../../components/stack/program");
+            const config = loadStackConfig(raw({ ...TWO_PAIRS, connect: CLUSTERS, pipelines: [pair("left", ["l1", "l2"], { connect: "mysql" }), pair("right", ["r1", "r2"])] }));
+            const pinned = Object.fromEntries(passwordNeeds(config).names.map((n) => [n, `pw-${n}`]));
+            rs = await record(async () => {
+                const out = buildStack({ stack: "local", config, connectorSecrets: pulumi.secret({}), pinnedPasswords: pulumi.secret(pinned) });
+                return pulumi.all([out.components.left.urn, out.components.right.urn]);
+            });
+        });
+
+        it("runs each cluster's workers under names of their own, the default cluster's as before", () => {
+            const workers = rs.filter((r) => r.type.endsWith("docker:Container") && r.inputs.args?.[0] === "connect").map((r) => r.inputs.name).sort();
+            assert.deepStrictEqual(workers, ["cdc-sync-local-connect-mysql-server2", "cdc-sync-local-connect-server1", "cdc-sync-local-connect-server2"]);
+            const internal: string[] = rs.filter((r) => r.type.endsWith("kafka:Topic") && /-(configs|offsets|status)$/.test(r.inputs.name)).map((r) => r.inputs.name).sort();
+            assert.deepStrictEqual(internal, [
+                "cdc-sync-connect-configs",
+                "cdc-sync-connect-mysql-configs",
+                "cdc-sync-connect-mysql-offsets",
+                "cdc-sync-connect-mysql-status",
+                "cdc-sync-connect-offsets",
+                "cdc-sync-connect-status",
+            ]);
+        });
+
+        it("puts each pipeline's connectors on the cluster it names", () => {
+            const urls = (name: string) => rs.find((r) => r.type.endsWith("connect:Connector") && r.name === name)!.inputs.connectUrls;
+            assert.deepStrictEqual(urls("left-l1-source"), ["http://127.0.0.12:8084"]);
+            assert.deepStrictEqual(urls("right-r1-source"), ["http://127.0.0.11:8083", "http://127.0.0.12:8083"]);
+        });
     });
 });

@@ -33,6 +33,7 @@ describe("topology B config: cdc-sync:postgres and cdc-sync:twoWay", () => {
                 name: "twoway",
                 kind: "twoWayPostgres",
                 key: "twoWay",
+                connect: "default",
                 spec: { postgres: "twoway-postgres", databases: ["db1", "db2"], tables: [{ schema: "public", name: "t", primaryKey: ["id"], columns: undefined }] },
             },
         ]);
@@ -97,7 +98,7 @@ describe("topology B config: cdc-sync:postgres and cdc-sync:twoWay", () => {
         {
             name: "topology A beside it (one Connect cluster would run MySQL and PostgreSQL JDBC sinks)",
             config: { ...VALID, ...B, postgres: { server: "server1" }, mongodb: { server: "server1", image: "mongo:8.0", database: "shop", collections: ["c"] }, mysql: { server: "server2", database: "shop" } },
-            error: /^cdc-sync:mongodb\/mysql: its mysql sink would share this stack's Connect workers with the postgresql sink of cdc-sync:twoWay, .*mixes up their SQL dialects/,
+            error: /^cdc-sync:mongodb\/mysql: its mysql sink would share the Connect cluster default with the postgresql sink of cdc-sync:twoWay, .*mixes up their SQL dialects/,
         },
         {
             name: "a pinned password in plain text",
