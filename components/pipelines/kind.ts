@@ -85,14 +85,16 @@ export interface PipelineKind<Spec> {
     readonly summary: string;
     /** Validates one entry's own fields (all but `name` and `kind`); undefined when it has problems. */
     load(c: Checker, entry: Record<string, unknown>, ctx: LoadContext): Spec | undefined;
-    /** The passwords it needs. */
-    passwords(spec: Spec): PasswordNeeds;
+    /** The passwords it needs (`name` is the entry's name: names derived from it may carry it). */
+    passwords(name: string, spec: Spec): PasswordNeeds;
     /** Stack-wide names it takes (connectors, topics, server-wide database objects). */
     claims(name: string, spec: Spec): Claim[];
     /** Dialects its JDBC sinks write. */
     sinkDialects(spec: Spec): SinkDialect[];
     /** The database servers (`cdc-sync:databases` names) it uses. */
     databaseServers(spec: Spec): string[];
+    /** Those of them it runs (or adopts) itself, inside its own component: no other pipeline may use them. */
+    ownedServers(spec: Spec): string[];
     /**
      * Database servers this kind used to build inside its own component before they moved to
      * `cdc-sync:databases`, with the URN of that former parent: the server is aliased from there, not replaced.

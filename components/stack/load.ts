@@ -56,7 +56,7 @@ export interface StackConfig extends PlatformConfig {
 
 /** The passwords every declared pipeline and database server needs, merged. */
 export function passwordNeeds(cfg: Pick<StackConfig, "databases" | "pipelines">): PasswordNeeds {
-    const needs = cfg.pipelines.map((p) => pipelineKind(p.kind)!.passwords(p.spec));
+    const needs = cfg.pipelines.map((p) => pipelineKind(p.kind)!.passwords(p.name, p.spec));
     const admins = cfg.databases.flatMap((d) => (d.engine === "mongodb" && d.kind === "adopt" ? [] : [d.adminPassword]));
     const uniq = (xs: string[]) => [...new Set(xs)];
     return {
@@ -130,7 +130,7 @@ function checkAcross(
         const other = names.get(p.name);
         if (other) c.say(`${p.key}.name`, `expected a name no other pipeline has, got "${p.name}" (also ${NAMESPACE}:${other})`);
         names.set(p.name, p.key);
-        for (const n of pipelineKind(p.kind)!.passwords(p.spec).forConnect.filter((x) => connectorSecretNames.includes(x))) {
+        for (const n of pipelineKind(p.kind)!.passwords(p.name, p.spec).forConnect.filter((x) => connectorSecretNames.includes(x))) {
             // The workers' secrets file holds both maps: that value would stand in for the account's password.
             c.fail(`connectorSecrets.${n}`, `another name: ${n} is the password the stack keeps for ${NAMESPACE}:${p.key}'s connectors (pin it with ${NAMESPACE}:passwords.${n})`, n);
         }
@@ -161,6 +161,17 @@ function checkAcross(
                 );
             }
             if (!onCluster.has(d)) onCluster.set(d, x.key);
+        }
+    }
+    // A server a pipeline runs inside its own component is that pipeline's alone.
+    const owners = new Map<string, DeclaredPipeline>();
+    for (const p of pipelines) for (const s of pipelineKind(p.kind)!.ownedServers(p.spec)) if (!owners.has(s)) owners.set(s, p);
+    for (const p of pipelines) {
+        for (const s of pipelineKind(p.kind)!.databaseServers(p.spec)) {
+            const owner = owners.get(s);
+            if (owner && owner !== p) {
+                c.say(p.key, `uses the database server ${s}, which ${NAMESPACE}:${owner.key} runs itself (a ${owner.kind} pipeline): give each its own server`);
+            }
         }
     }
     const used = new Set(pipelines.flatMap((p) => pipelineKind(p.kind)!.databaseServers(p.spec)));

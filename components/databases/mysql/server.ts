@@ -29,8 +29,10 @@ const MYSQL_UID = 999;
 export interface MySqlRunArgs {
     /** The server that runs the database container (its engine and the address the database binds). */
     readonly server: ServerSpec;
-    /** Stack name: names the container and volume (`cdc-sync-<stack>-mysql`) and labels them. */
+    /** Stack name: names the container and volume (`cdc-sync-<stack>-<name>`) and labels them. */
     readonly stack: string;
+    /** The `cdc-sync:databases` entry it runs; default `mysql` (the name topology A's server has always had). */
+    readonly name?: string;
     /**
      * A registry image instead of the one built from images/mariadb, e.g. `mysql:8.4` (set `flavor: "mysql"`)
      * or `mariadb:11.8`. It must follow the official images' contract: MYSQL_ROOT_PASSWORD_FILE,
@@ -144,15 +146,16 @@ export class MySqlServer extends pulumi.ComponentResource {
                   },
                   { parent: this },
               ).imageId;
-        const labels = ownerLabels(run.stack, "mysql");
-        const volumeName = `cdc-sync-${run.stack}-mysql-data`;
+        const server = run.name ?? "mysql";
+        const labels = ownerLabels(run.stack, server);
+        const volumeName = `cdc-sync-${run.stack}-${server}-data`;
         const data = new Volume(`${name}-data`, { engine, name: volumeName, labels }, { parent: this });
         const port = run.port ?? 3306;
         return new Container(
             name,
             {
                 engine,
-                name: `cdc-sync-${run.stack}-mysql`,
+                name: `cdc-sync-${run.stack}-${server}`,
                 image,
                 // Bound to the server's private address only; no reverse DNS on every connection.
                 args: [`--bind-address=${run.server.address}`, `--port=${port}`, "--skip-name-resolve"],

@@ -31,17 +31,26 @@ function versionProblem(f: Pick<ServerSettings, "versionNum" | "version">): stri
     );
 }
 
-/** The reasons two-way sync cannot run on the server, whatever the database and tables (checked at preview). */
-export function serverRefusals(f: ServerSettings): string[] {
+/**
+ * What a server must offer: `logical`, a CDC source (logical decoding, a superuser to create its slot and
+ * REPLICATION role); `two-way`, that and what keeps two-way sync loop-free (origin filter, login triggers).
+ */
+export type Requirement = "logical" | "two-way";
+
+/** The reasons the server cannot serve `requirement`, whatever the database and tables (checked at preview). */
+export function serverRefusals(f: ServerSettings, requirement: Requirement = "two-way"): string[] {
+    const twoWay = requirement === "two-way";
     const out: string[] = [];
-    const v = versionProblem(f);
+    const v = twoWay ? versionProblem(f) : undefined;
     if (v) out.push(v);
     if (f.walLevel !== "logical") {
         out.push(`wal_level is ${f.walLevel}: logical decoding needs wal_level=logical (set it and restart PostgreSQL)`);
     }
-    if (!f.superuser) out.push("the deploying role is not a superuser: creating a LOGIN event trigger and replication origins requires one");
+    if (!f.superuser) {
+        out.push(`the deploying role is not a superuser: creating ${twoWay ? "a LOGIN event trigger and replication origins" : "a replication slot and a REPLICATION role"} requires one`);
+    }
     if (!f.standardConformingStrings) out.push("standard_conforming_strings is off: the generated SQL quotes literals for it being on");
-    if (!f.eventTriggers) out.push("event_triggers is off: the login trigger would not tag sink sessions and their writes would echo");
+    if (twoWay && !f.eventTriggers) out.push("event_triggers is off: the login trigger would not tag sink sessions and their writes would echo");
     if (f.maxWalSenders < 1) out.push("max_wal_senders is 0: the source connector cannot stream");
     return out;
 }
@@ -74,7 +83,11 @@ export async function readServerSettings(client: ClientBase): Promise<ServerSett
  * The server-wide refusals, when the server already answers; none when it cannot be reached yet. For the
  * `check` of every resource of a two-way pair that touches the server, so a preview refuses before any is created.
  */
-export async function serverRefusalsIfReachable(c: { readonly host: string; readonly port: number; readonly user: string } | undefined, adminPassword: string): Promise<string[]> {
+export async function serverRefusalsIfReachable(
+    c: { readonly host: string; readonly port: number; readonly user: string } | undefined,
+    adminPassword: string,
+    requirement: Requirement = "two-way",
+): Promise<string[]> {
     const known = (v: unknown) => v !== undefined && v !== UNKNOWN;
     if (!c || ![c.host, c.port, c.user, adminPassword].every(known)) return [];
     const pg: typeof import("pg") = require("pg");
@@ -86,7 +99,8 @@ export async function serverRefusalsIfReachable(c: { readonly host: string; read
         return [];
     }
     try {
-        return serverRefusals(await readServerSettings(client)).map((p) => `two-way sync cannot be deployed on ${c.host}:${c.port}: ${p}`);
+        const what = requirement === "two-way" ? "two-way sync cannot be deployed" : "a CDC source cannot be set up";
+        return serverRefusals(await readServerSettings(client), requirement).map((p) => `${what} on ${c.host}:${c.port}: ${p}`);
     } finally {
         await client.end();
     }

@@ -9,19 +9,19 @@ export const mongoToMySql: PipelineKind<TopologyA> = {
     kind: "mongoToMySql",
     summary: "a MongoDB replica set's collections into MySQL/MariaDB tables (topology A)",
     load: loadTopologyA,
-    passwords: topologyAPasswords,
+    passwords: (_name, a) => topologyAPasswords(a),
     claims(name, a) {
         return [
             ...[`${name}-source`, `${name}-sink`].map((value) => ({ namespace: "connector", value })),
             ...routes(a.mapping).map((r) => ({ namespace: "topic", value: r.topic })),
-            // Its account passwords have fixed names, and the servers it runs fixed container names
-            // (`cdc-sync-<stack>-mongodb`, `-mysql`): one such pipeline per stack for now.
+            // Its account passwords have fixed names: one such pipeline per stack for now.
             ...topologyAPasswords(a).names.map((value) => ({ namespace: "password", value })),
-            ...[a.mongodb.serverName, a.mysql.serverName].map((value) => ({ namespace: "database server built by a mongoToMySql pipeline", value })),
         ];
     },
     sinkDialects: () => ["mysql"],
     databaseServers: (a) => [a.mongodb.serverName, a.mysql.serverName],
+    // It runs (or adopts) both servers inside its own component.
+    ownedServers: (a) => [a.mongodb.serverName, a.mysql.serverName],
     build(name, a, ctx) {
         const p = new MongoToMySqlPipeline(name, {
             stack: ctx.stack,

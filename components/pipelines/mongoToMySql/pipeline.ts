@@ -88,7 +88,7 @@ export class MongoToMySqlPipeline extends pulumi.ComponentResource {
         const my = a.mysql;
         const mysqlSide: Pick<MySqlServerArgs, "run" | "existing"> =
             my.kind === "run"
-                ? { run: { server: this.placement.mysql!, stack, image: my.image, port: my.port, rootPassword: secret(my.adminPassword) } }
+                ? { run: { server: this.placement.mysql!, stack, name: my.serverName, image: my.image, port: my.port, rootPassword: secret(my.adminPassword) } }
                 : { existing: { address: my.host, port: my.port, adminUser: my.adminUser, adminPassword: secret(my.adminPassword) } };
         this.mysql = new MySqlServer(
             `${name}-mysql`,

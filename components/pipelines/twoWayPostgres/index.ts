@@ -15,7 +15,7 @@ export const twoWayPostgres: PipelineKind<TwoWaySpec> = {
         c.unknownFields(ctx.at("").replace(/\.$/, ""), entry, TWO_WAY_FIELDS);
         return loadTwoWay(c, entry, ctx);
     },
-    passwords(spec) {
+    passwords(_name, spec) {
         const names = twoWayPasswordNames(spec);
         return { names, forConnect: names, pinned: [] };
     },
@@ -27,10 +27,16 @@ export const twoWayPostgres: PipelineKind<TwoWaySpec> = {
             ...twoWayPasswordNames(spec).map((value) => ({ namespace: "password", value })),
             // Roles, slots, publications and origins are named after the database, and server-wide.
             ...spec.databases.map((db) => ({ namespace: "database", value: `${spec.postgres}/${db}` })),
+            ...twoWaySpecs(spec).flatMap((d) => [
+                { namespace: "slot", value: `${spec.postgres}/${d.slotName}` },
+                { namespace: "role", value: `${spec.postgres}/${d.replicationRole}` },
+                { namespace: "role", value: `${spec.postgres}/${d.sinkRole}` },
+            ]),
         ];
     },
     sinkDialects: () => ["postgresql"],
     databaseServers: (spec) => [spec.postgres],
+    ownedServers: () => [],
     // Until cdc-sync:databases, each pair ran its PostgreSQL server as a child of its own component.
     formerServerParents: (name, spec) => [{ server: spec.postgres, parentUrn: pulumi.createUrn(name, TWO_WAY_POSTGRES_TYPE) }],
     build(name, spec, ctx) {
