@@ -16,7 +16,10 @@ export interface Platform {
     readonly test: TestStack;
     readonly outputs: OutputMap;
     readonly bootstrapServers: string[];
+    /** The default Connect cluster's workers. */
     readonly connectUrls: string[];
+    /** Every Connect cluster's workers, by cluster name (`default` among them). */
+    readonly connectClusters: Readonly<Record<string, string[]>>;
 }
 
 let opened: { test: TestStack; stackName: string } | undefined;
@@ -137,6 +140,9 @@ before(async function () {
         outputs: up.outputs,
         bootstrapServers: (up.outputs.bootstrapServers.value as string).split(","),
         connectUrls: (up.outputs.placement.value.connectWorkers as { url: string }[]).map((w) => w.url),
+        connectClusters: Object.fromEntries(
+            Object.entries(up.outputs.placement.value.connectClusters as Record<string, { url: string }[]>).map(([k, ws]) => [k, ws.map((w) => w.url)]),
+        ),
     };
 });
 

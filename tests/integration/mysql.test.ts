@@ -28,6 +28,13 @@ const sinkPassword = `s'\\"${crypto.randomBytes(9).toString("base64url")}`;
 const SINK_SECRET = "itest-mysql-sink";
 requestConnectorSecrets({ [SINK_SECRET]: sinkPassword });
 
+/** The Connect cluster MySQL-dialect sinks run on (the stack file's `connect.clusters.mysql`). */
+function mysqlCluster(): string[] {
+    const urls = platform().connectClusters.mysql;
+    if (!urls) throw new Error(`the ${platform().stackName} stack declares no connect.clusters.mysql: MariaDB sinks would share workers with PostgreSQL ones`);
+    return urls;
+}
+
 describe("topology A, MySQL half: MariaDB + sink account (real pulumi up) and the JDBC sink", function () {
     this.timeout(15 * 60 * 1000);
     let name: string;
@@ -177,7 +184,8 @@ describe("topology A, MySQL half: MariaDB + sink account (real pulumi up) and th
         const kafka = new Kafka({ clientId: "itest-mysql", brokers: platform().bootstrapServers, logLevel: logLevel.NOTHING });
         const admin = kafka.admin();
         const producer = kafka.producer();
-        const url = platform().connectUrls[0];
+        // MySQL-dialect sinks run on the stack's `mysql` Connect cluster, never beside the PostgreSQL ones.
+        const url = mysqlCluster()[0];
         const connector = `${prefix}-sink`;
         await admin.connect();
         await producer.connect();

@@ -25,7 +25,7 @@ const props = (c: Recorded): Record<string, string> =>
 describe("resource graph", () => {
     const vps1 = "ssh:deploy@vps1.example.com:22";
     const vps2 = "ssh:deploy@vps2.example.com:22";
-    const expected: Record<string, { containers: [string, string, string, string][]; images: number }> = {
+    const expected: Record<string, { containers: [string, string, string, string][]; images: number; groups: Record<string, [string, number]> }> = {
         // [container name, role, the server address it binds, the engine it runs on]
         local: {
             images: 1, // both local servers share one engine: one build
@@ -35,7 +35,14 @@ describe("resource graph", () => {
                 ["cdc-sync-local-broker-2", "broker", "127.0.0.12", "local"],
                 ["cdc-sync-local-connect-server1", "connect", "127.0.0.11", "local"],
                 ["cdc-sync-local-connect-server2", "connect", "127.0.0.12", "local"],
+                ["cdc-sync-local-connect-mysql-server1", "connect", "127.0.0.11", "local"],
             ],
+            // Worker container -> [group.id, REST port]: the default cluster, and one for MySQL-dialect sinks.
+            groups: {
+                "cdc-sync-local-connect-server1": ["cdc-sync-connect", 8083],
+                "cdc-sync-local-connect-server2": ["cdc-sync-connect", 8083],
+                "cdc-sync-local-connect-mysql-server1": ["cdc-sync-connect-mysql", 8084],
+            },
         },
         dev: {
             images: 2, // one per VPS engine
@@ -46,6 +53,7 @@ describe("resource graph", () => {
                 ["cdc-sync-dev-connect-server1", "connect", "10.0.0.11", vps1],
                 ["cdc-sync-dev-connect-server2", "connect", "10.0.0.12", vps2],
             ],
+            groups: { "cdc-sync-dev-connect-server1": ["cdc-sync-connect", 8083], "cdc-sync-dev-connect-server2": ["cdc-sync-connect", 8083] },
         },
     };
 
@@ -90,15 +98,17 @@ describe("resource graph", () => {
                 assert.strictEqual(p["admin.enableServer"], "false");
             });
 
-            it("Connect workers: distributed, one group, REST on the server address, file config provider", () => {
+            it("Connect workers: distributed, each in its cluster's group, REST on the server address, file config provider", () => {
                 const workers = containers(rs).filter((c) => c.inputs.args[0] === "connect");
-                assert.strictEqual(workers.length, 2);
+                assert.deepStrictEqual(workers.map((w) => w.inputs.name).sort(), Object.keys(want.groups).sort());
                 const brokers = want.containers.filter((c) => c[1] === "broker").map((c) => `${c[2]}:9092`).join(",");
                 for (const w of workers) {
                     const p = props(w);
-                    assert.strictEqual(p["group.id"], "cdc-sync-connect");
+                    const [group, port] = want.groups[w.inputs.name];
+                    assert.strictEqual(p["group.id"], group);
+                    assert.strictEqual(p["config.storage.topic"], `${group}-configs`);
                     assert.strictEqual(p["bootstrap.servers"], brokers);
-                    assert.strictEqual(p.listeners, `http://${w.inputs.ready.address}:8083`);
+                    assert.strictEqual(p.listeners, `http://${w.inputs.ready.address}:${port}`);
                     assert.strictEqual(p["config.providers"], "file");
                     assert.strictEqual(p["config.providers.file.class"], "org.apache.kafka.common.config.provider.FileConfigProvider");
                     assert.strictEqual(p["plugin.path"], "/opt/connect-plugins");
@@ -118,24 +128,23 @@ describe("resource graph", () => {
                 }
             });
 
-            it("Connect's internal topics are stack resources: compacted, RF 2", () => {
+            it("Connect's internal topics are stack resources, per cluster: compacted, RF 2", () => {
                 const topics = rs.filter((r) => r.type.endsWith("kafka:Topic")).map((t) => t.inputs);
+                const groups = [...new Set(Object.values(want.groups).map(([g]) => g))];
                 assert.deepStrictEqual(
                     topics.map((t) => [t.name, t.replicationFactor, t.configs["cleanup.policy"]]).sort(),
-                    [
-                        ["cdc-sync-connect-configs", 2, "compact"],
-                        ["cdc-sync-connect-offsets", 2, "compact"],
-                        ["cdc-sync-connect-status", 2, "compact"],
-                    ],
+                    groups.flatMap((g) => ["configs", "offsets", "status"].map((k) => [`${g}-${k}`, 2, "compact"])).sort(),
                 );
                 assert.strictEqual(topics.find((t) => t.name.endsWith("-configs"))!.partitions, 1);
             });
 
-            it("the health gate waits for the Debezium sources and the JDBC sink on every worker", () => {
-                const gate = rs.find((r) => r.type.endsWith("connect:ClusterReady"))!;
-                assert.strictEqual(gate.inputs.urls.length, 2);
-                for (const c of ["PostgresConnector", "MongoDbConnector", "MySqlConnector", "JdbcSinkConnector"]) {
-                    assert.ok(gate.inputs.requiredPlugins.some((p: string) => p.endsWith(c)), c);
+            it("the health gate waits for the Debezium sources and the JDBC sink on every worker of every cluster", () => {
+                const gates = rs.filter((r) => r.type.endsWith("connect:ClusterReady"));
+                assert.strictEqual(gates.flatMap((g) => g.inputs.urls).length, Object.keys(want.groups).length);
+                for (const gate of gates) {
+                    for (const c of ["PostgresConnector", "MongoDbConnector", "MySqlConnector", "JdbcSinkConnector"]) {
+                        assert.ok(gate.inputs.requiredPlugins.some((p: string) => p.endsWith(c)), c);
+                    }
                 }
             });
         });
