@@ -1,5 +1,5 @@
 // Credentials in connector configs: only FileConfigProvider placeholders, which each Connect worker resolves
-// from its secrets file (components/connect/cluster.ts). The password itself therefore never reaches Connect's
+// from its secrets file (components/platform/connectCluster.ts). The password itself therefore never reaches Connect's
 // REST API, its config topic, Pulumi state or preview output: the config holds `${file:<path>:<name>}`.
 import { CONNECT_SECRETS_FILE } from "../platform/properties";
 

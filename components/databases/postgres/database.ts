@@ -119,7 +119,7 @@ export interface PostgresDatabaseArgs {
     readonly database: string;
     /** Tables to create if missing; default none. Columns of an existing table are not compared. */
     readonly tables?: readonly DeclaredTable[];
-    /** `two-way`: refuse at preview a server two-way sync cannot run on (components/sync/refusal.ts). */
+    /** `two-way`: refuse at preview a server two-way sync cannot run on (components/databases/postgres/capabilities.ts). */
     readonly preflight?: Preflight;
 }
 

@@ -34,7 +34,7 @@ export interface MongoToMySqlPipelineArgs {
     readonly stack: string;
     /** The stack's servers; `topology` names the ones that run the databases. */
     readonly servers: readonly ServerSpec[];
-    /** Topology A as validated from `cdc-sync:mongodb` and `cdc-sync:mysql` (config/topologyA.ts). */
+    /** Topology A as validated from its `mongoToMySql` entry (./config.ts). */
     readonly topology: TopologyA;
     /**
      * The passwords `topologyAPasswords(topology).names` lists, by name (a PasswordSet). Those of the connector
