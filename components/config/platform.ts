@@ -2,7 +2,7 @@
 // the secret maps. Pure: raw values in, typed PlatformConfig out, every problem into the Checker.
 import { Checker, HOSTNAME, IPV4, NAMESPACE, serverRef, Bind } from "./checker";
 import { BROKER_OWNED, CONNECT_OWNED, loadPassThrough } from "./passThrough";
-import { BrokerSpec, ConnectClusterSpec, ConnectSpec, Engine, HeapSettings, KafkaSettings, PlatformConfig, ServerSpec, ZooKeeperSpec } from "./schema";
+import { BrokerSpec, CONNECT_PLUGINS, ConnectClusterSpec, ConnectPlugin, ConnectSpec, Engine, HeapSettings, KafkaSettings, PlatformConfig, ServerSpec, ZooKeeperSpec } from "./schema";
 
 const HEAP = /^(-Xm[sx]\d+[kmg]\s*)+$/;
 const SECRET_NAME = /^[A-Za-z0-9_.-]+$/;
@@ -129,12 +129,18 @@ function loadConnectCluster(
         c.fail(`${key}.groupId`, "a Kafka-safe name (letters, digits, '.', '_', '-')", groupId);
     }
     const port = c.port(`${key}.port`, o.port, defaults.port);
-    return { name, workers, port, groupId: String(groupId), config: loadPassThrough(c, `${key}.config`, o.config, CONNECT_OWNED) };
+    let plugins: ConnectPlugin[] = [];
+    if (o.plugins !== undefined) {
+        if (Array.isArray(o.plugins) && o.plugins.every((x) => (CONNECT_PLUGINS as readonly unknown[]).includes(x)) && new Set(o.plugins).size === o.plugins.length) {
+            plugins = o.plugins as ConnectPlugin[];
+        } else c.fail(`${key}.plugins`, `a list of plugins to add, each once (available: ${CONNECT_PLUGINS.join(", ")})`, o.plugins);
+    }
+    return { name, workers, port, groupId: String(groupId), config: loadPassThrough(c, `${key}.config`, o.config, CONNECT_OWNED), plugins };
 }
 
 function loadConnect(c: Checker, v: unknown, servers: readonly ServerSpec[]): ConnectSpec {
     const o = v === undefined ? {} : c.object("connect", v) ?? {};
-    const fields = ["workers", "port", "groupId", "config"];
+    const fields = ["workers", "port", "groupId", "config", "plugins"];
     c.unknownFields("connect", o, [...fields, "clusters"]);
     const main = loadConnectCluster(c, "connect", "default", o, servers, { port: 8083, groupId: "cdc-sync-connect" });
     const clusters: ConnectClusterSpec[] = [];

@@ -46,6 +46,10 @@ export interface KafkaSettings {
     readonly config: Readonly<Record<string, string | number | boolean>>;
 }
 
+/** Connector plugins a Connect cluster may add to the platform image's (components/platform/images.ts). */
+export const CONNECT_PLUGINS = ["mariadb"] as const;
+export type ConnectPlugin = (typeof CONNECT_PLUGINS)[number];
+
 /** One distributed Connect cluster: its workers, REST port, group id and pass-through properties. */
 export interface ConnectClusterSpec {
     /** `default` for the cluster `cdc-sync:connect` declares; the key under `connect.clusters` for the others. */
@@ -57,6 +61,8 @@ export interface ConnectClusterSpec {
     readonly groupId: string;
     /** Worker properties the stack does not own (./passThrough.ts). */
     readonly config: Readonly<Record<string, string | number | boolean>>;
+    /** Plugins its workers carry besides the platform image's (e.g. `mariadb`: Debezium's MariaDB source). */
+    readonly plugins: readonly ConnectPlugin[];
 }
 
 /**

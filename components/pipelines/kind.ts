@@ -3,7 +3,7 @@
 // the registry, never a kind by name.
 import type * as pulumi from "@pulumi/pulumi";
 import type { Bind, Checker } from "../config/checker";
-import type { ServerSpec } from "../config/schema";
+import type { ConnectPlugin, ServerSpec } from "../config/schema";
 import type { DatabaseServerSpec } from "../databases/config";
 import type { BuiltDatabaseServer } from "../databases/servers";
 
@@ -91,6 +91,8 @@ export interface PipelineKind<Spec> {
     claims(name: string, spec: Spec): Claim[];
     /** Dialects its JDBC sinks write. */
     sinkDialects(spec: Spec): SinkDialect[];
+    /** Plugins its connectors need besides the platform image's (`connect.clusters.<name>.plugins`). */
+    connectPlugins(spec: Spec): ConnectPlugin[];
     /** The database servers (`cdc-sync:databases` names) it uses. */
     databaseServers(spec: Spec): string[];
     /** Those of them it runs (or adopts) itself, inside its own component: no other pipeline may use them. */

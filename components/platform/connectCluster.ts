@@ -24,6 +24,8 @@ export interface ConnectClusterArgs {
     readonly replicationFactor: number;
     /** Image id per server name. */
     readonly imageFor: (server: string) => pulumi.Input<string>;
+    /** Connector classes the health gate waits for on every worker; default REQUIRED_PLUGINS. */
+    readonly requiredPlugins?: readonly string[];
     readonly heap: string;
     readonly stack: string;
     /** Pass-through worker properties (`connect.config`; never an owned key). */
@@ -101,7 +103,7 @@ export class ConnectCluster extends pulumi.ComponentResource {
             `${name}-ready`,
             {
                 urls: this.workerUrls,
-                requiredPlugins: REQUIRED_PLUGINS,
+                requiredPlugins: [...(args.requiredPlugins ?? REQUIRED_PLUGINS)],
                 workerIds: workers.map((w) => w.containerId),
                 timeoutSeconds: 300,
             },

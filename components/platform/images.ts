@@ -1,12 +1,24 @@
-// The Kafka/Connect image, built once on every engine that runs one of the stack's servers.
+// The Kafka/Connect image, built once on every engine that runs one of the stack's servers, and the plugin
+// images built on top of it for the Connect clusters that declare extra plugins (images/connect-mariadb).
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import type { ConnectPlugin } from "../config/schema";
 import { Image, IMAGES_DIR } from "../docker/image";
 import { EngineGroup } from "./placement";
 import versions from "../../versions.json";
 
 /** The tag of the one image that runs ZooKeeper, the brokers and the Connect workers. */
 export const KAFKA_IMAGE_TAG = `cdc-sync/kafka:${versions.kafka}-debezium-${versions.debezium}-jdbc-${versions.debeziumJdbcSink}`;
+
+/** Connector plugins a Connect cluster may add to the platform image (`connect.plugins`), by name. */
+export const EXTRA_PLUGINS: Readonly<Record<ConnectPlugin, { connectorClass: string; tag: string; context: string; buildArgs: Record<string, string> }>> = {
+    mariadb: {
+        connectorClass: "io.debezium.connector.mariadb.MariaDbConnector",
+        tag: `cdc-sync/connect-mariadb:${versions.kafka}-debezium-${versions.debezium}-mariadb-${versions.debeziumMariadb}`,
+        context: "connect-mariadb",
+        buildArgs: { DEBEZIUM_MARIADB_VERSION: versions.debeziumMariadb },
+    },
+};
 
 /** The user the platform image runs as (images/kafka/Dockerfile): owner of files written into it. */
 export const KAFKA_IMAGE_USER = { uid: 1000, gid: 1000 };
@@ -19,6 +31,11 @@ export interface PlatformImagesArgs {
 /** Builds the platform image on each engine and tells which image id a server runs. */
 export class PlatformImages extends pulumi.ComponentResource {
     private readonly byServer = new Map<string, pulumi.Output<string>>();
+    private readonly engineOf = new Map<string, number>();
+    private readonly engines: readonly EngineGroup[];
+    private readonly name: string;
+    /** Plugin images built so far, by `<plugin>@<engine index>`: each once per engine. */
+    private readonly withPlugin = new Map<string, pulumi.Output<string>>();
 
     constructor(name: string, args: PlatformImagesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("cdc-sync:images:PlatformImages", name, {}, opts);
@@ -42,9 +59,41 @@ export class PlatformImages extends pulumi.ComponentResource {
                 },
                 { parent: this },
             );
-            for (const s of g.servers) this.byServer.set(s, image.imageId);
+            for (const s of g.servers) {
+                this.byServer.set(s, image.imageId);
+                this.engineOf.set(s, i);
+            }
         });
+        this.engines = args.engines;
+        this.name = name;
         this.registerOutputs({});
+    }
+
+    /**
+     * The image a Connect worker with `plugins` runs on `server`: the platform image, or for a plugin the platform
+     * image with it added, built on first use on that engine (so a stack without plugins builds nothing more).
+     */
+    connectImageFor(server: string, plugins: readonly ConnectPlugin[]): pulumi.Output<string> {
+        if (plugins.length === 0) return this.imageFor(server);
+        if (plugins.length > 1) throw new Error(`one extra plugin per Connect cluster for now, got ${plugins.join(", ")}`);
+        const plugin = EXTRA_PLUGINS[plugins[0]];
+        const i = this.engineOf.get(server)!;
+        const key = `${plugins[0]}@${i}`;
+        if (!this.withPlugin.has(key)) {
+            const image = new Image(
+                `${this.name}-${plugins[0]}-${i + 1}`,
+                {
+                    engine: this.engines[i].engine,
+                    tag: plugin.tag,
+                    context: path.join(IMAGES_DIR, plugin.context),
+                    // The base image's id: a new platform image rebuilds this one too.
+                    buildArgs: { BASE_IMAGE: this.imageFor(server), DEBIAN_SUITE: versions.debianSuite, ...plugin.buildArgs },
+                },
+                { parent: this },
+            );
+            this.withPlugin.set(key, image.imageId);
+        }
+        return this.withPlugin.get(key)!;
     }
 
     /** Image id of the platform image on the engine of `server`. */

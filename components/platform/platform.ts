@@ -2,8 +2,8 @@
 // stack's servers. Topology components (pipelines) build on its outputs.
 import * as pulumi from "@pulumi/pulumi";
 import { PlatformConfig } from "../config/schema";
-import { ConnectCluster } from "./connectCluster";
-import { PlatformImages } from "./images";
+import { ConnectCluster, REQUIRED_PLUGINS } from "./connectCluster";
+import { EXTRA_PLUGINS, PlatformImages } from "./images";
 import { KafkaBroker } from "./broker";
 import { ZooKeeperNode } from "./zookeeper";
 import { place, Placement } from "./placement";
@@ -64,7 +64,8 @@ export class KafkaPlatform extends pulumi.ComponentResource {
                         connect: k,
                         bootstrapServers: plan.bootstrapServers,
                         replicationFactor: config.kafka.replicationFactor,
-                        imageFor: (s) => images.imageFor(s),
+                        imageFor: (s) => images.connectImageFor(s, specs.get(k.name)!.plugins),
+                        requiredPlugins: [...REQUIRED_PLUGINS, ...specs.get(k.name)!.plugins.map((x) => EXTRA_PLUGINS[x].connectorClass)],
                         heap: config.heap.connect,
                         properties: specs.get(k.name)!.config,
                         stack,

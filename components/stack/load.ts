@@ -4,7 +4,7 @@
 // every problem, each naming its full key and what was expected.
 import { Bind, Checker, ConfigError, NAME, NAMESPACE, parseJson } from "../config/checker";
 import { checkPortClashes, loadPlatform, loadSecretMapNames } from "../config/platform";
-import { PlatformConfig } from "../config/schema";
+import { ConnectSpec, PlatformConfig } from "../config/schema";
 import { loadRawConnectors, RawConnectorSpec, rawSinkDialect } from "../connectors/config";
 import { DatabaseServerSpec, loadDatabases, unpinnedAdminPasswords } from "../databases/config";
 import { DeclaredPipeline, LoadContext, PasswordNeeds, SinkDialect } from "../pipelines/kind";
@@ -119,6 +119,7 @@ function claimantsOf(pipelines: readonly DeclaredPipeline[], connectors: readonl
 /** Stack-wide: names unique, no two claims on one name, sink dialects apart, secrets not shadowed, servers used. */
 function checkAcross(
     c: Checker,
+    connect: ConnectSpec,
     pipelines: readonly DeclaredPipeline[],
     connectors: readonly RawConnectorSpec[],
     databases: readonly DatabaseServerSpec[],
@@ -172,6 +173,13 @@ function checkAcross(
             if (owner && owner !== p) {
                 c.say(p.key, `uses the database server ${s}, which ${NAMESPACE}:${owner.key} runs itself (a ${owner.kind} pipeline): give each its own server`);
             }
+        }
+    }
+    for (const p of pipelines) {
+        const cluster = [connect, ...connect.clusters].find((k) => k.name === p.connect);
+        for (const plugin of pipelineKind(p.kind)!.connectPlugins(p.spec).filter((x) => cluster && !cluster.plugins.includes(x))) {
+            const key = p.connect === "default" ? "connect.plugins" : `connect.clusters.${p.connect}.plugins`;
+            c.say(p.key, `its connectors need the ${plugin} plugin, which the Connect cluster ${p.connect} does not carry: add it to ${NAMESPACE}:${key} (its workers then run the platform image with the plugin added)`);
         }
     }
     const used = new Set(pipelines.flatMap((p) => pipelineKind(p.kind)!.databaseServers(p.spec)));
@@ -229,7 +237,7 @@ export function loadStackConfig(raw: RawConfig): StackConfig {
         if (kind && spec !== undefined && e.name !== undefined && NAME.test(e.name)) pipelines.push({ name: e.name, kind: kind.kind, key: e.key, connect: e.connect, spec });
     }
     const connectors = loadRawConnectors(c, value("connectors"), [...connectorSecretNames, ...passwordNeeds({ databases, pipelines }).forConnect], clusters);
-    checkAcross(c, pipelines, connectors, databases, connectorSecretNames, { allLoaded: c.problems.length === failed && pipelines.length === entries.length });
+    if (platform) checkAcross(c, platform.connect, pipelines, connectors, databases, connectorSecretNames, { allLoaded: c.problems.length === failed && pipelines.length === entries.length });
     for (const name of passwordNeeds({ databases, pipelines: [] }).pinned.filter((n) => !passwordNames.includes(n))) {
         const db = databases.find((d) => d.adminPassword === name)!;
         c.fail(`passwords.${name}`, `the administrator's password of the adopted server ${NAMESPACE}:${db.key} (pulumi config set --secret --path '${NAMESPACE}:passwords.${name}' ...)`, undefined);

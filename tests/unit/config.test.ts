@@ -133,7 +133,7 @@ describe("stack config validation", () => {
     it("defaults: RF 2 and min ISR 1 for two brokers, a worker on every server, standard ports", () => {
         const cfg = loadStackConfig(raw({ servers: VALID.servers, brokers: VALID.brokers }));
         assert.deepStrictEqual(cfg.kafka, { replicationFactor: 2, minInsyncReplicas: 1, config: {} });
-        assert.deepStrictEqual(cfg.connect, { name: "default", workers: ["server1", "server2"], port: 8083, groupId: "cdc-sync-connect", config: {}, clusters: [] });
+        assert.deepStrictEqual(cfg.connect, { name: "default", workers: ["server1", "server2"], port: 8083, groupId: "cdc-sync-connect", config: {}, plugins: [], clusters: [] });
         assert.deepStrictEqual(cfg.zookeeper, { server: "server1", port: 2181 });
     });
 

@@ -23,9 +23,23 @@ const entry = (name: string, target: Record<string, unknown>, more: Record<strin
 });
 const TO_MARIA = entry("to-maria", { server: "maria", database: "shop_copy" }, { connect: "mysql" });
 const TO_PG = entry("to-pg", { server: "pg2", database: "shop_copy" });
+/** MariaDB into PostgreSQL: its source needs a Connect cluster carrying the MariaDB plugin. */
+const FROM_MARIA = { name: "from-maria", kind: "replicate", connect: "mariadb", source: { server: "maria", database: "shop", tables: ["orders", "shop.items"] }, target: { server: "pg2", database: "from_maria" } };
 const STACK = { ...VALID, connect: { ...VALID.connect, clusters: { mysql: { workers: ["server1"], port: 8084 } } }, databases: DATABASES, pipelines: [TO_MARIA, TO_PG] };
 
+const STACK_M = {
+    ...STACK,
+    connect: { ...VALID.connect, clusters: { mariadb: { workers: ["server2"], port: 8085, plugins: ["mariadb"] } } },
+    pipelines: [FROM_MARIA],
+};
+
 describe("replicate: config", () => {
+    it("reads a MariaDB source: tables within its database, the server run by the pipeline", () => {
+        const spec = loadStackConfig(raw(STACK_M)).pipelines[0].spec as ReplicateSpec;
+        assert.deepStrictEqual(spec.source.tables, [{ schema: "shop", name: "orders" }, { schema: "shop", name: "items" }]);
+        assert.strictEqual(spec.source.mariadb?.name, "maria");
+    });
+
     it("reads both entries: tables qualified, each target's engine", () => {
         const cfg = loadStackConfig(raw(STACK));
         const specs = cfg.pipelines.map((p) => p.spec as ReplicateSpec);
@@ -37,10 +51,21 @@ describe("replicate: config", () => {
     const cases: { name: string; config: Record<string, unknown>; error: RegExp }[] = [
         { name: "no target", config: { ...STACK, pipelines: [{ ...TO_PG, target: undefined }] }, error: /^cdc-sync:pipelines\[0\]\.target: expected an object, got nothing$/ },
         {
-            name: "a MariaDB source (no Debezium MariaDB connector in the image)",
-            config: { ...STACK, pipelines: [{ ...TO_PG, source: { ...TO_PG.source, server: "maria" } }] },
-            error: /^cdc-sync:pipelines\[0\]\.source\.server: expected the name of a postgres server in cdc-sync:databases to read from \(pg \(postgres\), pg2 \(postgres\)\); a MySQL\/MariaDB or MongoDB source is not available yet/,
+            name: "a MySQL source (untested with Debezium's MySQL connector)",
+            config: { ...STACK, databases: { ...DATABASES, my: { engine: "mysql", server: "server2", port: 3310, image: "mysql:8.4" } }, pipelines: [{ ...TO_PG, source: { ...TO_PG.source, server: "my" } }] },
+            error: /^cdc-sync:pipelines\[0\]\.source\.server: expected the name of a postgres or mariadb server in cdc-sync:databases to read from \(pg \(postgres\), pg2 \(postgres\), maria \(mariadb\)\); a MySQL source is not supported yet/,
         },
+        {
+            name: "a MariaDB source on a Connect cluster without the MariaDB plugin",
+            config: { ...STACK, pipelines: [FROM_MARIA] },
+            error: /^cdc-sync:pipelines\[0\]: its connectors need the mariadb plugin, which the Connect cluster default does not carry: add it to cdc-sync:connect\.plugins/,
+        },
+        {
+            name: "a MariaDB table of another database",
+            config: { ...STACK_M, pipelines: [{ ...FROM_MARIA, source: { ...FROM_MARIA.source, tables: ["other.orders"] } }] },
+            error: /^cdc-sync:pipelines\[0\]\.source\.tables\[0\]: expected a table of source\.database shop \(MariaDB names tables by database\), got "other\.orders"$/,
+        },
+        { name: "an unknown Connect plugin", config: { ...STACK, connect: { ...VALID.connect, plugins: ["oracle"] } }, error: /^cdc-sync:connect\.plugins: expected a list of plugins to add, each once \(available: mariadb\)/ },
         { name: "an undeclared target server", config: { ...STACK, pipelines: [{ ...TO_PG, target: { server: "nope", database: "x" } }] }, error: /^cdc-sync:pipelines\[0\]\.target\.server: expected the name of a postgres or mariadb or mysql server/ },
         { name: "no tables", config: { ...STACK, pipelines: [{ ...TO_PG, source: { ...TO_PG.source, tables: [] } }] }, error: /^cdc-sync:pipelines\[0\]\.source\.tables: expected a non-empty list of tables/ },
         { name: "a table name needing quotes", config: { ...STACK, pipelines: [{ ...TO_PG, source: { ...TO_PG.source, tables: ["Public.Orders"] } }] }, error: /^cdc-sync:pipelines\[0\]\.source\.tables\[0\]: expected schema\.table/ },
@@ -101,6 +126,54 @@ describe("replicate: the database side's SQL", () => {
     it("the sink's role is a member of the database's owner, and hands its tables to the owner when dropped", () => {
         assert.deepStrictEqual(sinkRoleSql("cdc_x_sink", "copy", "v", false).slice(2), [`GRANT "copy_owner" TO "cdc_x_sink"`, `GRANT CONNECT ON DATABASE "copy" TO "cdc_x_sink"`]);
         assert.deepStrictEqual(dropSinkRoleSql("cdc_x_sink", "copy"), [`REASSIGN OWNED BY "cdc_x_sink" TO "copy_owner"`, `DROP OWNED BY "cdc_x_sink"`, `DROP ROLE IF EXISTS "cdc_x_sink"`]);
+    });
+});
+
+describe("replicate: MariaDB source, resource graph (mocks)", () => {
+    let rs: Recorded[] = [];
+    before(async () => {
+        const { buildStack } = await import("../../components/stack/program");
+        const config = loadStackConfig(raw(STACK_M));
+        const pinned = Object.fromEntries(passwordNeeds(config).names.map((n) => [n, `pw-${n}`]));
+        rs = await record(async () => buildStack({ stack: "local", config, connectorSecrets: pulumi.secret({}), pinnedPasswords: pulumi.secret(pinned) }).components["from-maria"].urn);
+    });
+
+    it("runs MariaDB with its binlog on, in rows with full images", () => {
+        const c = rs.find((r) => r.type.endsWith("docker:Container") && r.inputs.name === "cdc-sync-local-maria")!;
+        for (const a of ["--log-bin=mysql-bin", "--server-id=1", "--binlog-format=ROW", "--binlog-row-image=FULL", "--binlog-legacy-event-pos=ON"]) assert.ok(c.inputs.args.includes(a), `${a}: ${c.inputs.args.join(" ")}`);
+    });
+
+    it("gives the source's account exactly its server-wide privileges, as MariaDB lists them", () => {
+        const g = rs.find((r) => r.type.endsWith("mysql:Grant") && r.name.endsWith("-source-grant"))!;
+        assert.deepStrictEqual([g.inputs.user, g.inputs.database, g.inputs.privileges], ["cdc_source", "*", ["BINLOG MONITOR", "RELOAD", "REPLICATION SLAVE", "SELECT", "SHOW DATABASES"]]);
+    });
+
+    it("configures Debezium's MariaDB source on the cluster with the plugin, its DDL history in a topic the stack keeps", () => {
+        const s = inputsOf(rs.find((r) => r.type.endsWith("connect:Connector") && r.name === "from-maria-source")!);
+        assert.deepStrictEqual(
+            [s["connector.class"], s["database.include.list"], s["table.include.list"], s["schema.history.internal.kafka.topic"], s["database.password"]],
+            ["io.debezium.connector.mariadb.MariaDbConnector", "shop", "shop\\.orders,shop\\.items", "__debezium-schema-history.from-maria", "${file:/etc/cdc-sync/secrets/connectors.properties:from-maria-replication}"],
+        );
+        assert.deepStrictEqual(s.connectUrls, ["http://127.0.0.12:8085"]);
+        const history = rs.find((r) => r.type.endsWith("kafka:Topic") && r.inputs.name === "__debezium-schema-history.from-maria")!;
+        assert.strictEqual(history.inputs.configs["retention.ms"], "-1");
+    });
+
+    it("runs that cluster's worker on the platform image with the plugin added, built from the platform image", () => {
+        const images = rs.filter((r) => r.type.endsWith("docker:Image"));
+        const plugin = images.find((r) => r.inputs.tag.startsWith("cdc-sync/connect-mariadb:"))!;
+        assert.strictEqual(plugin.inputs.buildArgs.BASE_IMAGE, "sha256:kafka-images-kafka-1");
+        const worker = rs.find((r) => r.type.endsWith("docker:Container") && r.inputs.name === "cdc-sync-local-connect-mariadb-server2")!;
+        assert.strictEqual(worker.inputs.image, `sha256:${plugin.name}`);
+        const others = rs.filter((r) => r.type.endsWith("docker:Container") && /connect-server[12]$/.test(r.inputs.name));
+        assert.ok(others.every((w) => w.inputs.image === "sha256:kafka-images-kafka-1"), "the default cluster's workers changed image");
+        const gate = rs.find((r) => r.type.endsWith("connect:ClusterReady") && r.inputs.urls[0].endsWith(":8085"))!;
+        assert.ok(gate.inputs.requiredPlugins.includes("io.debezium.connector.mariadb.MariaDbConnector"));
+    });
+
+    it("writes PostgreSQL tables by the source table's name", () => {
+        const k = inputsOf(rs.find((r) => r.type.endsWith("connect:JdbcSink") && r.name === "from-maria-sink")!);
+        assert.deepStrictEqual([k["connection.url"], k["collection.name.format"]], ["jdbc:postgresql://127.0.0.11:5433/from_maria", "${source.table}"]);
     });
 });
 

@@ -9,8 +9,9 @@ export interface MySqlGrantArgs {
     readonly admin: pulumi.Input<MySqlAdmin>;
     readonly user: pulumi.Input<string>;
     readonly host: pulumi.Input<string>;
+    /** The database; `*` for server-wide privileges (what a replication account needs). */
     readonly database: pulumi.Input<string>;
-    /** Database-level privileges, e.g. `["SELECT", "INSERT"]`; the account holds these and no others there. */
+    /** Privileges, e.g. `["SELECT", "INSERT"]`; the account holds these and no others there. */
     readonly privileges: pulumi.Input<pulumi.Input<string>[]>;
 }
 
@@ -33,18 +34,32 @@ function privilegeList(privileges: readonly string[]): string {
     return privileges.join(", ");
 }
 
-/** What the account holds on the database according to the server, sorted. */
+/** `ON db.*`, or `ON *.*` for server-wide privileges, with its placeholder values. */
+function scope(g: Pick<GrantInputs, "database">): { on: string; params: string[] } {
+    return g.database === "*" ? { on: "*.*", params: [] } : { on: "??.*", params: [g.database] };
+}
+
+/** What the account holds on the database (or server-wide) according to the server, sorted. */
 async function held(c: import("mysql2/promise").Connection, g: GrantInputs): Promise<string[]> {
+    const grantee = `'${g.user}'@'${g.host}'`;
     const [rows] = await c.query<import("mysql2/promise").RowDataPacket[]>(
-        "SELECT PRIVILEGE_TYPE AS p FROM information_schema.SCHEMA_PRIVILEGES WHERE GRANTEE = ? AND TABLE_SCHEMA = ?",
-        [`'${g.user}'@'${g.host}'`, g.database],
+        g.database === "*"
+            ? "SELECT PRIVILEGE_TYPE AS p FROM information_schema.USER_PRIVILEGES WHERE GRANTEE = ? AND PRIVILEGE_TYPE <> 'USAGE'"
+            : "SELECT PRIVILEGE_TYPE AS p FROM information_schema.SCHEMA_PRIVILEGES WHERE GRANTEE = ? AND TABLE_SCHEMA = ?",
+        g.database === "*" ? [grantee] : [grantee, g.database],
     );
     return rows.map((r) => String(r.p)).sort();
 }
 
+/** GRANT or REVOKE `privileges` in the grant's scope. */
+async function change(c: import("mysql2/promise").Connection, verb: "GRANT" | "REVOKE", g: GrantInputs, privileges: readonly string[]): Promise<void> {
+    const s = scope(g);
+    await c.query(`${verb} ${privilegeList(privileges)} ON ${s.on} ${verb === "GRANT" ? "TO" : "FROM"} ?@?`, [...s.params, g.user, g.host]);
+}
+
 const grantProvider: pulumi.dynamic.ResourceProvider<GrantInputs, GrantInputs> = {
     async create(g) {
-        await withMySql(g.admin, (c) => c.query(`GRANT ${privilegeList(g.privileges)} ON ??.* TO ?@?`, [g.database, g.user, g.host]));
+        await withMySql(g.admin, (c) => change(c, "GRANT", g, g.privileges));
         return { id: `${g.user}@${g.host}/${g.database}`, outs: g };
     },
     async diff(_id, olds, news) {
@@ -58,8 +73,8 @@ const grantProvider: pulumi.dynamic.ResourceProvider<GrantInputs, GrantInputs> =
             const now = await held(c, news);
             const revoke = now.filter((p) => !news.privileges.includes(p));
             const grant = news.privileges.filter((p) => !now.includes(p));
-            if (revoke.length > 0) await c.query(`REVOKE ${privilegeList(revoke)} ON ??.* FROM ?@?`, [news.database, news.user, news.host]);
-            if (grant.length > 0) await c.query(`GRANT ${privilegeList(grant)} ON ??.* TO ?@?`, [news.database, news.user, news.host]);
+            if (revoke.length > 0) await change(c, "REVOKE", news, revoke);
+            if (grant.length > 0) await change(c, "GRANT", news, grant);
         });
         return { outs: news };
     },
@@ -72,7 +87,7 @@ const grantProvider: pulumi.dynamic.ResourceProvider<GrantInputs, GrantInputs> =
     async delete(_id, props) {
         await withMySql(props.admin, async (c) => {
             const now = await held(c, props);
-            if (now.length > 0) await c.query(`REVOKE ${privilegeList(now)} ON ??.* FROM ?@?`, [props.database, props.user, props.host]);
+            if (now.length > 0) await change(c, "REVOKE", props, now);
         });
     },
 };

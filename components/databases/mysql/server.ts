@@ -13,7 +13,7 @@ import { Volume } from "../../docker/volume";
 import { MySqlAdmin } from "./connection";
 import { MySqlDatabase } from "./database";
 import { MySqlGrant } from "./grant";
-import { checkNames, checkPassword, jdbcUrl, MySqlFlavor, SINK_PRIVILEGES } from "./sql";
+import { binlogArgs, checkNames, checkPassword, jdbcUrl, MySqlFlavor, SINK_PRIVILEGES, sourcePrivileges } from "./sql";
 import { MySqlUser } from "./user";
 import versions from "../../../versions.json";
 
@@ -45,6 +45,8 @@ export interface MySqlRunArgs {
     readonly memoryMiB?: number;
     /** Password of the server's `root` accounts (a secret); applied when the data volume is first initialised. */
     readonly rootPassword: pulumi.Input<string>;
+    /** Turns the binlog on for a Debezium source (row events, full images), with this replica server id. */
+    readonly binlog?: { readonly serverId: number };
 }
 
 export interface MySqlExistingArgs {
@@ -64,15 +66,17 @@ export interface MySqlServerArgs {
     readonly existing?: MySqlExistingArgs;
     /** Server family; default `mariadb`. Checked against the live server on `up`. */
     readonly flavor?: MySqlFlavor;
-    /** The database the JDBC sink writes into. */
+    /** The database the JDBC sink writes into (or the source reads); created if missing. */
     readonly database: string;
-    /** The account the JDBC sink connects as. */
-    readonly sinkUser: {
+    /** The account the JDBC sink connects as, with exactly SINK_PRIVILEGES on `database`. */
+    readonly sinkUser?: {
         readonly name: string;
         /** Host pattern it may connect from; default `%` (the server listens on its private address only). */
         readonly host?: string;
         readonly password: pulumi.Input<string>;
     };
+    /** The account a Debezium source connects as, with exactly `sourcePrivileges` server-wide. */
+    readonly sourceUser?: { readonly name: string; readonly password: pulumi.Input<string> };
 }
 
 /** A MySQL/MariaDB server with the JDBC sink's database, account and least-privilege grants. */
@@ -81,7 +85,8 @@ export class MySqlServer extends pulumi.ComponentResource {
     public readonly address: string;
     public readonly port: number;
     public readonly database: string;
-    public readonly sinkUser: string;
+    /** The sink's account, when it has one. */
+    public readonly sinkUser?: string;
     /** What the JDBC sink's `connection.url` must be (the scheme selects its SQL dialect). */
     public readonly jdbcUrl: string;
     /** The container, when the stack runs the server. */
@@ -91,7 +96,7 @@ export class MySqlServer extends pulumi.ComponentResource {
 
     constructor(name: string, args: MySqlServerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("cdc-sync:databases:MySqlServer", name, {}, opts);
-        const problems = checkNames({ database: args.database, user: args.sinkUser.name, userHost: args.sinkUser.host ?? "%" });
+        const problems = [args.sinkUser, args.sourceUser].flatMap((u) => (u ? checkNames({ database: args.database, user: u.name, userHost: "%" }) : []));
         if ((args.run === undefined) === (args.existing === undefined)) problems.push("run/existing: expected exactly one of them");
         if (problems.length > 0) throw new Error(`MySqlServer ${name}:\n  - ${problems.join("\n  - ")}`);
 
@@ -114,19 +119,33 @@ export class MySqlServer extends pulumi.ComponentResource {
             { admin, name: args.database, characterSet: "utf8mb4", flavor: this.flavor },
             { parent: this, dependsOn: after },
         );
-        const host = args.sinkUser.host ?? "%";
-        const user = new MySqlUser(
-            `${name}-sink-user`,
-            { admin, name: args.sinkUser.name, host, password: checked("sinkUser.password", args.sinkUser.password) },
-            { parent: this, dependsOn: after },
-        );
-        new MySqlGrant(
-            `${name}-sink-grant`,
-            { admin, user: args.sinkUser.name, host, database: args.database, privileges: [...SINK_PRIVILEGES] },
-            { parent: this, dependsOn: [database, user] },
-        );
+        if (args.sinkUser) {
+            const host = args.sinkUser.host ?? "%";
+            const user = new MySqlUser(
+                `${name}-sink-user`,
+                { admin, name: args.sinkUser.name, host, password: checked("sinkUser.password", args.sinkUser.password) },
+                { parent: this, dependsOn: after },
+            );
+            new MySqlGrant(
+                `${name}-sink-grant`,
+                { admin, user: args.sinkUser.name, host, database: args.database, privileges: [...SINK_PRIVILEGES] },
+                { parent: this, dependsOn: [database, user] },
+            );
+        }
+        if (args.sourceUser) {
+            const user = new MySqlUser(
+                `${name}-source-user`,
+                { admin, name: args.sourceUser.name, host: "%", password: checked("sourceUser.password", args.sourceUser.password) },
+                { parent: this, dependsOn: after },
+            );
+            new MySqlGrant(
+                `${name}-source-grant`,
+                { admin, user: args.sourceUser.name, host: "%", database: "*", privileges: sourcePrivileges(this.flavor) },
+                { parent: this, dependsOn: [user] },
+            );
+        }
         this.database = args.database;
-        this.sinkUser = args.sinkUser.name;
+        this.sinkUser = args.sinkUser?.name;
         this.jdbcUrl = jdbcUrl(this.flavor, this.address, this.port, args.database);
         this.serverVersion = database.serverVersion;
         this.registerOutputs({ jdbcUrl: this.jdbcUrl, sinkUser: this.sinkUser, serverVersion: this.serverVersion });
@@ -158,7 +177,12 @@ export class MySqlServer extends pulumi.ComponentResource {
                 name: `cdc-sync-${run.stack}-${server}`,
                 image,
                 // Bound to the server's private address only; no reverse DNS on every connection.
-                args: [`--bind-address=${run.server.address}`, `--port=${port}`, "--skip-name-resolve"],
+                args: [
+                    `--bind-address=${run.server.address}`,
+                    `--port=${port}`,
+                    "--skip-name-resolve",
+                    ...(run.binlog ? binlogArgs(run.binlog.serverId, this.flavor) : []),
+                ],
                 // A path, not the password: the password itself goes in as a file and never shows in `docker inspect`.
                 env: { MYSQL_ROOT_PASSWORD_FILE: ROOT_PASSWORD_FILE, MYSQL_ROOT_HOST: "%" },
                 files: { [ROOT_PASSWORD_FILE]: checked("rootPassword", run.rootPassword) },

@@ -16,6 +16,29 @@ export type MySqlFlavor = "mariadb" | "mysql";
 export const SINK_PRIVILEGES: readonly string[] = ["SELECT", "INSERT", "UPDATE", "DELETE", "CREATE", "ALTER"];
 
 /**
+ * What a Debezium MariaDB/MySQL source needs, server-wide: read the tables, take the snapshot's global read lock
+ * (RELOAD), list databases, and read the binlog as a replica would. Spelled as each server lists them in
+ * information_schema.USER_PRIVILEGES (MariaDB 10.5+ says BINLOG MONITOR for REPLICATION CLIENT), so a refresh
+ * that finds exactly these shows no change.
+ */
+export function sourcePrivileges(flavor: MySqlFlavor): string[] {
+    return ["SELECT", "RELOAD", "SHOW DATABASES", "REPLICATION SLAVE", flavor === "mariadb" ? "BINLOG MONITOR" : "REPLICATION CLIENT"];
+}
+
+/** Server options that make the binlog readable by a Debezium source: row events with full images, kept a week. */
+export function binlogArgs(serverId: number, flavor: MySqlFlavor): string[] {
+    return [
+        "--log-bin=mysql-bin",
+        `--server-id=${serverId}`,
+        "--binlog-format=ROW",
+        "--binlog-row-image=FULL",
+        "--binlog-expire-logs-seconds=604800",
+        // MariaDB 11.4+: the event positions Debezium's binlog client expects.
+        ...(flavor === "mariadb" ? ["--binlog-legacy-event-pos=ON"] : []),
+    ];
+}
+
+/**
  * The JDBC URL of `database`. The JDBC sink lets Hibernate pick its SQL dialect from the driver the URL
  * selects: `jdbc:mariadb:` gives the MariaDB dialect (upserts as `ON DUPLICATE KEY UPDATE c=VALUES(c)`),
  * `jdbc:mysql:` the MySQL one (`... AS new ON DUPLICATE KEY UPDATE c=new.c` from 8.0.20, which MariaDB

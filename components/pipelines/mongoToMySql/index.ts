@@ -19,6 +19,7 @@ export const mongoToMySql: PipelineKind<TopologyA> = {
         ];
     },
     sinkDialects: () => ["mysql"],
+    connectPlugins: () => [],
     databaseServers: (a) => [a.mongodb.serverName, a.mysql.serverName],
     // It runs (or adopts) both servers inside its own component.
     ownedServers: (a) => [a.mongodb.serverName, a.mysql.serverName],

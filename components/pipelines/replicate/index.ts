@@ -20,17 +20,23 @@ export const replicate: PipelineKind<ReplicateSpec> = {
             ...Object.values(n.connectors).map((value) => ({ namespace: "connector", value })),
             ...[...spec.source.tables.map((t) => tableTopic(name, t)), n.heartbeatTopic].map((value) => ({ namespace: "topic", value })),
             ...Object.values(n.passwords).map((value) => ({ namespace: "password", value })),
-            { namespace: "slot", value: onSource(n.slot) },
-            { namespace: "role", value: onSource(n.replicationRole) },
+            ...(spec.source.engine === "postgres"
+                ? [
+                      { namespace: "slot", value: onSource(n.slot) },
+                      { namespace: "role", value: onSource(n.replicationRole) },
+                  ]
+                : [{ namespace: "topic", value: n.schemaHistoryTopic }]),
             ...(spec.target.engine === "postgres" ? [{ namespace: "role", value: onTarget(n.sinkRole) }] : []),
             // The target database is this pipeline's to write: nothing else may write into it.
             { namespace: "database", value: onTarget(spec.target.database) },
         ];
     },
     sinkDialects: (spec) => [targetDialect(spec.target)],
+    // Debezium's MariaDB source is a plugin the platform image does not carry (images/connect-mariadb).
+    connectPlugins: (spec) => (spec.source.engine === "mariadb" ? ["mariadb"] : []),
     databaseServers: (spec) => [spec.source.server, spec.target.server],
-    // A MySQL/MariaDB target is run (or adopted) by the pipeline itself.
-    ownedServers: (spec) => (spec.target.mysql ? [spec.target.server] : []),
+    // A MariaDB source and a MySQL/MariaDB target are run (or adopted) by the pipeline itself.
+    ownedServers: (spec) => [...(spec.source.mariadb ? [spec.source.server] : []), ...(spec.target.mysql ? [spec.target.server] : [])],
     build(name, spec, ctx) {
         const p = new ReplicatePipeline(
             name,

@@ -1,9 +1,11 @@
-// One-way replication as one component: the source database's CDC objects (replication role, publication,
-// slot), the change topics, a Debezium source, and a JDBC sink that upserts every row by its key and applies
-// deletes in the target database, creating tables and adding columns as the source gains them.
+// One-way replication as one component: the source side (PostgreSQL: the stack's replication role, publication
+// and slot; MariaDB: the server with its binlog on and the source's account), the change topics, a Debezium
+// source, and a JDBC sink that upserts every row by its key and applies deletes in the target database, creating
+// tables and adding columns as the source gains them.
 import * as pulumi from "@pulumi/pulumi";
-import { JdbcSinkConnector, PostgresSourceConnector } from "../../connectors/connector";
-import { escapeRegex } from "../../connectors/connectorConfig";
+import { Connector, ConnectorResource, JdbcSinkConnector, PostgresSourceConnector } from "../../connectors/connector";
+import { escapeRegex, SourceRef } from "../../connectors/connectorConfig";
+import { secretRef } from "../../connectors/secrets";
 import type { ServerSpec } from "../../config/schema";
 import { jdbcUrl } from "../../databases/mysql/sql";
 import { MySqlServer } from "../../databases/mysql/server";
@@ -11,6 +13,7 @@ import { PostgresCdcSource } from "../../databases/postgres/cdcSource";
 import { PostgresDatabase } from "../../databases/postgres/database";
 import { PostgresSinkRole } from "../../databases/postgres/sinkRole";
 import type { BuiltDatabaseServer } from "../../databases/servers";
+import { EXTRA_PLUGINS } from "../../platform/images";
 import { Topic } from "../../platform/topic";
 import { replicateNames, ReplicateSpec, tableTopic } from "./config";
 
@@ -26,9 +29,17 @@ export interface ReplicatePipelineArgs {
     readonly replicationFactor: number;
 }
 
+/** What the sink needs of the source: the connector, its topics, and what restarts them both. */
+interface BuiltSource {
+    readonly connector: ConnectorResource;
+    readonly ref: SourceRef;
+    readonly topics: Topic[];
+    readonly generation: pulumi.Input<string>;
+}
+
 /** Source database -> Debezium -> Kafka -> JDBC sink -> target database. */
 export class ReplicatePipeline extends pulumi.ComponentResource {
-    public readonly source: PostgresSourceConnector;
+    public readonly source: ConnectorResource;
     public readonly sink: JdbcSinkConnector;
     /** The target's JDBC URL (without credentials). */
     public readonly targetUrl: string;
@@ -37,13 +48,51 @@ export class ReplicatePipeline extends pulumi.ComponentResource {
         super("cdc-sync:pipelines:Replicate", name, {}, opts);
         const { spec } = args;
         const n = replicateNames(name);
-        const built = (server: string) => {
-            const b = args.databases.get(server);
-            if (!b) throw new Error(`pipeline ${name}: database server ${server} was not built`); // unreachable after loading
-            return b;
-        };
+        const source = spec.source.engine === "postgres" ? this.postgresSource(name, args) : this.mariadbSource(name, args);
+        const target = this.buildTarget(name, args);
+        this.targetUrl = target.url;
+        this.source = source.connector;
 
-        const src = built(spec.source.server);
+        this.sink = new JdbcSinkConnector(
+            n.connectors.sink,
+            {
+                connectUrls: args.connect.urls,
+                knownSecrets: args.connect.knownSecrets,
+                restartTrigger: source.generation,
+                connection: { url: target.url, user: target.user, passwordSecret: n.passwords.sink },
+                from: [source.ref],
+                insertMode: "upsert",
+                primaryKeyMode: "record_key",
+                deleteEnabled: true,
+                schemaEvolution: "basic",
+                quoteIdentifiers: true,
+                // PostgreSQL to PostgreSQL keeps the schema; MariaDB has none to keep, and MySQL/MariaDB none to land in.
+                collectionNameFormat: spec.target.engine === "postgres" && spec.source.engine === "postgres" ? "${source.schema}.${source.table}" : "${source.table}",
+            },
+            { parent: this, dependsOn: [...target.ready, ...source.topics] },
+        );
+        this.registerOutputs({ source: this.source.state, sink: this.sink.state });
+    }
+
+    /** Topics the stack owns for a source: one per table (one partition: a row's changes stay in order), and `extra`. */
+    private topics(name: string, args: ReplicatePipelineArgs, extra: { name: string; configs: Record<string, string> }[]): Topic[] {
+        const tables = args.spec.source.tables.map((t) => ({ name: tableTopic(name, t), configs: { "cleanup.policy": "delete" } }));
+        return [...tables, ...extra].map(
+            (t) =>
+                new Topic(
+                    `${name}-topic-${t.name}`,
+                    { bootstrapServers: args.bootstrapServers, name: t.name, partitions: 1, replicationFactor: args.replicationFactor, configs: t.configs },
+                    { parent: this },
+                ),
+        );
+    }
+
+    /** A PostgreSQL source: the stack's CDC objects in the database, then the Debezium PostgreSQL source. */
+    private postgresSource(name: string, args: ReplicatePipelineArgs): BuiltSource {
+        const { spec } = args;
+        const n = replicateNames(name);
+        const src = args.databases.get(spec.source.server);
+        if (!src) throw new Error(`pipeline ${name}: database server ${spec.source.server} was not built`); // unreachable after loading
         const cdc = new PostgresCdcSource(
             `${name}-cdc`,
             {
@@ -54,24 +103,13 @@ export class ReplicatePipeline extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: src.dependsOn },
         );
-
-        const target = this.buildTarget(name, args);
-        this.targetUrl = target.url;
-
-        // Created by the stack: one partition each (a row's changes stay in order), removed on destroy.
-        const topics = [...spec.source.tables.map((t) => tableTopic(name, t)), n.heartbeatTopic].map(
-            (t) =>
-                new Topic(
-                    `${name}-topic-${t}`,
-                    { bootstrapServers: args.bootstrapServers, name: t, partitions: 1, replicationFactor: args.replicationFactor, configs: { "cleanup.policy": "delete" } },
-                    { parent: this },
-                ),
-        );
-        const connect = { connectUrls: args.connect.urls, knownSecrets: args.connect.knownSecrets, restartTrigger: src.generation };
-        this.source = new PostgresSourceConnector(
+        const topics = this.topics(name, args, [{ name: n.heartbeatTopic, configs: { "cleanup.policy": "delete" } }]);
+        const connector = new PostgresSourceConnector(
             n.connectors.source,
             {
-                ...connect,
+                connectUrls: args.connect.urls,
+                knownSecrets: args.connect.knownSecrets,
+                restartTrigger: src.generation,
                 database: { hostname: src.host, port: src.port, user: n.replicationRole, passwordSecret: n.passwords.replication, dbname: spec.source.database },
                 topicPrefix: name,
                 slotName: n.slot,
@@ -86,23 +124,67 @@ export class ReplicatePipeline extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: [cdc, ...topics] },
         );
-        this.sink = new JdbcSinkConnector(
-            n.connectors.sink,
+        return { connector, ref: connector.source, topics, generation: src.generation };
+    }
+
+    /** A MariaDB source: the server (binlog on) and the source's account run here, then Debezium's MariaDB source. */
+    private mariadbSource(name: string, args: ReplicatePipelineArgs): BuiltSource {
+        const { spec } = args;
+        const n = replicateNames(name);
+        const my = spec.source.mariadb!;
+        const server = my.kind === "run" ? args.servers.find((s) => s.name === my.server)! : undefined;
+        const adminPassword = args.passwords.get(my.adminPassword);
+        const mariadb = new MySqlServer(
+            `${name}-${my.name}`,
             {
-                ...connect,
-                connection: { url: target.url, user: target.user, passwordSecret: n.passwords.sink },
-                from: [this.source.source],
-                insertMode: "upsert",
-                primaryKeyMode: "record_key",
-                deleteEnabled: true,
-                schemaEvolution: "basic",
-                quoteIdentifiers: true,
-                // PostgreSQL keeps the source's schema; MySQL/MariaDB has none below the database.
-                collectionNameFormat: spec.target.engine === "postgres" ? "${source.schema}.${source.table}" : "${source.table}",
+                ...(my.kind === "run"
+                    ? { run: { server: server!, stack: args.stack, name: my.name, image: my.image, port: my.port, rootPassword: adminPassword, binlog: { serverId: 1 } } }
+                    : { existing: { address: my.host, port: my.port, adminUser: my.adminUser, adminPassword } }),
+                flavor: "mariadb",
+                database: spec.source.database,
+                sourceUser: { name: n.sourceUser, password: args.passwords.get(n.passwords.replication) },
             },
-            { parent: this, dependsOn: [...target.ready, ...topics] },
+            { parent: this },
         );
-        this.registerOutputs({ source: this.source.state, sink: this.sink.state });
+        // The DDL history the source reads back on every start: kept for good.
+        const topics = this.topics(name, args, [
+            { name: n.heartbeatTopic, configs: { "cleanup.policy": "delete" } },
+            { name: n.schemaHistoryTopic, configs: { "cleanup.policy": "delete", "retention.ms": "-1", "retention.bytes": "-1" } },
+        ]);
+        const generation = mariadb.container?.containerId ?? "";
+        const db = spec.source.database;
+        const connectorClass = EXTRA_PLUGINS.mariadb.connectorClass;
+        const connector = new Connector(
+            n.connectors.source,
+            {
+                connectUrls: args.connect.urls,
+                knownSecrets: args.connect.knownSecrets,
+                restartTrigger: generation,
+                connectorClass,
+                config: {
+                    "tasks.max": "1",
+                    "database.hostname": my.kind === "run" ? server!.address : my.host,
+                    "database.port": String(my.port),
+                    "database.user": n.sourceUser,
+                    "database.password": secretRef(n.passwords.replication),
+                    // Its replica id on the server: the server itself is 1, and no other replica reads it.
+                    "database.server.id": "5401",
+                    "topic.prefix": name,
+                    "database.include.list": escapeRegex(db),
+                    "table.include.list": spec.source.tables.map((t) => `${escapeRegex(db)}\\.${escapeRegex(t.name)}`).join(","),
+                    "schema.history.internal.kafka.bootstrap.servers": args.bootstrapServers,
+                    "schema.history.internal.kafka.topic": n.schemaHistoryTopic,
+                    // The DDL events topic (named after the prefix) is not needed: the sink evolves from the records.
+                    "include.schema.changes": "false",
+                    "snapshot.mode": "initial",
+                    "heartbeat.interval.ms": "10000",
+                    "topic.creation.default.replication.factor": "-1",
+                    "topic.creation.default.partitions": "1",
+                },
+            },
+            { parent: this, dependsOn: [mariadb, ...topics] },
+        );
+        return { connector, ref: { connectorClass, topicPrefix: name }, topics, generation };
     }
 
     /** The target database and the sink's account there; a MySQL/MariaDB server is run (or adopted) here. */

@@ -35,6 +35,7 @@ export const twoWayPostgres: PipelineKind<TwoWaySpec> = {
         ];
     },
     sinkDialects: () => ["postgresql"],
+    connectPlugins: () => [],
     databaseServers: (spec) => [spec.postgres],
     ownedServers: () => [],
     // Until cdc-sync:databases, each pair ran its PostgreSQL server as a child of its own component.
