@@ -8,8 +8,13 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
 import { EngineEvent, LocalWorkspace, OutputMap } from "@pulumi/pulumi/automation";
-import { openStack, ownedByStack, REPO_ROOT, TestStack } from "./harness";
+import { PasswordSet } from "../../components/secrets/passwords";
+import { passwordNeeds, StackConfig } from "../../components/stack/load";
+import { buildPipelines } from "../../components/stack/program";
+import { stackFile } from "../stackFiles";
+import { openInlineStack, openStack, ownedByStack, REPO_ROOT, TestStack } from "./harness";
 
 export interface Platform {
     readonly stackName: string;
@@ -116,6 +121,35 @@ async function removeRequestedSecrets(): Promise<void> {
     secretsSet = undefined;
     if (!stackHadSecrets) await test.stack.removeConfig(SECRETS_KEY);
     else for (const name of Object.keys(connectorSecrets)) await test.stack.removeConfig(`${SECRETS_KEY}.${name}`, true);
+}
+
+/** The platform keys of the suite's stack file (servers, ZooKeeper, brokers, Kafka, Connect, heap), JSON-parsed. */
+export function platformKeys(): Record<string, unknown> {
+    const base = stackFile(platform().stackName);
+    const keys = ["servers", "zookeeper", "brokers", "kafka", "connect", "heap"].filter((k) => base.values[k] !== undefined);
+    return Object.fromEntries(keys.map((k) => [k, JSON.parse(base.values[k]!)]));
+}
+
+/**
+ * A stack beside the platform's with `cfg`'s database servers and pipelines, built on the suite's platform by what
+ * index.ts runs (buildPipelines). `pins` are its passwords; the connectors' must be requested for the workers too.
+ */
+export function openPipelinesStack(stack: string, cfg: StackConfig, pins: Record<string, string>): Promise<TestStack> {
+    const p = platform();
+    return openInlineStack(p.test, stack, async () => {
+        const needs = passwordNeeds(cfg);
+        const passwords = new PasswordSet("pw", { names: [...needs.names], overrides: pulumi.secret(pins) });
+        const built = buildPipelines(cfg, {
+            stack,
+            servers: cfg.servers,
+            passwords,
+            connect: (cluster) => ({ urls: p.connectClusters[cluster], knownSecrets: [...needs.forConnect] }),
+            bootstrapServers: p.bootstrapServers.join(","),
+            replicationFactor: cfg.kafka.replicationFactor,
+            dependsOn: [],
+        });
+        return Object.fromEntries(built.pipelines.map(([name, b]) => [name, b.outputs]));
+    });
 }
 
 /** The deployed platform; only valid inside integration tests. */

@@ -1,15 +1,15 @@
 // Upgrading: the `local` stack deployed by the previous layout (its code and its stack file with the deprecated
 // keys), then previewed by this code with the current stack file (tests/integration/fixture.ts). Nothing may be
-// replaced or deleted: every resource moved (aliases) or kept its name. The one addition the current stack file
-// makes, the `mysql` Connect cluster, is all that may be created.
+// replaced or deleted: every resource moved (aliases) or kept its name. What the current stack file adds, the
+// `mysql` and `mariadb` Connect clusters and the latter's plugin image, is all that may be created.
 import * as assert from "assert";
 import { migration, PREVIOUS_LAYOUT } from "./fixture";
 
 describe(`upgrading a stack deployed by the previous layout (${PREVIOUS_LAYOUT.slice(0, 7)})`, () => {
-    /** The resources of the Connect cluster the current stack file adds (`connect.clusters.mysql`). */
-    const addedCluster = (urn: string) => /::kafka-connect-mysql[^:]*$/.test(urn);
+    /** The resources of what the current stack file adds (`connect.clusters.mysql` and `.mariadb`, its plugin image). */
+    const addedCluster = (urn: string) => /::kafka-(connect-(mysql|mariadb)[^:]*|images-mariadb-\d+)$/.test(urn);
 
-    it("previews no replace and no delete, and creates only the Connect cluster the stack file adds", function () {
+    it("previews no replace and no delete, and creates only the Connect clusters the stack file adds", function () {
         const m = migration();
         // Reported as skipped, never as passed, when the fixture could not deploy the previous layout.
         if ("skipped" in m) return this.skip();

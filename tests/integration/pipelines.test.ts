@@ -1,17 +1,14 @@
 // A list of pipelines through `pulumi up`: two two-way pairs declared in `cdc-sync:pipelines`, on one PostgreSQL
 // server of `cdc-sync:databases`, built on the suite's platform by the same code index.ts runs
-// (components/stack/program.ts). Each pair converges and stays loop-free; neither sees the other's rows.
+// (buildPipelines in components/stack/program.ts). Each pair converges and stays loop-free; neither sees the other's rows.
 import * as assert from "assert";
 import { randomBytes } from "crypto";
-import * as pulumi from "@pulumi/pulumi";
 import { Client } from "pg";
 import { twoWayPasswordNames } from "../../components/pipelines/twoWayPostgres/config";
-import { PasswordSet } from "../../components/secrets/passwords";
-import { buildPipelines } from "../../components/stack/program";
-import { loadStackConfig, passwordNeeds, StackConfig } from "../../components/stack/load";
-import { raw, stackFile } from "../stackFiles";
-import { platform, requestConnectorSecrets } from "./fixture";
-import { eventually, openInlineStack, ownedByStack, TestStack, topicMessages } from "./harness";
+import { loadStackConfig, StackConfig } from "../../components/stack/load";
+import { raw } from "../stackFiles";
+import { openPipelinesStack, platform, platformKeys, requestConnectorSecrets } from "./fixture";
+import { eventually, ownedByStack, TestStack, topicMessages } from "./harness";
 
 const STACK = "itest-pairs";
 const SERVER = "pairs-pg";
@@ -35,31 +32,14 @@ describe("cdc-sync:pipelines: two two-way pairs on one PostgreSQL server, deploy
     const clients: Record<string, Client> = {};
 
     before(async function () {
-        const p = platform();
-        const base = stackFile(p.stackName);
-        // The suite's platform keys only: this file declares its own servers and pipelines, and pins their passwords.
-        const PLATFORM_KEYS = ["servers", "zookeeper", "brokers", "kafka", "connect", "heap"];
-        const values = Object.fromEntries(PLATFORM_KEYS.filter((k) => base.values[k] !== undefined).map((k) => [k, JSON.parse(base.values[k]!)]));
         cfg = loadStackConfig(
             raw({
-                ...values,
+                ...platformKeys(),
                 databases: { [SERVER]: { engine: "postgres", server: "server2", port: PORT } },
                 pipelines: PAIRS.map((x) => ({ ...x, kind: "twoWayPostgres", postgres: SERVER, tables: TABLES })),
             }),
         );
-        t = await openInlineStack(p.test, STACK, async () => {
-            const passwords = new PasswordSet("pw", { names: [...passwordNeeds(cfg).names], overrides: pulumi.secret({ ...rolePasswords, [`${SERVER}-admin`]: adminPassword }) });
-            const built = buildPipelines(cfg, {
-                stack: STACK,
-                servers: cfg.servers,
-                passwords,
-                connect: () => ({ urls: p.connectUrls, knownSecrets: Object.keys(rolePasswords) }),
-                bootstrapServers: p.bootstrapServers.join(","),
-                replicationFactor: cfg.kafka.replicationFactor,
-                dependsOn: [],
-            });
-            return Object.fromEntries(built.pipelines.map(([name, b]) => [name, b.outputs]));
-        });
+        t = await openPipelinesStack(STACK, cfg, { ...rolePasswords, [`${SERVER}-admin`]: adminPassword });
         const up = await t.stack.up({ onOutput: t.log });
         assert.strictEqual(up.summary.result, "succeeded", `up failed; see ${t.logFile}`);
         outputs = Object.fromEntries(Object.entries(up.outputs).map(([k, v]) => [k, v.value]));

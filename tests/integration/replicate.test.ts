@@ -1,33 +1,35 @@
 // `replicate` through `pulumi up`, in one stack beside the suite's: the same PostgreSQL tables, rows already in
-// them, into PostgreSQL (sink on the default Connect cluster) and into MariaDB (sink on the `mysql` cluster).
-// Under a write load: every row and every recorded final state on both targets, deletes applied, a column added
-// at the source added by both sinks (each in its own dialect), every task RUNNING; destroy leaves no slot,
+// them, into PostgreSQL (sink on the default Connect cluster) and into MariaDB (sink on the `mysql` cluster);
+// and a MariaDB the pipeline runs into PostgreSQL (its source on the `mariadb` cluster, which carries the plugin).
+// Under a write load: every row and every recorded final state on the targets, deletes applied, a column added
+// at the source added by the sinks (each in its own dialect), every task RUNNING; destroy leaves no slot,
 // publication or role at the source, and the copies' data.
 import * as assert from "assert";
 import { randomBytes } from "crypto";
-import * as pulumi from "@pulumi/pulumi";
 import axios from "axios";
 import type { Connection, RowDataPacket } from "mysql2/promise";
 import { Client } from "pg";
-import { PasswordSet } from "../../components/secrets/passwords";
-import { buildPipelines } from "../../components/stack/program";
-import { loadStackConfig, passwordNeeds, StackConfig } from "../../components/stack/load";
+import { loadStackConfig, StackConfig } from "../../components/stack/load";
 import { raw, stackFile } from "../stackFiles";
 import { connectorStatus } from "./connectors";
-import { platform, requestConnectorSecrets } from "./fixture";
-import { eventually, execIn, openInlineStack, ownedByStack, TestStack } from "./harness";
+import { openPipelinesStack, platform, platformKeys, requestConnectorSecrets } from "./fixture";
+import { eventually, execIn, ownedByStack, TestStack } from "./harness";
 
 const STACK = "itest-replicate";
 const SOURCE_DB = "repl_src";
 const COPY_DB = "repl_copy";
-const PIPELINES = { pg: "repl-pg", maria: "repl-maria" } as const;
+const PIPELINES = { pg: "repl-pg", maria: "repl-maria", fromMaria: "repl-from-maria" } as const;
 const MARIA_PORT = 3308;
+/** The MariaDB the MariaDB -> PostgreSQL pipeline runs (binlog on), on server 2. */
+const SOURCE_MARIA_PORT = 3309;
+const FROM_MARIA_DB = "repl_from_maria";
 
 /** The connectors' passwords, handed to the suite's workers and pinned in the stack; and the servers' administrators'. */
 const connectorPasswords = Object.fromEntries(
     Object.values(PIPELINES).flatMap((p) => [`${p}-replication`, `${p}-sink`]).map((n) => [n, randomBytes(16).toString("hex")]),
 );
 const mariaRoot = randomBytes(16).toString("hex");
+const sourceMariaRoot = randomBytes(16).toString("hex");
 requestConnectorSecrets(connectorPasswords);
 
 describe("replicate: PostgreSQL into PostgreSQL and into MariaDB, deployed by pulumi up", function () {
@@ -39,6 +41,9 @@ describe("replicate: PostgreSQL into PostgreSQL and into MariaDB, deployed by pu
     let source: Client;
     let copy: Client;
     let maria: Connection;
+    /** The MariaDB source of the third pipeline, and its PostgreSQL copy. */
+    let sourceMaria: Connection;
+    let fromMaria: Client;
     const clients: { end(): Promise<void> }[] = [];
 
     const pgConnect = async (database: string) => {
@@ -54,10 +59,9 @@ describe("replicate: PostgreSQL into PostgreSQL and into MariaDB, deployed by pu
 
     before(async function () {
         const p = platform();
-        if (!p.connectClusters.mysql) throw new Error(`the ${p.stackName} stack declares no connect.clusters.mysql for the MariaDB sink`);
+        for (const k of ["mysql", "mariadb"]) if (!p.connectClusters[k]) throw new Error(`the ${p.stackName} stack declares no connect.clusters.${k}`);
         const base = stackFile(p.stackName);
-        const PLATFORM_KEYS = ["servers", "zookeeper", "brokers", "kafka", "connect", "heap"];
-        const platformValues = Object.fromEntries(PLATFORM_KEYS.filter((k) => base.values[k] !== undefined).map((k) => [k, JSON.parse(base.values[k]!)]));
+        const platformValues = platformKeys();
         // The suite's PostgreSQL server, adopted: the source tables exist, with rows, before the pipelines do.
         const localPg = (JSON.parse(base.values.databases!) as Record<string, { server: string }>)["twoway-postgres"];
         const server = (platformValues.servers as Record<string, { address: string }>)[localPg.server];
@@ -79,36 +83,28 @@ describe("replicate: PostgreSQL into PostgreSQL and into MariaDB, deployed by pu
                     databases: {
                         src: { engine: "postgres", host: pgHost, adminUser: "postgres", adminPassword: "postgres-admin" },
                         maria: { engine: "mariadb", server: "server1", port: MARIA_PORT },
+                        msrc: { engine: "mariadb", server: "server2", port: SOURCE_MARIA_PORT },
                     },
                     pipelines: [
                         { name: PIPELINES.pg, kind: "replicate", source: { server: "src", database: SOURCE_DB, tables }, target: { server: "src", database: COPY_DB } },
                         { name: PIPELINES.maria, kind: "replicate", connect: "mysql", source: { server: "src", database: SOURCE_DB, tables }, target: { server: "maria", database: COPY_DB } },
+                        { name: PIPELINES.fromMaria, kind: "replicate", connect: "mariadb", source: { server: "msrc", database: "shop", tables: ["orders"] }, target: { server: "src", database: FROM_MARIA_DB } },
                     ],
                     passwords: { "postgres-admin": "pinned", "maria-admin": "pinned" },
                 },
                 ["passwords"],
             ),
         );
-        t = await openInlineStack(p.test, STACK, async () => {
-            const pins = { ...connectorPasswords, "postgres-admin": adminPassword, "maria-admin": mariaRoot };
-            const passwords = new PasswordSet("pw", { names: [...passwordNeeds(cfg).names], overrides: pulumi.secret(pins) });
-            const built = buildPipelines(cfg, {
-                stack: STACK,
-                servers: cfg.servers,
-                passwords,
-                connect: (cluster) => ({ urls: p.connectClusters[cluster], knownSecrets: Object.keys(connectorPasswords) }),
-                bootstrapServers: p.bootstrapServers.join(","),
-                replicationFactor: cfg.kafka.replicationFactor,
-                dependsOn: [],
-            });
-            return Object.fromEntries(built.pipelines.map(([name, b]) => [name, b.outputs]));
-        });
+        t = await openPipelinesStack(STACK, cfg, { ...connectorPasswords, "postgres-admin": adminPassword, "maria-admin": mariaRoot, "msrc-admin": sourceMariaRoot });
         const up = await t.stack.up({ onOutput: t.log });
         assert.strictEqual(up.summary.result, "succeeded", `up failed; see ${t.logFile}`);
         copy = await pgConnect(COPY_DB);
         const mysql = await import("mysql2/promise");
-        maria = await mysql.createConnection({ host: (platformValues.servers as Record<string, { address: string }>).server1.address, port: MARIA_PORT, user: "root", password: mariaRoot, database: COPY_DB });
-        clients.push(maria);
+        const address = (s: string) => (platformValues.servers as Record<string, { address: string }>)[s].address;
+        maria = await mysql.createConnection({ host: address("server1"), port: MARIA_PORT, user: "root", password: mariaRoot, database: COPY_DB });
+        sourceMaria = await mysql.createConnection({ host: address("server2"), port: SOURCE_MARIA_PORT, user: "root", password: sourceMariaRoot, database: "shop" });
+        fromMaria = await pgConnect(FROM_MARIA_DB);
+        clients.push(maria, sourceMaria);
     });
 
     after(async function () {
@@ -178,9 +174,48 @@ describe("replicate: PostgreSQL into PostgreSQL and into MariaDB, deployed by pu
         assert.deepStrictEqual([pgType, mariaType.t], ["text", "longtext"]);
     });
 
+    it("MariaDB into PostgreSQL: a table created, written, altered and deleted from under load arrives whole", async () => {
+        const mariaOrders = async () =>
+            ((await sourceMaria.query<RowDataPacket[]>("SELECT id, item, qty FROM orders ORDER BY id"))[0] as RowDataPacket[]).map((r) => `${r.id}:${r.item}:${r.qty}`);
+        await sourceMaria.query("CREATE TABLE orders (id bigint PRIMARY KEY, item varchar(100) NOT NULL, qty int NOT NULL)");
+        await sourceMaria.query("INSERT INTO orders (id, item, qty) VALUES " + Array.from({ length: 100 }, (_, i) => `(${i + 1}, 'm-${i + 1}', ${i % 9})`).join(","));
+        /** Two writers on keys of their own, each recording the final state of every key it touched. */
+        const finals = new Map<number, string | undefined>();
+        const mysql = await import("mysql2/promise");
+        const writer = async (w: number) => {
+            const c = await mysql.createConnection({ host: sourceMaria.config.host, port: SOURCE_MARIA_PORT, user: "root", password: sourceMariaRoot, database: "shop" });
+            try {
+                for (let i = 0; i < 50; i++) {
+                    const id = 1000 + w * 100 + (i % 20);
+                    if (i % 5 === 4) {
+                        await c.query("DELETE FROM orders WHERE id = ?", [id]);
+                        finals.set(id, undefined);
+                    } else {
+                        await c.query("INSERT INTO orders (id, item, qty) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE item = VALUES(item), qty = VALUES(qty)", [id, `w${w}-${i}`, i]);
+                        finals.set(id, `${id}:w${w}-${i}:${i}`);
+                    }
+                }
+                await c.query("DELETE FROM orders WHERE id BETWEEN ? AND ?", [w * 10 + 1, w * 10 + 3]);
+            } finally {
+                await c.end();
+            }
+        };
+        await Promise.all([0, 1].map(writer));
+        const want = await mariaOrders();
+        await eventually(120, async () => assert.deepStrictEqual(await pgRows(fromMaria, "orders"), want, "PostgreSQL copy of MariaDB's orders"));
+        const copied = new Set(await pgRows(fromMaria, "orders"));
+        for (const [id, row] of finals) {
+            if (row === undefined) assert.ok(![...copied].some((r) => r.startsWith(`${id}:`)), `deleted row ${id} still there`);
+            else assert.ok(copied.has(row), `final state ${row} missing`);
+        }
+        await sourceMaria.query("ALTER TABLE orders ADD COLUMN note varchar(200) NULL");
+        await sourceMaria.query("INSERT INTO orders (id, item, qty, note) VALUES (99001, 'with note', 1, 'added in MariaDB')");
+        await eventually(120, async () => assert.strictEqual((await fromMaria.query("SELECT note FROM orders WHERE id = 99001")).rows[0]?.note, "added in MariaDB"));
+    });
+
     it("keeps every connector and task RUNNING", async () => {
         const p = platform();
-        for (const [cluster, name] of [["default", PIPELINES.pg], ["mysql", PIPELINES.maria]] as const) {
+        for (const [cluster, name] of [["default", PIPELINES.pg], ["mysql", PIPELINES.maria], ["mariadb", PIPELINES.fromMaria]] as const) {
             for (const c of [`${name}-source`, `${name}-sink`]) {
                 const { data } = await axios.get(`${p.connectClusters[cluster][0]}/connectors/${c}/status`);
                 assert.deepStrictEqual([data.connector.state, ...data.tasks.map((x: { state: string }) => x.state)], ["RUNNING", "RUNNING"], await connectorStatus(p.connectClusters[cluster][0], c));

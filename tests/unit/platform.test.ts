@@ -28,7 +28,7 @@ describe("resource graph", () => {
     const expected: Record<string, { containers: [string, string, string, string][]; images: number; groups: Record<string, [string, number]> }> = {
         // [container name, role, the server address it binds, the engine it runs on]
         local: {
-            images: 1, // both local servers share one engine: one build
+            images: 2, // both local servers share one engine: one build, and the MariaDB plugin's layer on it
             containers: [
                 ["cdc-sync-local-zookeeper", "zookeeper", "127.0.0.11", "local"],
                 ["cdc-sync-local-broker-1", "broker", "127.0.0.11", "local"],
@@ -36,12 +36,14 @@ describe("resource graph", () => {
                 ["cdc-sync-local-connect-server1", "connect", "127.0.0.11", "local"],
                 ["cdc-sync-local-connect-server2", "connect", "127.0.0.12", "local"],
                 ["cdc-sync-local-connect-mysql-server1", "connect", "127.0.0.11", "local"],
+                ["cdc-sync-local-connect-mariadb-server2", "connect", "127.0.0.12", "local"],
             ],
             // Worker container -> [group.id, REST port]: the default cluster, and one for MySQL-dialect sinks.
             groups: {
                 "cdc-sync-local-connect-server1": ["cdc-sync-connect", 8083],
                 "cdc-sync-local-connect-server2": ["cdc-sync-connect", 8083],
                 "cdc-sync-local-connect-mysql-server1": ["cdc-sync-connect-mysql", 8084],
+                "cdc-sync-local-connect-mariadb-server2": ["cdc-sync-connect-mariadb", 8085],
             },
         },
         dev: {
@@ -69,7 +71,7 @@ describe("resource graph", () => {
                 assert.deepStrictEqual(got.sort(), [...want.containers].sort());
             });
 
-            it("builds the platform image once per engine", () => {
+            it("builds the platform image once per engine, and a plugin layer on it where a cluster declares one", () => {
                 assert.strictEqual(rs.filter((r) => r.type.endsWith("docker:Image")).length, want.images);
             });
 

@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Client } from "pg";
 import { changedFields } from "../../dynamic/diff";
+import { adminClient, PgAdminTarget } from "./admin";
 import { serverRefusalsIfReachable } from "./capabilities";
 import { scramVerifier } from "./scram";
 import { ident, literal, qualified } from "./sqlText";
@@ -60,18 +61,13 @@ export function cdcTeardownSql(spec: CdcSourceSpec): string[] {
 
 interface Inputs {
     /** The administrator's connection to the source database (a superuser: slots and REPLICATION roles need one). */
-    connection: { host: string; port: number; user: string; database: string };
+    connection: PgAdminTarget;
     adminPassword: string;
     rolePassword: string;
     spec: CdcSourceSpec;
 }
 
-async function connect(inputs: Inputs): Promise<Client> {
-    const pg: typeof import("pg") = require("pg");
-    const client = new pg.Client({ ...inputs.connection, password: inputs.adminPassword, application_name: "cdc-sync CDC source setup" });
-    await client.connect();
-    return client;
-}
+const connect = (inputs: Inputs): Promise<Client> => adminClient(inputs.connection, inputs.adminPassword, "cdc-sync CDC source setup");
 
 async function converge(inputs: Inputs): Promise<void> {
     const { spec } = inputs;

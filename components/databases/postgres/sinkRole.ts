@@ -4,6 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Client } from "pg";
 import { changedFields } from "../../dynamic/diff";
+import { adminClient, PgAdminTarget } from "./admin";
 import { ownerRole } from "./database";
 import { scramVerifier } from "./scram";
 import { ident, literal } from "./sqlText";
@@ -27,18 +28,13 @@ export function dropSinkRoleSql(role: string, database: string): string[] {
 }
 
 interface Inputs {
-    connection: { host: string; port: number; user: string; database: string };
+    connection: PgAdminTarget;
     adminPassword: string;
     role: string;
     password: string;
 }
 
-async function connect(inputs: Inputs): Promise<Client> {
-    const pg: typeof import("pg") = require("pg");
-    const client = new pg.Client({ ...inputs.connection, password: inputs.adminPassword, application_name: "cdc-sync sink account" });
-    await client.connect();
-    return client;
-}
+const connect = (inputs: Inputs): Promise<Client> => adminClient(inputs.connection, inputs.adminPassword, "cdc-sync sink account");
 
 async function converge(inputs: Inputs): Promise<void> {
     const client = await connect(inputs);
