@@ -52,7 +52,8 @@ export function buildPipelines(
                     config: { ...r.config, "tasks.max": String(r.tasksMax) },
                     state: r.state,
                 },
-                { dependsOn: ctx.dependsOn },
+                // After the pipelines: a raw connector may read their topics or write into their databases.
+                { dependsOn: [...ctx.dependsOn, ...pipelines.map(([, b]) => b.resource)] },
             ),
     );
     return { databases, pipelines, connectors };

@@ -143,12 +143,15 @@ export function openPipelinesStack(stack: string, cfg: StackConfig, pins: Record
             stack,
             servers: cfg.servers,
             passwords,
-            connect: (cluster) => ({ urls: p.connectClusters[cluster], knownSecrets: [...needs.forConnect] }),
+            connect: (cluster) => ({ urls: p.connectClusters[cluster], knownSecrets: [...cfg.connectorSecretNames, ...needs.forConnect] }),
             bootstrapServers: p.bootstrapServers.join(","),
             replicationFactor: cfg.kafka.replicationFactor,
             dependsOn: [],
         });
-        return Object.fromEntries(built.pipelines.map(([name, b]) => [name, b.outputs]));
+        return {
+            pipelines: Object.fromEntries(built.pipelines.map(([name, b]) => [name, b.outputs])),
+            connectors: Object.fromEntries(built.connectors.map((k) => [k.connectorName, { state: k.state }])),
+        };
     });
 }
 

@@ -42,7 +42,7 @@ describe("cdc-sync:pipelines: two two-way pairs on one PostgreSQL server, deploy
         t = await openPipelinesStack(STACK, cfg, { ...rolePasswords, [`${SERVER}-admin`]: adminPassword });
         const up = await t.stack.up({ onOutput: t.log });
         assert.strictEqual(up.summary.result, "succeeded", `up failed; see ${t.logFile}`);
-        outputs = Object.fromEntries(Object.entries(up.outputs).map(([k, v]) => [k, v.value]));
+        outputs = up.outputs.pipelines.value;
         const host = cfg.servers.find((s) => s.name === "server2")!.address;
         for (const db of PAIRS.flatMap((x) => x.databases)) {
             clients[db] = new Client({ host, port: PORT, user: "postgres", password: adminPassword, database: db });

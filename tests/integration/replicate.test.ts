@@ -30,7 +30,9 @@ const connectorPasswords = Object.fromEntries(
 );
 const mariaRoot = randomBytes(16).toString("hex");
 const sourceMariaRoot = randomBytes(16).toString("hex");
-requestConnectorSecrets(connectorPasswords);
+/** A raw connector of `cdc-sync:connectors` logs in to the MariaDB target with this secret of the workers. */
+const RAW = { name: "itest-raw-copy", secret: "itest-raw-maria-root" };
+requestConnectorSecrets({ ...connectorPasswords, [RAW.secret]: mariaRoot });
 
 describe("replicate: PostgreSQL into PostgreSQL and into MariaDB, deployed by pulumi up", function () {
     this.timeout(10 * 60 * 1000);
@@ -44,6 +46,8 @@ describe("replicate: PostgreSQL into PostgreSQL and into MariaDB, deployed by pu
     /** The MariaDB source of the third pipeline, and its PostgreSQL copy. */
     let sourceMaria: Connection;
     let fromMaria: Client;
+    /** The raw connector's state as `up` reported it. */
+    let rawState: string | undefined;
     const clients: { end(): Promise<void> }[] = [];
 
     const pgConnect = async (database: string) => {
@@ -90,14 +94,35 @@ describe("replicate: PostgreSQL into PostgreSQL and into MariaDB, deployed by pu
                         { name: PIPELINES.maria, kind: "replicate", connect: "mysql", source: { server: "src", database: SOURCE_DB, tables }, target: { server: "maria", database: COPY_DB } },
                         { name: PIPELINES.fromMaria, kind: "replicate", connect: "mariadb", source: { server: "msrc", database: "shop", tables: ["orders"] }, target: { server: "src", database: FROM_MARIA_DB } },
                     ],
+                    // Beside the pipelines, as a user would declare it: a plain JDBC sink copying one of repl-pg's topics.
+                    connectors: [
+                        {
+                            name: RAW.name,
+                            class: "io.debezium.connector.jdbc.JdbcSinkConnector",
+                            connect: "mysql",
+                            config: {
+                                "connection.url": `jdbc:mariadb://${(platformValues.servers as Record<string, { address: string }>).server1.address}:${MARIA_PORT}/${COPY_DB}`,
+                                "connection.username": "root",
+                                "connection.password": `\${file:/etc/cdc-sync/secrets/connectors.properties:${RAW.secret}}`,
+                                topics: `${PIPELINES.pg}.public.orders`,
+                                "insert.mode": "upsert",
+                                "primary.key.mode": "record_key",
+                                "delete.enabled": true,
+                                "schema.evolution": "basic",
+                                "collection.name.format": "raw_${source.table}",
+                            },
+                        },
+                    ],
                     passwords: { "postgres-admin": "pinned", "maria-admin": "pinned" },
+                    connectorSecrets: { [RAW.secret]: "set for the workers by requestConnectorSecrets" },
                 },
-                ["passwords"],
+                ["passwords", "connectorSecrets"],
             ),
         );
         t = await openPipelinesStack(STACK, cfg, { ...connectorPasswords, "postgres-admin": adminPassword, "maria-admin": mariaRoot, "msrc-admin": sourceMariaRoot });
         const up = await t.stack.up({ onOutput: t.log });
         assert.strictEqual(up.summary.result, "succeeded", `up failed; see ${t.logFile}`);
+        rawState = (up.outputs.connectors.value as Record<string, { state: string }>)[RAW.name]?.state;
         copy = await pgConnect(COPY_DB);
         const mysql = await import("mysql2/promise");
         const address = (s: string) => (platformValues.servers as Record<string, { address: string }>)[s].address;
@@ -213,10 +238,20 @@ describe("replicate: PostgreSQL into PostgreSQL and into MariaDB, deployed by pu
         await eventually(120, async () => assert.strictEqual((await fromMaria.query("SELECT note FROM orders WHERE id = 99001")).rows[0]?.note, "added in MariaDB"));
     });
 
+    it("runs a raw connector from cdc-sync:connectors beside the pipelines: it copies what it was configured to", async () => {
+        assert.deepStrictEqual(rawState, "running");
+        await eventually(120, async () => assert.deepStrictEqual(await mariaRows("raw_orders"), await pgRows(source, "orders")));
+    });
+
     it("keeps every connector and task RUNNING", async () => {
         const p = platform();
-        for (const [cluster, name] of [["default", PIPELINES.pg], ["mysql", PIPELINES.maria], ["mariadb", PIPELINES.fromMaria]] as const) {
-            for (const c of [`${name}-source`, `${name}-sink`]) {
+        const connectors = [
+            ["default", [`${PIPELINES.pg}-source`, `${PIPELINES.pg}-sink`]],
+            ["mysql", [`${PIPELINES.maria}-source`, `${PIPELINES.maria}-sink`, RAW.name]],
+            ["mariadb", [`${PIPELINES.fromMaria}-source`, `${PIPELINES.fromMaria}-sink`]],
+        ] as const;
+        for (const [cluster, names] of connectors) {
+            for (const c of names) {
                 const { data } = await axios.get(`${p.connectClusters[cluster][0]}/connectors/${c}/status`);
                 assert.deepStrictEqual([data.connector.state, ...data.tasks.map((x: { state: string }) => x.state)], ["RUNNING", "RUNNING"], await connectorStatus(p.connectClusters[cluster][0], c));
             }
