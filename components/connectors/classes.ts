@@ -6,3 +6,6 @@ import { POSTGRES_SOURCE_RULES } from "./postgresSource";
 import { ClassRules } from "./rules";
 
 export const CONNECTOR_CLASSES: readonly ClassRules[] = [POSTGRES_SOURCE_RULES, MONGODB_SOURCE_RULES, JDBC_SINK_RULES];
+
+/** Debezium's MySQL source (in the platform image; cdc-sync has no typed resource for it, nor rules). */
+export const MYSQL_CONNECTOR_CLASS = "io.debezium.connector.mysql.MySqlConnector";

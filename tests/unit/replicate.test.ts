@@ -34,10 +34,21 @@ const STACK_M = {
 };
 
 describe("replicate: config", () => {
+    it("reads a MySQL source like a MariaDB one, with Debezium's MySQL connector (in the platform image: no plugin)", () => {
+        const cfg = loadStackConfig(
+            raw({
+                ...STACK,
+                databases: { pg2: DATABASES.pg2, my: { engine: "mysql", server: "server2", port: 3310, image: "mysql:8.4" } },
+                pipelines: [{ ...FROM_MARIA, connect: undefined, source: { ...FROM_MARIA.source, server: "my" } }],
+            }),
+        );
+        assert.strictEqual((cfg.pipelines[0].spec as ReplicateSpec).source.binlogServer?.engine, "mysql");
+    });
+
     it("reads a MariaDB source: tables within its database, the server run by the pipeline", () => {
         const spec = loadStackConfig(raw(STACK_M)).pipelines[0].spec as ReplicateSpec;
         assert.deepStrictEqual(spec.source.tables, [{ schema: "shop", name: "orders" }, { schema: "shop", name: "items" }]);
-        assert.strictEqual(spec.source.mariadb?.name, "maria");
+        assert.strictEqual(spec.source.binlogServer?.name, "maria");
     });
 
     it("reads both entries: tables qualified, each target's engine", () => {
@@ -51,9 +62,9 @@ describe("replicate: config", () => {
     const cases: { name: string; config: Record<string, unknown>; error: RegExp }[] = [
         { name: "no target", config: { ...STACK, pipelines: [{ ...TO_PG, target: undefined }] }, error: /^cdc-sync:pipelines\[0\]\.target: expected an object, got nothing$/ },
         {
-            name: "a MySQL source (untested with Debezium's MySQL connector)",
-            config: { ...STACK, databases: { ...DATABASES, my: { engine: "mysql", server: "server2", port: 3310, image: "mysql:8.4" } }, pipelines: [{ ...TO_PG, source: { ...TO_PG.source, server: "my" } }] },
-            error: /^cdc-sync:pipelines\[0\]\.source\.server: expected the name of a postgres or mariadb server in cdc-sync:databases to read from \(pg \(postgres\), pg2 \(postgres\), maria \(mariadb\)\); a MySQL source is not supported yet/,
+            name: "a MongoDB source (the mongoToMySql kind's)",
+            config: { ...STACK, databases: { ...DATABASES, mongo: { engine: "mongodb", server: "server2", image: "mongo:8.0" } }, pipelines: [{ ...TO_PG, source: { ...TO_PG.source, server: "mongo" } }] },
+            error: /^cdc-sync:pipelines\[0\]\.source\.server: expected the name of a postgres or mariadb or mysql server in cdc-sync:databases to read from \(pg \(postgres\), pg2 \(postgres\), maria \(mariadb\)\); a MongoDB source is the mongoToMySql kind/,
         },
         {
             name: "a MariaDB source on a Connect cluster without the MariaDB plugin",
@@ -63,7 +74,7 @@ describe("replicate: config", () => {
         {
             name: "a MariaDB table of another database",
             config: { ...STACK_M, pipelines: [{ ...FROM_MARIA, source: { ...FROM_MARIA.source, tables: ["other.orders"] } }] },
-            error: /^cdc-sync:pipelines\[0\]\.source\.tables\[0\]: expected a table of source\.database shop \(MariaDB names tables by database\), got "other\.orders"$/,
+            error: /^cdc-sync:pipelines\[0\]\.source\.tables\[0\]: expected a table of source\.database shop \(mariadb names tables by database\), got "other\.orders"$/,
         },
         { name: "an unknown Connect plugin", config: { ...STACK, connect: { ...VALID.connect, plugins: ["oracle"] } }, error: /^cdc-sync:connect\.plugins: expected a list of plugins to add, each once \(available: mariadb\)/ },
         { name: "an undeclared target server", config: { ...STACK, pipelines: [{ ...TO_PG, target: { server: "nope", database: "x" } }] }, error: /^cdc-sync:pipelines\[0\]\.target\.server: expected the name of a postgres or mariadb or mysql server/ },

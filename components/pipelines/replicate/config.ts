@@ -5,8 +5,11 @@ import { Checker } from "../../config/checker";
 import type { DatabaseServerSpec, MySqlServerSpec } from "../../databases/config";
 import type { LoadContext, SinkDialect } from "../kind";
 
-/** Source engines with a Debezium connector cdc-sync can run (MariaDB's as a plugin), and the sinks' targets. */
-export const SOURCE_ENGINES = ["postgres", "mariadb"] as const;
+/**
+ * Source engines with a Debezium connector cdc-sync can run (MariaDB's as a plugin; MySQL's is in the platform
+ * image, though MySQL itself has never run on our machines: no image can be had), and the sinks' targets.
+ */
+export const SOURCE_ENGINES = ["postgres", "mariadb", "mysql"] as const;
 export const TARGET_ENGINES = ["postgres", "mariadb", "mysql"] as const;
 
 export interface ReplicateTable {
@@ -22,8 +25,8 @@ export interface ReplicateSpec {
         readonly database: string;
         /** Captured tables (each needs a primary key: rows are upserted and deleted by it); a MariaDB table's schema is its database. */
         readonly tables: readonly ReplicateTable[];
-        /** A MariaDB server: run (or adopted) by this pipeline, binlog on, which alone may use it. */
-        readonly mariadb?: MySqlServerSpec;
+        /** A MariaDB/MySQL server: run (or adopted) by this pipeline, binlog on, which alone may use it. */
+        readonly binlogServer?: MySqlServerSpec;
     };
     readonly target: {
         readonly server: string;
@@ -51,7 +54,7 @@ function server<E extends string>(c: Checker, key: string, v: unknown, ctx: Pick
     if (db && (engines as readonly string[]).includes(db.engine)) return db as DatabaseServerSpec & { engine: E };
     if (ctx.invalidDatabases.has(String(v))) return undefined;
     const names = [...ctx.databases.values()].filter((d) => (engines as readonly string[]).includes(d.engine)).map((d) => `${d.name} (${d.engine})`);
-    const note = role === "source" ? "; a MySQL source is not supported yet (untested), and MongoDB is the mongoToMySql kind" : "";
+    const note = role === "source" ? "; a MongoDB source is the mongoToMySql kind" : "";
     return c.fail(key, `the name of a ${engines.join(" or ")} server in cdc-sync:databases to ${role === "source" ? "read from" : "write into"} (${names.join(", ") || "none declared"})${note}`, v);
 }
 
@@ -70,7 +73,7 @@ export function loadReplicate(c: Checker, entry: Record<string, unknown>, ctx: L
     const user = to.user === undefined ? undefined : c.string(ctx.at("target.user"), to.user, "an account name of letters, digits and '_' (at most 32)", (s) => /^[A-Za-z_][A-Za-z0-9_]{0,31}$/.test(s));
     if (dst?.engine === "postgres" && to.user !== undefined) c.fail(ctx.at("target.user"), "nothing for a PostgreSQL target (its role is named after the pipeline)", to.user);
     let tables: ReplicateTable[] | undefined;
-    const mariaSource = src?.engine === "mariadb";
+    const mariaSource = src !== undefined && src.engine !== "postgres";
     if (!Array.isArray(so.tables) || so.tables.length === 0) c.fail(ctx.at("source.tables"), "a non-empty list of tables, schema.table (or table, meaning public.table)", so.tables);
     else {
         tables = [];
@@ -79,7 +82,7 @@ export function loadReplicate(c: Checker, entry: Record<string, unknown>, ctx: L
             const m = typeof t === "string" ? TABLE.exec(t) : null;
             if (!m) return c.fail(at, mariaSource ? "a table name (or <source.database>.table) in lower-case SQL names" : "schema.table (or table, meaning public.table) in lower-case SQL names", t);
             // A MariaDB table is named within the database: its "schema" is source.database.
-            if (mariaSource && m[1] !== undefined && m[1] !== sdb) return c.fail(at, `a table of source.database ${sdb} (MariaDB names tables by database)`, t);
+            if (mariaSource && m[1] !== undefined && m[1] !== sdb) return c.fail(at, `a table of source.database ${sdb} (${src!.engine} names tables by database)`, t);
             const table = { schema: mariaSource ? String(sdb) : (m[1] ?? "public"), name: m[2] };
             if (tables!.some((x) => x.schema === table.schema && x.name === table.name)) c.fail(at, "a table listed once", t);
             // MySQL/MariaDB has no schemas in a database: tables land by name alone.
@@ -88,11 +91,11 @@ export function loadReplicate(c: Checker, entry: Record<string, unknown>, ctx: L
             } else tables!.push(table);
         });
     }
-    if (mariaSource && dst && src && dst.name === src.name) c.fail(ctx.at("target.server"), "another server than a MariaDB source (the pipeline runs each of them itself)", to.server);
+    if (mariaSource && dst && src && dst.name === src.name) c.fail(ctx.at("target.server"), `another server than a ${src.engine} source (the pipeline runs each of them itself)`, to.server);
     if (src && dst && sdb && tdb && src.name === dst.name && sdb === tdb) c.fail(ctx.at("target.database"), "a database other than the source (the sink would write into what it reads)", tdb);
     if (!src || !dst || !sdb || !tdb || !tables || c.problems.length > before) return undefined;
     return {
-        source: { server: src.name, engine: src.engine, database: sdb, tables, ...(src.engine === "mariadb" ? { mariadb: src as MySqlServerSpec } : {}) },
+        source: { server: src.name, engine: src.engine, database: sdb, tables, ...(src.engine !== "postgres" ? { binlogServer: src as MySqlServerSpec } : {}) },
         target: { server: dst.name, engine: dst.engine, database: tdb, ...(user ? { user } : {}), ...(dst.engine !== "postgres" ? { mysql: dst as MySqlServerSpec } : {}) },
     };
 }

@@ -35,8 +35,8 @@ export const replicate: PipelineKind<ReplicateSpec> = {
     // Debezium's MariaDB source is a plugin the platform image does not carry (images/connect-mariadb).
     connectPlugins: (spec) => (spec.source.engine === "mariadb" ? ["mariadb"] : []),
     databaseServers: (spec) => [spec.source.server, spec.target.server],
-    // A MariaDB source and a MySQL/MariaDB target are run (or adopted) by the pipeline itself.
-    ownedServers: (spec) => [...(spec.source.mariadb ? [spec.source.server] : []), ...(spec.target.mysql ? [spec.target.server] : [])],
+    // A MariaDB/MySQL source and a MySQL/MariaDB target are run (or adopted) by the pipeline itself.
+    ownedServers: (spec) => [...(spec.source.binlogServer ? [spec.source.server] : []), ...(spec.target.mysql ? [spec.target.server] : [])],
     build(name, spec, ctx) {
         const p = new ReplicatePipeline(
             name,

@@ -3,6 +3,7 @@
 // source, and a JDBC sink that upserts every row by its key and applies deletes in the target database, creating
 // tables and adding columns as the source gains them.
 import * as pulumi from "@pulumi/pulumi";
+import { MYSQL_CONNECTOR_CLASS } from "../../connectors/classes";
 import { Connector, ConnectorResource, JdbcSinkConnector, PostgresSourceConnector } from "../../connectors/connector";
 import { escapeRegex, SourceRef } from "../../connectors/connectorConfig";
 import { secretRef } from "../../connectors/secrets";
@@ -48,7 +49,7 @@ export class ReplicatePipeline extends pulumi.ComponentResource {
         super("cdc-sync:pipelines:Replicate", name, {}, opts);
         const { spec } = args;
         const n = replicateNames(name);
-        const source = spec.source.engine === "postgres" ? this.postgresSource(name, args) : this.mariadbSource(name, args);
+        const source = spec.source.engine === "postgres" ? this.postgresSource(name, args) : this.binlogSource(name, args);
         const target = this.buildTarget(name, args);
         this.targetUrl = target.url;
         this.source = source.connector;
@@ -127,20 +128,20 @@ export class ReplicatePipeline extends pulumi.ComponentResource {
         return { connector, ref: connector.source, topics, generation: src.generation };
     }
 
-    /** A MariaDB source: the server (binlog on) and the source's account run here, then Debezium's MariaDB source. */
-    private mariadbSource(name: string, args: ReplicatePipelineArgs): BuiltSource {
+    /** A MariaDB/MySQL source: the server (binlog on) and the source's account run here, then Debezium's source for it. */
+    private binlogSource(name: string, args: ReplicatePipelineArgs): BuiltSource {
         const { spec } = args;
         const n = replicateNames(name);
-        const my = spec.source.mariadb!;
+        const my = spec.source.binlogServer!;
         const server = my.kind === "run" ? args.servers.find((s) => s.name === my.server)! : undefined;
         const adminPassword = args.passwords.get(my.adminPassword);
-        const mariadb = new MySqlServer(
+        const dbServer = new MySqlServer(
             `${name}-${my.name}`,
             {
                 ...(my.kind === "run"
                     ? { run: { server: server!, stack: args.stack, name: my.name, image: my.image, port: my.port, rootPassword: adminPassword, binlog: { serverId: 1 } } }
                     : { existing: { address: my.host, port: my.port, adminUser: my.adminUser, adminPassword } }),
-                flavor: "mariadb",
+                flavor: my.engine,
                 database: spec.source.database,
                 sourceUser: { name: n.sourceUser, password: args.passwords.get(n.passwords.replication) },
             },
@@ -151,9 +152,10 @@ export class ReplicatePipeline extends pulumi.ComponentResource {
             { name: n.heartbeatTopic, configs: { "cleanup.policy": "delete" } },
             { name: n.schemaHistoryTopic, configs: { "cleanup.policy": "delete", "retention.ms": "-1", "retention.bytes": "-1" } },
         ]);
-        const generation = mariadb.container?.containerId ?? "";
+        const generation = dbServer.container?.containerId ?? "";
         const db = spec.source.database;
-        const connectorClass = EXTRA_PLUGINS.mariadb.connectorClass;
+        // MariaDB has a connector of its own (a plugin, since Debezium 2.7); MySQL's is in the platform image.
+        const connectorClass = my.engine === "mariadb" ? EXTRA_PLUGINS.mariadb.connectorClass : MYSQL_CONNECTOR_CLASS;
         const connector = new Connector(
             n.connectors.source,
             {
@@ -182,7 +184,7 @@ export class ReplicatePipeline extends pulumi.ComponentResource {
                     "topic.creation.default.partitions": "1",
                 },
             },
-            { parent: this, dependsOn: [mariadb, ...topics] },
+            { parent: this, dependsOn: [dbServer, ...topics] },
         );
         return { connector, ref: { connectorClass, topicPrefix: name }, topics, generation };
     }
