@@ -103,27 +103,38 @@ describe("cdc-sync:databases and cdc-sync:pipelines", () => {
     });
 });
 
-describe("resource graph: two two-way pairs on one PostgreSQL server (mocks)", () => {
+describe("resource graph: two two-way pairs on one PostgreSQL server, and a replicate pipeline (mocks)", () => {
     let rs: Recorded[] = [];
+    /** The two pairs, and a copy of one of left's databases onto a second server. */
+    const STACK = {
+        ...TWO_PAIRS,
+        databases: { pg: PG, pg2: { engine: "postgres", server: "server1" } },
+        pipelines: [...TWO_PAIRS.pipelines, { name: "copy", kind: "replicate", source: { server: "pg", database: "l1", tables: ["items"] }, target: { server: "pg2", database: "l1_copy" } }],
+    };
     before(async () => {
         const { buildStack } = await import("../../components/stack/program");
-        const config = loadStackConfig(raw(TWO_PAIRS));
+        const config = loadStackConfig(raw(STACK));
         // The mocks generate no passwords: every one is pinned, as an operator could.
         const pinned = Object.fromEntries(passwordNeeds(config).names.map((n) => [n, `pw-${n}`]));
         rs = await record(async () => {
             const out = buildStack({ stack: "local", config, connectorSecrets: pulumi.secret({}), pinnedPasswords: pulumi.secret(pinned) });
-            return pulumi.all([out.components.left.urn, out.components.right.urn]);
+            return pulumi.all([out.components.left.urn, out.components.right.urn, out.components.copy.urn]);
         });
     });
     const byType = (suffix: string) => rs.filter((r) => r.type.endsWith(suffix));
 
-    it("runs the server once, named after its cdc-sync:databases entry", () => {
+    it("runs each server once, named after its cdc-sync:databases entry", () => {
         const containers = byType("docker:Container").map((r) => r.inputs.name).filter((n: string) => !/zookeeper|broker|connect/.test(n));
-        assert.deepStrictEqual(containers, ["cdc-sync-local-pg"]);
+        assert.deepStrictEqual(containers.sort(), ["cdc-sync-local-pg", "cdc-sync-local-pg2"]);
+    });
+
+    it("reads a pair's database for the copy through a slot and publication of its own, beside the pair's", () => {
+        const cdc = byType("databases:PostgresCdcSource").map((r) => [r.inputs.connection.database, r.inputs.spec.slot, r.inputs.spec.publication]);
+        assert.deepStrictEqual(cdc, [["l1", "cdc_copy", "cdc_copy"]]);
     });
 
     it("names every connector and topic after its pipeline, so the two pairs never meet", () => {
-        const connectors = byType("connect:Connector").map((r) => r.name).sort();
+        const connectors = byType("connect:Connector").map((r) => r.name).filter((n: string) => !n.startsWith("copy-")).sort();
         assert.deepStrictEqual(connectors, [
             "left-l1-source",
             "left-l1-to-l2-sink",
@@ -147,7 +158,20 @@ describe("resource graph: two two-way pairs on one PostgreSQL server (mocks)", (
     it("generates each password once: the server's administrator and every role's", () => {
         const set = byType("secrets:GeneratedPasswords");
         assert.strictEqual(set.length, 1);
-        assert.deepStrictEqual(set[0].inputs.names, ["l1-replication", "l1-sink", "l2-replication", "l2-sink", "pg-admin", "r1-replication", "r1-sink", "r2-replication", "r2-sink"]);
+        assert.deepStrictEqual(set[0].inputs.names, [
+            "copy-replication",
+            "copy-sink",
+            "l1-replication",
+            "l1-sink",
+            "l2-replication",
+            "l2-sink",
+            "pg-admin",
+            "pg2-admin",
+            "r1-replication",
+            "r1-sink",
+            "r2-replication",
+            "r2-sink",
+        ]);
     });
 });
 
