@@ -50,3 +50,19 @@ export async function record(build: () => Promise<pulumi.Output<unknown>>): Prom
     await new Promise((r) => setTimeout(r, 50));
     return recorded;
 }
+
+/**
+ * Records the whole stack that raw config `values` declares, built as index.ts builds it (buildStack), with every
+ * password pinned (the mocks generate none). Waits for every pipeline's component.
+ */
+export async function recordStack(values: Record<string, unknown>, stack = "local"): Promise<Recorded[]> {
+    const { loadStackConfig, passwordNeeds } = await import("../../components/stack/load");
+    const { buildStack } = await import("../../components/stack/program");
+    const { raw } = await import("../stackFiles");
+    const config = loadStackConfig(raw(values));
+    const pinned = Object.fromEntries(passwordNeeds(config).names.map((n) => [n, `pw-${n}`]));
+    return record(async () => {
+        const out = buildStack({ stack, config, connectorSecrets: pulumi.secret({}), pinnedPasswords: pulumi.secret(pinned) });
+        return pulumi.all(Object.values(out.components).map((c) => c.urn));
+    });
+}

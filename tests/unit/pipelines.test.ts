@@ -1,10 +1,9 @@
 // `cdc-sync:databases` and `cdc-sync:pipelines`: every bad entry names its full key path (table-driven), and
 // the resource graph of a stack with two two-way pairs on one PostgreSQL server (Pulumi mocks).
 import * as assert from "assert";
-import * as pulumi from "@pulumi/pulumi";
-import { record, Recorded } from "./mocks";
+import { Recorded, recordStack } from "./mocks";
 import { TwoWaySpec } from "../../components/pipelines/twoWayPostgres/config";
-import { loadStackConfig, passwordNeeds } from "../../components/stack/load";
+import { loadStackConfig } from "../../components/stack/load";
 import { errorsOf, raw, VALID } from "../stackFiles";
 
 const TABLES = [{ name: "public.items", primaryKey: ["id"], columns: { id: "bigint", label: "text" } }];
@@ -112,14 +111,7 @@ describe("resource graph: two two-way pairs on one PostgreSQL server, and a repl
         pipelines: [...TWO_PAIRS.pipelines, { name: "copy", kind: "replicate", source: { server: "pg", database: "l1", tables: ["items"] }, target: { server: "pg2", database: "l1_copy" } }],
     };
     before(async () => {
-        const { buildStack } = await import("../../components/stack/program");
-        const config = loadStackConfig(raw(STACK));
-        // The mocks generate no passwords: every one is pinned, as an operator could.
-        const pinned = Object.fromEntries(passwordNeeds(config).names.map((n) => [n, `pw-${n}`]));
-        rs = await record(async () => {
-            const out = buildStack({ stack: "local", config, connectorSecrets: pulumi.secret({}), pinnedPasswords: pulumi.secret(pinned) });
-            return pulumi.all([out.components.left.urn, out.components.right.urn, out.components.copy.urn]);
-        });
+        rs = await recordStack(STACK);
     });
     const byType = (suffix: string) => rs.filter((r) => r.type.endsWith(suffix));
 
@@ -208,13 +200,7 @@ describe("connect.clusters: Connect clusters besides the default one", () => {
     describe("resource graph (mocks)", () => {
         let rs: Recorded[] = [];
         before(async () => {
-            const { buildStack } = await import("../../components/stack/program");
-            const config = loadStackConfig(raw({ ...TWO_PAIRS, connect: CLUSTERS, pipelines: [pair("left", ["l1", "l2"], { connect: "mysql" }), pair("right", ["r1", "r2"])] }));
-            const pinned = Object.fromEntries(passwordNeeds(config).names.map((n) => [n, `pw-${n}`]));
-            rs = await record(async () => {
-                const out = buildStack({ stack: "local", config, connectorSecrets: pulumi.secret({}), pinnedPasswords: pulumi.secret(pinned) });
-                return pulumi.all([out.components.left.urn, out.components.right.urn]);
-            });
+            rs = await recordStack({ ...TWO_PAIRS, connect: CLUSTERS, pipelines: [pair("left", ["l1", "l2"], { connect: "mysql" }), pair("right", ["r1", "r2"])] });
         });
 
         it("runs each cluster's workers under names of their own, the default cluster's as before", () => {

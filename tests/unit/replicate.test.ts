@@ -1,8 +1,7 @@
 // The `replicate` kind: its entries table-driven (each bad one naming its key path), the SQL of its source
 // and sink accounts, and the resource graph of PostgreSQL -> MariaDB and PostgreSQL -> PostgreSQL (mocks).
 import * as assert from "assert";
-import * as pulumi from "@pulumi/pulumi";
-import { inputsOf, record, Recorded } from "./mocks";
+import { inputsOf, Recorded, recordStack } from "./mocks";
 import { cdcPublicationSql, cdcRoleSql, cdcTeardownSql } from "../../components/databases/postgres/cdcSource";
 import { dropSinkRoleSql, sinkRoleSql } from "../../components/databases/postgres/sinkRole";
 import { ReplicateSpec } from "../../components/pipelines/replicate/config";
@@ -143,10 +142,7 @@ describe("replicate: the database side's SQL", () => {
 describe("replicate: MariaDB source, resource graph (mocks)", () => {
     let rs: Recorded[] = [];
     before(async () => {
-        const { buildStack } = await import("../../components/stack/program");
-        const config = loadStackConfig(raw(STACK_M));
-        const pinned = Object.fromEntries(passwordNeeds(config).names.map((n) => [n, `pw-${n}`]));
-        rs = await record(async () => buildStack({ stack: "local", config, connectorSecrets: pulumi.secret({}), pinnedPasswords: pulumi.secret(pinned) }).components["from-maria"].urn);
+        rs = await recordStack(STACK_M);
     });
 
     it("runs MariaDB with its binlog on, in rows with full images", () => {
@@ -191,13 +187,7 @@ describe("replicate: MariaDB source, resource graph (mocks)", () => {
 describe("replicate: resource graph (mocks)", () => {
     let rs: Recorded[] = [];
     before(async () => {
-        const { buildStack } = await import("../../components/stack/program");
-        const config = loadStackConfig(raw(STACK));
-        const pinned = Object.fromEntries(passwordNeeds(config).names.map((n) => [n, `pw-${n}`]));
-        rs = await record(async () => {
-            const out = buildStack({ stack: "local", config, connectorSecrets: pulumi.secret({}), pinnedPasswords: pulumi.secret(pinned) });
-            return pulumi.all([out.components["to-maria"].urn, out.components["to-pg"].urn]);
-        });
+        rs = await recordStack(STACK);
     });
     const connector = (name: string) => inputsOf(rs.find((r) => r.type.endsWith("connect:PostgresSource") || r.type.endsWith("connect:JdbcSink") ? r.name === name : false)!);
 

@@ -17,3 +17,15 @@ export async function adminClient(target: PgAdminTarget, password: string, appli
     await client.connect();
     return client;
 }
+
+/** Runs `statements` in one transaction: all of them, or (rolled back) none. */
+export async function inTransaction(client: Client, statements: readonly string[]): Promise<void> {
+    await client.query("BEGIN");
+    try {
+        for (const sql of statements) await client.query(sql);
+        await client.query("COMMIT");
+    } catch (e) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw e;
+    }
+}

@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Client } from "pg";
 import { changedFields } from "../../dynamic/diff";
-import { adminClient, PgAdminTarget } from "./admin";
+import { adminClient, inTransaction, PgAdminTarget } from "./admin";
 import { serverRefusalsIfReachable } from "./capabilities";
 import { scramVerifier } from "./scram";
 import { ident, literal, qualified } from "./sqlText";
@@ -79,6 +79,12 @@ async function converge(inputs: Inputs): Promise<void> {
         const missing = [];
         for (const t of spec.tables) if (!(await one("SELECT to_regclass($1) AS r", [qualified(t.schema, t.name)])).r) missing.push(`${t.schema}.${t.name}`);
         if (missing.length > 0) throw new Error(`database ${inputs.connection.database}: no table ${missing.join(", ")} to capture (create it first, or list only tables that exist)`);
+        const keyless = [];
+        for (const t of spec.tables) {
+            if (!(await one("SELECT EXISTS (SELECT 1 FROM pg_index WHERE indrelid = $1::regclass AND indisprimary) AS k", [qualified(t.schema, t.name)])).k) keyless.push(`${t.schema}.${t.name}`);
+        }
+        // The sink upserts and deletes by the record key, which Debezium takes from the primary key.
+        if (keyless.length > 0) throw new Error(`database ${inputs.connection.database}: table ${keyless.join(", ")} has no primary key (rows are upserted and deleted by it)`);
         const foreign = async (what: string, sql: string, name: string) => {
             const row = await one(sql, [name]);
             if (row && row.c !== cdcSourceComment(spec)) throw new Error(`${what} ${name} exists and was not created by this deployment (its comment is not "${cdcSourceComment(spec)}")`);
@@ -86,18 +92,13 @@ async function converge(inputs: Inputs): Promise<void> {
         };
         const roleExists = await foreign("role", "SELECT shobj_description(oid, 'pg_authid') AS c FROM pg_roles WHERE rolname = $1", spec.role);
         const pubExists = await foreign("publication", "SELECT obj_description(oid, 'pg_publication') AS c FROM pg_publication WHERE pubname = $1", spec.publication);
-        await client.query("BEGIN");
-        for (const sql of [...cdcRoleSql(spec, inputs.connection.database, scramVerifier(inputs.rolePassword), roleExists), ...cdcPublicationSql(spec, pubExists)]) await client.query(sql);
-        await client.query("COMMIT");
+        await inTransaction(client, [...cdcRoleSql(spec, inputs.connection.database, scramVerifier(inputs.rolePassword), roleExists), ...cdcPublicationSql(spec, pubExists)]);
         // After the publication: the slot's start is where the connector's snapshot-then-stream begins.
         const slot = await one("SELECT database, plugin FROM pg_replication_slots WHERE slot_name = $1", [spec.slot]);
         if (slot && (slot.database !== inputs.connection.database || slot.plugin !== "pgoutput")) {
             throw new Error(`slot ${spec.slot} exists for database ${slot.database} with plugin ${slot.plugin}; expected ${inputs.connection.database} with pgoutput`);
         }
         if (!slot) await client.query("SELECT pg_create_logical_replication_slot($1, 'pgoutput')", [spec.slot]);
-    } catch (e) {
-        await client.query("ROLLBACK").catch(() => undefined);
-        throw e;
     } finally {
         await client.end();
     }

@@ -4,7 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Client } from "pg";
 import { changedFields } from "../../dynamic/diff";
-import { adminClient, PgAdminTarget } from "./admin";
+import { adminClient, inTransaction, PgAdminTarget } from "./admin";
 import { ownerRole } from "./database";
 import { scramVerifier } from "./scram";
 import { ident, literal } from "./sqlText";
@@ -45,12 +45,7 @@ async function converge(inputs: Inputs): Promise<void> {
         if ((await client.query("SELECT 1 FROM pg_roles WHERE rolname = $1", [owner])).rowCount === 0) {
             throw new Error(`database ${inputs.connection.database} has no owner role ${owner}: a sink writes into a database the stack created (or one owned by ${owner})`);
         }
-        await client.query("BEGIN");
-        for (const sql of sinkRoleSql(inputs.role, inputs.connection.database, scramVerifier(inputs.password), found !== undefined)) await client.query(sql);
-        await client.query("COMMIT");
-    } catch (e) {
-        await client.query("ROLLBACK").catch(() => undefined);
-        throw e;
+        await inTransaction(client, sinkRoleSql(inputs.role, inputs.connection.database, scramVerifier(inputs.password), found !== undefined));
     } finally {
         await client.end();
     }
