@@ -116,16 +116,8 @@ function claimantsOf(pipelines: readonly DeclaredPipeline[], connectors: readonl
     ];
 }
 
-/** Stack-wide: names unique, no two claims on one name, sink dialects apart, secrets not shadowed, servers used. */
-function checkAcross(
-    c: Checker,
-    connect: ConnectSpec,
-    pipelines: readonly DeclaredPipeline[],
-    connectors: readonly RawConnectorSpec[],
-    databases: readonly DatabaseServerSpec[],
-    connectorSecretNames: readonly string[],
-    { allLoaded }: { allLoaded: boolean },
-): void {
+/** Pipeline names are unique, and no connector secret stands in for a password the stack keeps. */
+function checkNames(c: Checker, pipelines: readonly DeclaredPipeline[], connectorSecretNames: readonly string[]): void {
     const names = new Map<string, string>();
     for (const p of pipelines) {
         const other = names.get(p.name);
@@ -136,10 +128,14 @@ function checkAcross(
             c.fail(`connectorSecrets.${n}`, `another name: ${n} is the password the stack keeps for ${NAMESPACE}:${p.key}'s connectors (pin it with ${NAMESPACE}:passwords.${n})`, n);
         }
     }
+}
+
+/** No two claims on one stack-wide name; no two SQL dialects among the JDBC sinks of one Connect cluster. */
+function checkClaims(c: Checker, claimants: readonly Claimant[]): void {
     const claims = new Map<string, string>();
     /** Per Connect cluster: the first claimant of each sink dialect. */
     const dialects = new Map<string, Map<SinkDialect, string>>();
-    for (const x of claimantsOf(pipelines, connectors)) {
+    for (const x of claimants) {
         for (const claim of x.claims) {
             const at = `${claim.namespace} ${claim.value}`;
             const first = claims.get(at);
@@ -164,7 +160,10 @@ function checkAcross(
             if (!onCluster.has(d)) onCluster.set(d, x.key);
         }
     }
-    // A server a pipeline runs inside its own component is that pipeline's alone.
+}
+
+/** A server a pipeline runs itself is that pipeline's alone; a non-PostgreSQL server no pipeline uses is a mistake. */
+function checkServers(c: Checker, pipelines: readonly DeclaredPipeline[], databases: readonly DatabaseServerSpec[], allLoaded: boolean): void {
     const owners = new Map<string, DeclaredPipeline>();
     for (const p of pipelines) for (const s of pipelineKind(p.kind)!.ownedServers(p.spec)) if (!owners.has(s)) owners.set(s, p);
     for (const p of pipelines) {
@@ -175,18 +174,22 @@ function checkAcross(
             }
         }
     }
-    for (const p of pipelines) {
-        const cluster = [connect, ...connect.clusters].find((k) => k.name === p.connect);
-        for (const plugin of pipelineKind(p.kind)!.connectPlugins(p.spec).filter((x) => cluster && !cluster.plugins.includes(x))) {
-            const key = p.connect === "default" ? "connect.plugins" : `connect.clusters.${p.connect}.plugins`;
-            c.say(p.key, `its connectors need the ${plugin} plugin, which the Connect cluster ${p.connect} does not carry: add it to ${NAMESPACE}:${key} (its workers then run the platform image with the plugin added)`);
-        }
-    }
     const used = new Set(pipelines.flatMap((p) => pipelineKind(p.kind)!.databaseServers(p.spec)));
     // Only when every pipeline loaded: one with problems may be the server's user.
     for (const d of allLoaded ? databases : []) {
         if (d.engine !== "postgres" && !used.has(d.name)) {
             c.say(d.key, `a ${d.engine} server no pipeline uses: only PostgreSQL servers are run on their own (others are run by the pipeline using them)`);
+        }
+    }
+}
+
+/** Every pipeline's connectors find the plugins they need on its Connect cluster. */
+function checkPlugins(c: Checker, connect: ConnectSpec, pipelines: readonly DeclaredPipeline[]): void {
+    for (const p of pipelines) {
+        const cluster = [connect, ...connect.clusters].find((k) => k.name === p.connect);
+        for (const plugin of pipelineKind(p.kind)!.connectPlugins(p.spec).filter((x) => cluster && !cluster.plugins.includes(x))) {
+            const key = p.connect === "default" ? "connect.plugins" : `connect.clusters.${p.connect}.plugins`;
+            c.say(p.key, `its connectors need the ${plugin} plugin, which the Connect cluster ${p.connect} does not carry: add it to ${NAMESPACE}:${key} (its workers then run the platform image with the plugin added)`);
         }
     }
 }
@@ -237,7 +240,11 @@ export function loadStackConfig(raw: RawConfig): StackConfig {
         if (kind && spec !== undefined && e.name !== undefined && NAME.test(e.name)) pipelines.push({ name: e.name, kind: kind.kind, key: e.key, connect: e.connect, spec });
     }
     const connectors = loadRawConnectors(c, value("connectors"), [...connectorSecretNames, ...passwordNeeds({ databases, pipelines }).forConnect], clusters);
-    if (platform) checkAcross(c, platform.connect, pipelines, connectors, databases, connectorSecretNames, { allLoaded: c.problems.length === failed && pipelines.length === entries.length });
+    const allLoaded = c.problems.length === failed && pipelines.length === entries.length;
+    checkNames(c, pipelines, connectorSecretNames);
+    checkClaims(c, claimantsOf(pipelines, connectors));
+    checkServers(c, pipelines, databases, allLoaded);
+    if (platform) checkPlugins(c, platform.connect, pipelines);
     for (const name of passwordNeeds({ databases, pipelines: [] }).pinned.filter((n) => !passwordNames.includes(n))) {
         const db = databases.find((d) => d.adminPassword === name)!;
         c.fail(`passwords.${name}`, `the administrator's password of the adopted server ${NAMESPACE}:${db.key} (pulumi config set --secret --path '${NAMESPACE}:passwords.${name}' ...)`, undefined);
