@@ -34,10 +34,19 @@ runtime = "runc"
 cgroup_manager = "cgroupfs"
 CONF
 fi
+# A service started from a directory that was removed since (a CI clone, a temp dir) still answers the API,
+# but conmon fails every container start ("Failed to get working directory"): restart it.
+for pid in $(pgrep -f "podman system service .*unix://$PODMAN_SOCK" || true); do
+  if [[ "$(readlink "/proc/$pid/cwd" 2>/dev/null)" == *" (deleted)" ]]; then
+    log "the podman API service (pid $pid) runs in a removed directory: restarting it"
+    kill "$pid"; for _ in $(seq 1 10); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+  fi
+done
 if ! engine_answers "unix://$PODMAN_SOCK"; then
   log "starting the podman API service at $PODMAN_SOCK"
   mkdir -p /run/podman
-  nohup podman system service --time=0 "unix://$PODMAN_SOCK" >"$CDC_SYNC_CACHE/podman-service.log" 2>&1 &
+  # From /, so it never runs in a directory that is later removed (see above).
+  (cd / && nohup podman system service --time=0 "unix://$PODMAN_SOCK" >"$CDC_SYNC_CACHE/podman-service.log" 2>&1 &)
   for _ in $(seq 1 30); do engine_answers "unix://$PODMAN_SOCK" && break; sleep 1; done
   engine_answers "unix://$PODMAN_SOCK" || die "podman service did not answer; see $CDC_SYNC_CACHE/podman-service.log"
 fi
