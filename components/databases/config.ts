@@ -160,6 +160,26 @@ export function loadDatabases(c: Checker, v: unknown, servers: readonly ServerSp
     });
 }
 
+/**
+ * The declared server `v` names, when it is of one of `engines`. A server declared but invalid (its problems are
+ * reported already) is not reported again; any other name fails, `expected` saying what was wanted of the
+ * candidates (the declared servers of those engines).
+ */
+export function databaseServerRef<E extends DatabaseEngine>(
+    c: Checker,
+    key: string,
+    v: unknown,
+    declared: { readonly databases: ReadonlyMap<string, DatabaseServerSpec>; readonly invalidDatabases: ReadonlySet<string> },
+    engines: readonly E[],
+    expected: (candidates: readonly DatabaseServerSpec[]) => string,
+): Extract<DatabaseServerSpec, { engine: E }> | undefined {
+    const ofEngine = (d: DatabaseServerSpec) => (engines as readonly string[]).includes(d.engine);
+    const db = declared.databases.get(String(v));
+    if (db && ofEngine(db)) return db as Extract<DatabaseServerSpec, { engine: E }>;
+    if (declared.invalidDatabases.has(String(v))) return undefined;
+    return c.fail(key, expected([...declared.databases.values()].filter(ofEngine)), v);
+}
+
 /** Adopted servers' administrator passwords cannot be generated: the operator pins them. */
 export function unpinnedAdminPasswords(db: DatabaseServerSpec): string[] {
     return db.kind === "adopt" && db.engine !== "mongodb" ? [db.adminPassword] : [];

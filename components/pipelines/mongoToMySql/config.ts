@@ -2,7 +2,7 @@
 // it captures, what (database, collections, layout), and which MySQL/MariaDB server of `cdc-sync:databases` the
 // sink writes into. Pure: every problem names its full key and what was expected.
 import { Checker, NAMESPACE } from "../../config/checker";
-import type { DatabaseServerSpec } from "../../databases/config";
+import { databaseServerRef, DatabaseServerSpec } from "../../databases/config";
 import { checkNames, MySqlFlavor } from "../../databases/mysql/sql";
 import type { LoadContext, PasswordNeeds } from "../kind";
 import { DocumentLayout, MappingError, MongoToMySqlMapping, routes } from "./mapping";
@@ -124,20 +124,9 @@ function loadMapping(c: Checker, o: Record<string, unknown>, at: (field: string)
     return mapping;
 }
 
-/** The `cdc-sync:databases` entry `v` names, when it is of one of `engines`. */
-function serverOf<E extends DatabaseServerSpec["engine"]>(
-    c: Checker,
-    key: string,
-    v: unknown,
-    ctx: Pick<LoadContext, "databases" | "invalidDatabases">,
-    engines: readonly E[],
-    what: string,
-): Extract<DatabaseServerSpec, { engine: E }> | undefined {
-    const db = ctx.databases.get(String(v));
-    if (db && (engines as readonly string[]).includes(db.engine)) return db as Extract<DatabaseServerSpec, { engine: E }>;
-    if (ctx.invalidDatabases.has(String(v))) return undefined;
-    const names = [...ctx.databases.values()].filter((d) => (engines as readonly string[]).includes(d.engine)).map((d) => d.name);
-    return c.fail(key, `the name of a ${what} in cdc-sync:databases (${names.join(", ") || "none declared"})`, v);
+/** The `cdc-sync:databases` entry `v` names, when it is of one of `engines` (`what` names them in the message). */
+function serverOf<E extends DatabaseServerSpec["engine"]>(c: Checker, key: string, v: unknown, ctx: LoadContext, engines: readonly E[], what: string) {
+    return databaseServerRef(c, key, v, ctx, engines, (ds) => `the name of a ${what} in cdc-sync:databases (${ds.map((d) => d.name).join(", ") || "none declared"})`);
 }
 
 /** The entry's `mongodb` object: the replica set (by name) and what to capture. */

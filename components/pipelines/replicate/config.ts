@@ -2,7 +2,7 @@
 // `cdc-sync:databases` into a database on another (or the same) server, keys kept, deletes applied. Pure:
 // every problem names its full key path.
 import { Checker } from "../../config/checker";
-import type { DatabaseServerSpec, MySqlServerSpec } from "../../databases/config";
+import { databaseServerRef, DatabaseServerSpec, MySqlServerSpec } from "../../databases/config";
 import type { LoadContext, SinkDialect } from "../kind";
 
 /**
@@ -49,13 +49,13 @@ export function targetDialect(t: Pick<ReplicateSpec["target"], "engine">): SinkD
     return t.engine === "postgres" ? "postgresql" : "mysql";
 }
 
-function server<E extends string>(c: Checker, key: string, v: unknown, ctx: Pick<LoadContext, "databases" | "invalidDatabases">, engines: readonly E[], role: string) {
-    const db = ctx.databases.get(String(v));
-    if (db && (engines as readonly string[]).includes(db.engine)) return db as DatabaseServerSpec & { engine: E };
-    if (ctx.invalidDatabases.has(String(v))) return undefined;
-    const names = [...ctx.databases.values()].filter((d) => (engines as readonly string[]).includes(d.engine)).map((d) => `${d.name} (${d.engine})`);
+/** The source's or the target's server, of one of `engines`. */
+function server<E extends DatabaseServerSpec["engine"]>(c: Checker, key: string, v: unknown, ctx: LoadContext, engines: readonly E[], role: "source" | "target") {
     const note = role === "source" ? "; a MongoDB source is the mongoToMySql kind" : "";
-    return c.fail(key, `the name of a ${engines.join(" or ")} server in cdc-sync:databases to ${role === "source" ? "read from" : "write into"} (${names.join(", ") || "none declared"})${note}`, v);
+    return databaseServerRef(c, key, v, ctx, engines, (ds) => {
+        const names = ds.map((d) => `${d.name} (${d.engine})`).join(", ") || "none declared";
+        return `the name of a ${engines.join(" or ")} server in cdc-sync:databases to ${role === "source" ? "read from" : "write into"} (${names})${note}`;
+    });
 }
 
 export function loadReplicate(c: Checker, entry: Record<string, unknown>, ctx: LoadContext): ReplicateSpec | undefined {
@@ -73,17 +73,17 @@ export function loadReplicate(c: Checker, entry: Record<string, unknown>, ctx: L
     const user = to.user === undefined ? undefined : c.string(ctx.at("target.user"), to.user, "an account name of letters, digits and '_' (at most 32)", (s) => /^[A-Za-z_][A-Za-z0-9_]{0,31}$/.test(s));
     if (dst?.engine === "postgres" && to.user !== undefined) c.fail(ctx.at("target.user"), "nothing for a PostgreSQL target (its role is named after the pipeline)", to.user);
     let tables: ReplicateTable[] | undefined;
-    const mariaSource = src !== undefined && src.engine !== "postgres";
+    const binlogSource = src !== undefined && src.engine !== "postgres";
     if (!Array.isArray(so.tables) || so.tables.length === 0) c.fail(ctx.at("source.tables"), "a non-empty list of tables, schema.table (or table, meaning public.table)", so.tables);
     else {
         tables = [];
         so.tables.forEach((t, i) => {
             const at = ctx.at(`source.tables[${i}]`);
             const m = typeof t === "string" ? TABLE.exec(t) : null;
-            if (!m) return c.fail(at, mariaSource ? "a table name (or <source.database>.table) in lower-case SQL names" : "schema.table (or table, meaning public.table) in lower-case SQL names", t);
-            // A MariaDB table is named within the database: its "schema" is source.database.
-            if (mariaSource && m[1] !== undefined && m[1] !== sdb) return c.fail(at, `a table of source.database ${sdb} (${src!.engine} names tables by database)`, t);
-            const table = { schema: mariaSource ? String(sdb) : (m[1] ?? "public"), name: m[2] };
+            if (!m) return c.fail(at, binlogSource ? "a table name (or <source.database>.table) in lower-case SQL names" : "schema.table (or table, meaning public.table) in lower-case SQL names", t);
+            // A MariaDB/MySQL table is named within the database: its "schema" is source.database.
+            if (binlogSource && m[1] !== undefined && m[1] !== sdb) return c.fail(at, `a table of source.database ${sdb} (${src!.engine} names tables by database)`, t);
+            const table = { schema: binlogSource ? String(sdb) : (m[1] ?? "public"), name: m[2] };
             if (tables!.some((x) => x.schema === table.schema && x.name === table.name)) c.fail(at, "a table listed once", t);
             // MySQL/MariaDB has no schemas in a database: tables land by name alone.
             else if (dst && dst.engine !== "postgres" && tables!.some((x) => x.name === table.name)) {
@@ -91,7 +91,7 @@ export function loadReplicate(c: Checker, entry: Record<string, unknown>, ctx: L
             } else tables!.push(table);
         });
     }
-    if (mariaSource && dst && src && dst.name === src.name) c.fail(ctx.at("target.server"), `another server than a ${src.engine} source (the pipeline runs each of them itself)`, to.server);
+    if (binlogSource && dst && src && dst.name === src.name) c.fail(ctx.at("target.server"), `another server than a ${src.engine} source (the pipeline runs each of them itself)`, to.server);
     if (src && dst && sdb && tdb && src.name === dst.name && sdb === tdb) c.fail(ctx.at("target.database"), "a database other than the source (the sink would write into what it reads)", tdb);
     if (!src || !dst || !sdb || !tdb || !tables || c.problems.length > before) return undefined;
     return {

@@ -1,6 +1,7 @@
 // A `twoWayPostgres` entry of `cdc-sync:pipelines`: two databases on one PostgreSQL server of
 // `cdc-sync:databases`, kept in sync both ways, and their tables. Pure: every problem names its full key.
 import { Checker } from "../../config/checker";
+import { databaseServerRef } from "../../databases/config";
 import type { LoadContext } from "../kind";
 
 /** Lower-case SQL names that never need quoting; what databases and the names of tables may use. */
@@ -56,9 +57,7 @@ function loadTable(c: Checker, key: string, v: unknown): TwoWayTableSpec | undef
 
 /** One entry; `o` holds its fields, `ctx.at` names them. */
 export function loadTwoWay(c: Checker, o: Record<string, unknown>, ctx: Pick<LoadContext, "at" | "databases" | "invalidDatabases">): TwoWaySpec | undefined {
-    const server = ctx.databases.get(String(o.postgres));
-    const pg = [...ctx.databases.values()].filter((d) => d.engine === "postgres").map((d) => d.name);
-    if ((!server || server.engine !== "postgres") && !ctx.invalidDatabases.has(String(o.postgres))) c.fail(ctx.at("postgres"), `the name of a PostgreSQL server in cdc-sync:databases (${pg.join(", ") || "none declared"})`, o.postgres);
+    const server = databaseServerRef(c, ctx.at("postgres"), o.postgres, ctx, ["postgres"] as const, (pg) => `the name of a PostgreSQL server in cdc-sync:databases (${pg.map((d) => d.name).join(", ") || "none declared"})`);
     const dbs = o.databases ?? ["db1", "db2"];
     if (!Array.isArray(dbs) || dbs.length !== 2 || !dbs.every((d) => typeof d === "string" && SQL_NAME.test(d)) || dbs[0] === dbs[1]) {
         return c.fail(ctx.at("databases"), "two different lower-case database names, e.g. [db1, db2]", dbs);
@@ -73,7 +72,7 @@ export function loadTwoWay(c: Checker, o: Record<string, unknown>, ctx: Pick<Loa
         if (seen.has(q)) c.fail(ctx.at(`tables[${i}].name`), "a table listed once", q);
         seen.add(q);
     });
-    if (tables.some((t) => t === undefined) || !server || server.engine !== "postgres") return undefined;
+    if (tables.some((t) => t === undefined) || !server) return undefined;
     return { postgres: server.name, databases: [dbs[0], dbs[1]], tables: tables as TwoWayTableSpec[] };
 }
 
