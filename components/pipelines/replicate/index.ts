@@ -38,20 +38,8 @@ export const replicate: PipelineKind<ReplicateSpec> = {
     // A MariaDB/MySQL source and a MySQL/MariaDB target are run (or adopted) by the pipeline itself.
     ownedServers: (spec) => [...(spec.source.binlogServer ? [spec.source.server] : []), ...(spec.target.mysql ? [spec.target.server] : [])],
     build(name, spec, ctx) {
-        const p = new ReplicatePipeline(
-            name,
-            {
-                spec,
-                stack: ctx.stack,
-                servers: ctx.servers,
-                databases: ctx.databases,
-                passwords: ctx.passwords,
-                connect: ctx.connect,
-                bootstrapServers: ctx.bootstrapServers,
-                replicationFactor: ctx.replicationFactor,
-            },
-            { dependsOn: ctx.dependsOn },
-        );
+        const { dependsOn, ...context } = ctx;
+        const p = new ReplicatePipeline(name, { ...context, spec }, { dependsOn });
         return {
             resource: p,
             outputs: {

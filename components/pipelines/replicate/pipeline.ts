@@ -7,28 +7,19 @@ import { MYSQL_CONNECTOR_CLASS } from "../../connectors/classes";
 import { Connector, ConnectorResource, JdbcSinkConnector, PostgresSourceConnector } from "../../connectors/connector";
 import { escapeRegex, SourceRef } from "../../connectors/connectorConfig";
 import { secretRef } from "../../connectors/secrets";
-import type { ServerSpec } from "../../config/schema";
+import type { MySqlServerSpec } from "../../databases/config";
 import { jdbcUrl } from "../../databases/mysql/sql";
-import { MySqlServer } from "../../databases/mysql/server";
+import { MySqlServer, MySqlServerArgs } from "../../databases/mysql/server";
 import { PostgresCdcSource } from "../../databases/postgres/cdcSource";
 import { PostgresDatabase } from "../../databases/postgres/database";
 import { PostgresSinkRole } from "../../databases/postgres/sinkRole";
-import type { BuiltDatabaseServer } from "../../databases/servers";
 import { EXTRA_PLUGINS } from "../../platform/images";
 import { Topic } from "../../platform/topic";
+import type { BuildContext } from "../kind";
 import { replicateNames, ReplicateSpec, tableTopic } from "./config";
 
-export interface ReplicatePipelineArgs {
-    readonly spec: ReplicateSpec;
-    readonly stack: string;
-    readonly servers: readonly ServerSpec[];
-    /** The PostgreSQL servers of the stack, as built (the source's, and a PostgreSQL target's). */
-    readonly databases: ReadonlyMap<string, BuiltDatabaseServer>;
-    readonly passwords: { get(name: string): pulumi.Output<string> };
-    readonly connect: { readonly urls: string[]; readonly knownSecrets: readonly string[] };
-    readonly bootstrapServers: string;
-    readonly replicationFactor: number;
-}
+/** The entry, and what every kind builds from (its `databases` hold the source's or target's PostgreSQL server). */
+export type ReplicatePipelineArgs = Omit<BuildContext, "dependsOn"> & { readonly spec: ReplicateSpec };
 
 /** What the sink needs of the source: the connector, its topics, and what restarts them both. */
 interface BuiltSource {
@@ -133,19 +124,12 @@ export class ReplicatePipeline extends pulumi.ComponentResource {
         const { spec } = args;
         const n = replicateNames(name);
         const my = spec.source.binlogServer!;
-        const server = my.kind === "run" ? args.servers.find((s) => s.name === my.server)! : undefined;
-        const adminPassword = args.passwords.get(my.adminPassword);
-        const dbServer = new MySqlServer(
-            `${name}-${my.name}`,
-            {
-                ...(my.kind === "run"
-                    ? { run: { server: server!, stack: args.stack, name: my.name, image: my.image, port: my.port, rootPassword: adminPassword, binlog: { serverId: 1 } } }
-                    : { existing: { address: my.host, port: my.port, adminUser: my.adminUser, adminPassword } }),
-                flavor: my.engine,
-                database: spec.source.database,
-                sourceUser: { name: n.sourceUser, password: args.passwords.get(n.passwords.replication) },
-            },
-            { parent: this },
+        const dbServer = this.mysqlServer(
+            name,
+            args,
+            my,
+            { database: spec.source.database, sourceUser: { name: n.sourceUser, password: args.passwords.get(n.passwords.replication) } },
+            { serverId: 1 },
         );
         // The DDL history the source reads back on every start: kept for good.
         const topics = this.topics(name, args, [
@@ -165,8 +149,8 @@ export class ReplicatePipeline extends pulumi.ComponentResource {
                 connectorClass,
                 config: {
                     "tasks.max": "1",
-                    "database.hostname": my.kind === "run" ? server!.address : my.host,
-                    "database.port": String(my.port),
+                    "database.hostname": dbServer.address,
+                    "database.port": String(dbServer.port),
                     "database.user": n.sourceUser,
                     "database.password": secretRef(n.passwords.replication),
                     // Its replica id on the server: the server itself is 1, and no other replica reads it.
@@ -209,22 +193,34 @@ export class ReplicatePipeline extends pulumi.ComponentResource {
             );
             return { url: `jdbc:postgresql://${dst.host}:${dst.port}/${t.database}`, user: n.sinkRole, ready: [role] };
         }
-        const my = t.mysql!;
+        const user = t.user ?? "cdc_sink";
+        const mysql = this.mysqlServer(name, args, t.mysql!, { database: t.database, sinkUser: { name: user, password: sinkPassword } });
+        return { url: jdbcUrl(mysql.flavor, mysql.address, mysql.port, t.database), user, ready: [mysql] };
+    }
+
+    /** The MariaDB/MySQL server `my` as this pipeline runs (or adopts) it, with the database and accounts in `holds`. */
+    private mysqlServer(
+        name: string,
+        args: ReplicatePipelineArgs,
+        my: MySqlServerSpec,
+        holds: Pick<MySqlServerArgs, "database" | "sinkUser" | "sourceUser">,
+        binlog?: { readonly serverId: number },
+    ): MySqlServer {
         const adminPassword = args.passwords.get(my.adminPassword);
-        const server = my.kind === "run" ? args.servers.find((s) => s.name === my.server)! : undefined;
-        const mysql = new MySqlServer(
-            `${name}-${my.name}`,
-            {
-                ...(my.kind === "run"
-                    ? { run: { server: server!, stack: args.stack, name: my.name, image: my.image, port: my.port, rootPassword: adminPassword } }
-                    : { existing: { address: my.host, port: my.port, adminUser: my.adminUser, adminPassword } }),
-                flavor: my.engine,
-                database: t.database,
-                sinkUser: { name: t.user ?? "cdc_sink", password: sinkPassword },
-            },
-            { parent: this },
-        );
-        const host = my.kind === "run" ? server!.address : my.host;
-        return { url: jdbcUrl(my.engine, host, my.port, t.database), user: t.user ?? "cdc_sink", ready: [mysql] };
+        const side: Pick<MySqlServerArgs, "run" | "existing"> =
+            my.kind === "run"
+                ? {
+                      run: {
+                          server: args.servers.find((s) => s.name === my.server)!,
+                          stack: args.stack,
+                          name: my.name,
+                          image: my.image,
+                          port: my.port,
+                          rootPassword: adminPassword,
+                          ...(binlog ? { binlog } : {}),
+                      },
+                  }
+                : { existing: { address: my.host, port: my.port, adminUser: my.adminUser, adminPassword } };
+        return new MySqlServer(`${name}-${my.name}`, { ...side, flavor: my.engine, ...holds }, { parent: this });
     }
 }
