@@ -40,13 +40,16 @@ function equivalent(databases: Record<string, unknown>, pipeline: Record<string,
     return `${NAMESPACE}:databases: ${JSON.stringify(databases)} and ${NAMESPACE}:pipelines: [${JSON.stringify(pipeline)}]`;
 }
 
-/** Database servers and pipeline entries the deprecated keys declare (none when they are absent). */
+/**
+ * Database servers and pipeline entries the deprecated keys declare (none when they are absent), and the names of
+ * every server they declare, valid or not (`declared`).
+ */
 export function loadLegacy(
     c: Checker,
     value: (key: string) => unknown,
     servers: readonly ServerSpec[],
     binds: Bind[],
-): { databases: DatabaseServerSpec[]; entries: LegacyEntry[] } {
+): { databases: DatabaseServerSpec[]; entries: LegacyEntry[]; declared: string[] } {
     const databases: DatabaseServerSpec[] = [];
     const entries: LegacyEntry[] = [];
     const n = LEGACY_NAMES;
@@ -104,5 +107,10 @@ export function loadLegacy(
             }
         }
     }
-    return { databases, entries };
+    const declared = [
+        ...(pv !== undefined ? [n.twoWayServer] : []),
+        ...(mv !== undefined ? [n.mongodbServer] : []),
+        ...(yv !== undefined ? [n.mysqlServer] : []),
+    ];
+    return { databases, entries, declared };
 }

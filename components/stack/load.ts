@@ -9,7 +9,7 @@ import { loadRawConnectors, RawConnectorSpec, rawSinkDialect } from "../connecto
 import { DatabaseServerSpec, loadDatabases, unpinnedAdminPasswords } from "../databases/config";
 import { DeclaredPipeline, LoadContext, PasswordNeeds, SinkDialect } from "../pipelines/kind";
 import { PIPELINE_KINDS, pipelineKind } from "../pipelines/registry";
-import { LEGACY_KEYS, LEGACY_NAMES, loadLegacy } from "./legacy";
+import { LEGACY_KEYS, loadLegacy } from "./legacy";
 
 /** Every key this program reads; anything else under the namespace is a typo and is rejected. */
 export const KNOWN_KEYS = [
@@ -224,12 +224,7 @@ export function loadStackConfig(raw: RawConfig): StackConfig {
     const entries: Entry[] = [...legacy.entries.map((e): Entry => ({ ...e, connect: "default" })), ...loadEntries(c, value("pipelines"), clusters)];
     // Servers declared but invalid: their problems are reported; references to them are not reported again.
     const rawDatabases = value("databases");
-    const declared = [
-        ...(rawDatabases && typeof rawDatabases === "object" ? Object.keys(rawDatabases) : []),
-        ...(value("postgres") !== undefined ? [LEGACY_NAMES.twoWayServer] : []),
-        ...(value("mongodb") !== undefined ? [LEGACY_NAMES.mongodbServer] : []),
-        ...(value("mysql") !== undefined ? [LEGACY_NAMES.mysqlServer] : []),
-    ];
+    const declared = [...(rawDatabases && typeof rawDatabases === "object" ? Object.keys(rawDatabases) : []), ...legacy.declared];
     const invalidDatabases = new Set(declared.filter((n) => !byName.has(n)));
     const pipelines: DeclaredPipeline[] = [];
     const failed = c.problems.length;
@@ -245,7 +240,7 @@ export function loadStackConfig(raw: RawConfig): StackConfig {
     checkClaims(c, claimantsOf(pipelines, connectors));
     checkServers(c, pipelines, databases, allLoaded);
     if (platform) checkPlugins(c, platform.connect, pipelines);
-    for (const name of passwordNeeds({ databases, pipelines: [] }).pinned.filter((n) => !passwordNames.includes(n))) {
+    for (const name of new Set(databases.flatMap(unpinnedAdminPasswords).filter((n) => !passwordNames.includes(n)))) {
         const db = databases.find((d) => d.adminPassword === name)!;
         c.fail(`passwords.${name}`, `the administrator's password of the adopted server ${NAMESPACE}:${db.key} (pulumi config set --secret --path '${NAMESPACE}:passwords.${name}' ...)`, undefined);
     }
