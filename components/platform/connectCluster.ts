@@ -7,6 +7,8 @@ import { platformService } from "./service";
 import { Topic } from "./topic";
 import { ConnectPlacement } from "./placement";
 import { ConnectReady } from "./connectReady";
+import { EXTRA_PLUGINS } from "./images";
+import type { ConnectPlugin } from "../config/schema";
 
 /** Connector classes the image must provide; the health gate waits for all of them. */
 export const REQUIRED_PLUGINS = [
@@ -22,10 +24,10 @@ export interface ConnectClusterArgs {
     readonly bootstrapServers: string;
     /** Replication factor of the internal topics. */
     readonly replicationFactor: number;
-    /** Image id per server name. */
+    /** Image id per server name (with `plugins` in it). */
     readonly imageFor: (server: string) => pulumi.Input<string>;
-    /** Connector classes the health gate waits for on every worker; default REQUIRED_PLUGINS. */
-    readonly requiredPlugins?: readonly string[];
+    /** Plugins the workers carry besides the platform image's; the health gate waits for their connectors too. */
+    readonly plugins?: readonly ConnectPlugin[];
     readonly heap: string;
     readonly stack: string;
     /** Pass-through worker properties (`connect.config`; never an owned key). */
@@ -103,7 +105,7 @@ export class ConnectCluster extends pulumi.ComponentResource {
             `${name}-ready`,
             {
                 urls: this.workerUrls,
-                requiredPlugins: [...(args.requiredPlugins ?? REQUIRED_PLUGINS)],
+                requiredPlugins: [...REQUIRED_PLUGINS, ...(args.plugins ?? []).map((p) => EXTRA_PLUGINS[p].connectorClass)],
                 workerIds: workers.map((w) => w.containerId),
                 timeoutSeconds: 300,
             },

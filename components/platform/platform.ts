@@ -2,8 +2,8 @@
 // stack's servers. Topology components (pipelines) build on its outputs.
 import * as pulumi from "@pulumi/pulumi";
 import { PlatformConfig } from "../config/schema";
-import { ConnectCluster, REQUIRED_PLUGINS } from "./connectCluster";
-import { EXTRA_PLUGINS, PlatformImages } from "./images";
+import { ConnectCluster } from "./connectCluster";
+import { PlatformImages } from "./images";
 import { KafkaBroker } from "./broker";
 import { ZooKeeperNode } from "./zookeeper";
 import { place, Placement } from "./placement";
@@ -55,25 +55,26 @@ export class KafkaPlatform extends pulumi.ComponentResource {
         );
         const specs = new Map([config.connect, ...config.connect.clusters].map((k) => [k.name, k]));
         this.connectClusters = new Map(
-            plan.connectClusters.map((k) => [
-                k.name,
-                new ConnectCluster(
+            plan.connectClusters.map((k) => {
+                const spec = specs.get(k.name)!;
+                const cluster = new ConnectCluster(
                     // The default cluster keeps the name it had before there were others.
                     k.name === "default" ? `${name}-connect` : `${name}-connect-${k.name}`,
                     {
                         connect: k,
                         bootstrapServers: plan.bootstrapServers,
                         replicationFactor: config.kafka.replicationFactor,
-                        imageFor: (s) => images.connectImageFor(s, specs.get(k.name)!.plugins),
-                        requiredPlugins: [...REQUIRED_PLUGINS, ...specs.get(k.name)!.plugins.map((x) => EXTRA_PLUGINS[x].connectorClass)],
+                        imageFor: (s) => images.connectImageFor(s, spec.plugins),
+                        plugins: spec.plugins,
                         heap: config.heap.connect,
-                        properties: specs.get(k.name)!.config,
+                        properties: spec.config,
                         stack,
                         secrets: args.connectorSecrets,
                     },
                     { parent: this, dependsOn: brokers },
-                ),
-            ]),
+                );
+                return [k.name, cluster] as const;
+            }),
         );
         this.connect = this.connectClusters.get("default")!;
         this.placement = plan;
