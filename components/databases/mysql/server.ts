@@ -1,6 +1,6 @@
-// The MySQL/MariaDB side of topology A: a server the stack runs in a container on one of its servers (or an
-// existing one it adopts), the sink's target database, the sink's account, and exactly the privileges the
-// Debezium JDBC sink needs there. Databases, accounts and grants are dynamic resources over mysql2
+// A MySQL/MariaDB server the stack runs in a container on one of its servers (or an existing one it adopts), a
+// database on it, and the accounts of the pipeline using it, each with exactly the privileges it needs: the
+// Debezium JDBC sink's on that database, and a Debezium source's server-wide (with the binlog on). Databases, accounts and grants are dynamic resources over mysql2
 // (./mysql/*.ts): the bridged @pulumi/mysql provider cannot be built on our machines.
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
@@ -96,11 +96,16 @@ export class MySqlServer extends pulumi.ComponentResource {
 
     constructor(name: string, args: MySqlServerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("cdc-sync:databases:MySqlServer", name, {}, opts);
-        const problems = [args.sinkUser, args.sourceUser].flatMap((u) => (u ? checkNames({ database: args.database, user: u.name, userHost: "%" }) : []));
+        this.flavor = args.flavor ?? "mariadb";
+        // The sink's privileges are on its database; a source's are server-wide, spelled as this flavor lists them.
+        const accounts = [
+            ...(args.sinkUser ? [{ role: "sink", name: args.sinkUser.name, host: args.sinkUser.host ?? "%", password: args.sinkUser.password, database: args.database, privileges: [...SINK_PRIVILEGES] }] : []),
+            ...(args.sourceUser ? [{ role: "source", name: args.sourceUser.name, host: "%", password: args.sourceUser.password, database: "*", privileges: sourcePrivileges(this.flavor) }] : []),
+        ];
+        const problems = accounts.flatMap((a) => checkNames({ database: args.database, user: a.name, userHost: a.host }));
         if ((args.run === undefined) === (args.existing === undefined)) problems.push("run/existing: expected exactly one of them");
         if (problems.length > 0) throw new Error(`MySqlServer ${name}:\n  - ${problems.join("\n  - ")}`);
 
-        this.flavor = args.flavor ?? "mariadb";
         let admin: pulumi.Output<MySqlAdmin>;
         if (args.run) {
             this.container = this.runServer(name, args.run);
@@ -119,29 +124,16 @@ export class MySqlServer extends pulumi.ComponentResource {
             { admin, name: args.database, characterSet: "utf8mb4", flavor: this.flavor },
             { parent: this, dependsOn: after },
         );
-        if (args.sinkUser) {
-            const host = args.sinkUser.host ?? "%";
+        for (const a of accounts) {
             const user = new MySqlUser(
-                `${name}-sink-user`,
-                { admin, name: args.sinkUser.name, host, password: checked("sinkUser.password", args.sinkUser.password) },
+                `${name}-${a.role}-user`,
+                { admin, name: a.name, host: a.host, password: checked(`${a.role}User.password`, a.password) },
                 { parent: this, dependsOn: after },
             );
             new MySqlGrant(
-                `${name}-sink-grant`,
-                { admin, user: args.sinkUser.name, host, database: args.database, privileges: [...SINK_PRIVILEGES] },
-                { parent: this, dependsOn: [database, user] },
-            );
-        }
-        if (args.sourceUser) {
-            const user = new MySqlUser(
-                `${name}-source-user`,
-                { admin, name: args.sourceUser.name, host: "%", password: checked("sourceUser.password", args.sourceUser.password) },
-                { parent: this, dependsOn: after },
-            );
-            new MySqlGrant(
-                `${name}-source-grant`,
-                { admin, user: args.sourceUser.name, host: "%", database: "*", privileges: sourcePrivileges(this.flavor) },
-                { parent: this, dependsOn: [user] },
+                `${name}-${a.role}-grant`,
+                { admin, user: a.name, host: a.host, database: a.database, privileges: a.privileges },
+                { parent: this, dependsOn: a.database === "*" ? [user] : [database, user] },
             );
         }
         this.database = args.database;

@@ -8,7 +8,6 @@ import { Connector, ConnectorResource, JdbcSinkConnector, PostgresSourceConnecto
 import { escapeRegex, SourceRef } from "../../connectors/connectorConfig";
 import { secretRef } from "../../connectors/secrets";
 import type { MySqlServerSpec } from "../../databases/config";
-import { jdbcUrl } from "../../databases/mysql/sql";
 import { MySqlServer, MySqlServerArgs } from "../../databases/mysql/server";
 import { PostgresCdcSource } from "../../databases/postgres/cdcSource";
 import { PostgresDatabase } from "../../databases/postgres/database";
@@ -195,7 +194,7 @@ export class ReplicatePipeline extends pulumi.ComponentResource {
         }
         const user = t.user ?? "cdc_sink";
         const mysql = this.mysqlServer(name, args, t.mysql!, { database: t.database, sinkUser: { name: user, password: sinkPassword } });
-        return { url: jdbcUrl(mysql.flavor, mysql.address, mysql.port, t.database), user, ready: [mysql] };
+        return { url: mysql.jdbcUrl, user, ready: [mysql] };
     }
 
     /** The MariaDB/MySQL server `my` as this pipeline runs (or adopts) it, with the database and accounts in `holds`. */
