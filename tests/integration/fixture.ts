@@ -14,7 +14,8 @@ import { PasswordSet } from "../../components/secrets/passwords";
 import { passwordNeeds, StackConfig } from "../../components/stack/load";
 import { buildPipelines } from "../../components/stack/program";
 import { stackFile } from "../stackFiles";
-import { openInlineStack, openStack, ownedByStack, REPO_ROOT, TestStack } from "./harness";
+import { execIn, openInlineStack, openStack, ownedByStack, REPO_ROOT, TestStack } from "./harness";
+import { LoadResult, TwoWayWriteLoad } from "./writeLoad";
 
 export interface Platform {
     readonly stackName: string;
@@ -43,8 +44,11 @@ export interface MigrationStep {
     readonly diffs: readonly string[];
 }
 
-/** What the migration preview showed: its summary (as the CLI prints it) and every step other than `same`. */
-export type Migration = { summary: Record<string, number>; steps: MigrationStep[] } | { skipped: string };
+/**
+ * What the migration preview showed: its summary (as the CLI prints it) and every step other than `same`; and what
+ * the no-loss checker found after the upgrade's `up`, which ran under a write load on both sides of the pair.
+ */
+export type Migration = { summary: Record<string, number>; steps: MigrationStep[]; load?: LoadResult & { notRunning: string[] } } | { skipped: string };
 
 let migrated: Migration = { skipped: "the platform fixture did not run" };
 
@@ -72,6 +76,30 @@ async function deployPreviousLayout(test: TestStack, stackName: string): Promise
         fs.rmSync(dir, { recursive: true, force: true });
     }
     return true;
+}
+
+/** Writers on both databases of the stack's two-way pair (the server the previous layout ran as `twoway-postgres`). */
+async function startPairLoad(stackName: string): Promise<TwoWayWriteLoad> {
+    const values = stackFile(stackName).values;
+    const pg = (JSON.parse(values.databases!) as Record<string, { server: string; port?: number }>)["twoway-postgres"];
+    const pair = (JSON.parse(values.pipelines!) as { databases: [string, string] }[])[0];
+    const host = (JSON.parse(values.servers!) as Record<string, { address: string }>)[pg.server].address;
+    const password = (await execIn(`cdc-sync-${stackName}-twoway-postgres`, ["cat", "/etc/cdc-sync/secrets/postgres-password"])).trim();
+    return TwoWayWriteLoad.start({ host, port: pg.port ?? 5432, password }, pair.databases);
+}
+
+/** The two-way pairs' connectors and tasks that are not RUNNING, as the default Connect cluster reports them. */
+async function notRunning(outputs: OutputMap): Promise<string[]> {
+    const axios = (await import("axios")).default;
+    const url = (outputs.placement.value.connectWorkers as { url: string }[])[0].url;
+    const pairs = Object.values(outputs.pipelines.value as Record<string, { kind: string; directions?: { source: string; sink: string }[] }>);
+    const names = pairs.filter((p) => p.kind === "twoWayPostgres").flatMap((p) => p.directions!.flatMap((d) => [d.source, d.sink]));
+    const out: string[] = [];
+    for (const n of names) {
+        const { data } = await axios.get(`${url}/connectors/${n}/status`);
+        for (const s of [data.connector.state, ...data.tasks.map((t: { state: string }) => t.state)]) if (s !== "RUNNING") out.push(`${n}: ${s}`);
+    }
+    return out;
 }
 
 /** Previews this code over the stack and keeps every step that is not `same`. */
@@ -166,11 +194,16 @@ before(async function () {
     const stackName = process.env.CDC_SYNC_ITEST_STACK ?? "local";
     const test = await openStack(stackName);
     opened = { test, stackName };
+    let load: TwoWayWriteLoad | undefined;
     if (stackName !== "local") migrated = { skipped: `the migration is tried on the local stack, not ${stackName}` };
-    else if (await deployPreviousLayout(test, stackName)) await previewMigration(test);
+    else if (await deployPreviousLayout(test, stackName)) {
+        await previewMigration(test);
+        load = await startPairLoad(stackName);
+    }
     await setRequestedSecrets(test, stackName);
     const up = await test.stack.up({ onOutput: test.log });
     assert.strictEqual(up.summary.result, "succeeded", `up failed; see ${test.logFile}`);
+    if (load && "steps" in migrated) migrated.load = { ...(await load.stopAndCheck()), notRunning: await notRunning(up.outputs) };
     current = {
         stackName,
         test,
