@@ -45,8 +45,18 @@ done
 if ! engine_answers "unix://$PODMAN_SOCK"; then
   log "starting the podman API service at $PODMAN_SOCK"
   mkdir -p /run/podman
-  # From /, so it never runs in a directory that is later removed (see above).
-  (cd / && nohup podman system service --time=0 "unix://$PODMAN_SOCK" >"$CDC_SYNC_CACHE/podman-service.log" 2>&1 &)
+  # From /, so it never runs in a directory that is later removed (see above). The service outlives this
+  # script: it must hold none of the caller's descriptors, or `$(engine.sh)` (and a CI log reader) waits
+  # for it forever. So: every descriptor past stdio closed, stdio redirected, its own session.
+  (
+    cd /
+    for fd in /proc/"$BASHPID"/fd/*; do
+      fd="${fd##*/}"
+      if [ "$fd" -gt 2 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+    done
+    exec setsid nohup podman system service --time=0 "unix://$PODMAN_SOCK" \
+      </dev/null >"$CDC_SYNC_CACHE/podman-service.log" 2>&1
+  ) &
   for _ in $(seq 1 30); do engine_answers "unix://$PODMAN_SOCK" && break; sleep 1; done
   engine_answers "unix://$PODMAN_SOCK" || die "podman service did not answer; see $CDC_SYNC_CACHE/podman-service.log"
 fi
