@@ -29,3 +29,19 @@ export async function inTransaction(client: Client, statements: readonly string[
         throw e;
     }
 }
+
+/**
+ * Runs `fn` again (up to 5 times) when PostgreSQL reports "tuple concurrently updated": two of the stack's sessions
+ * changed one catalog row at once (two pipelines' roles granted on one database, their teardowns run in parallel by
+ * `pulumi destroy`). The server aborts one of them whole; `fn` must be safe to repeat (a transaction, or IF EXISTS).
+ */
+export async function retryingCatalogRaces<T>(fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+        try {
+            return await fn();
+        } catch (e) {
+            if (attempt >= 5 || !/tuple concurrently (updated|deleted)/.test((e as Error).message)) throw e;
+            await new Promise((r) => setTimeout(r, 200 * attempt + Math.floor(Math.random() * 300)));
+        }
+    }
+}

@@ -4,7 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Client } from "pg";
 import { changedFields } from "../../dynamic/diff";
-import { adminClient, inTransaction, PgAdminTarget } from "./admin";
+import { adminClient, inTransaction, PgAdminTarget, retryingCatalogRaces } from "./admin";
 import { ownerRole } from "./database";
 import { scramVerifier } from "./scram";
 import { ident, literal } from "./sqlText";
@@ -53,7 +53,7 @@ async function converge(inputs: Inputs): Promise<void> {
 
 const provider: pulumi.dynamic.ResourceProvider<Inputs, Inputs> = {
     async create(inputs) {
-        await converge(inputs);
+        await retryingCatalogRaces(() => converge(inputs));
         return { id: `${inputs.connection.host}:${inputs.connection.port}/${inputs.connection.database}/${inputs.role}`, outs: inputs };
     },
     async diff(_id, olds, news) {
@@ -62,16 +62,18 @@ const provider: pulumi.dynamic.ResourceProvider<Inputs, Inputs> = {
         return { changes: replaces.length + updates.length > 0, replaces, deleteBeforeReplace: true };
     },
     async update(_id, _olds, news) {
-        await converge(news);
+        await retryingCatalogRaces(() => converge(news));
         return { outs: news };
     },
     async delete(_id, olds) {
-        const client = await connect(olds);
-        try {
-            for (const sql of dropSinkRoleSql(olds.role, olds.connection.database)) await client.query(sql);
-        } finally {
-            await client.end();
-        }
+        await retryingCatalogRaces(async () => {
+            const client = await connect(olds);
+            try {
+                for (const sql of dropSinkRoleSql(olds.role, olds.connection.database)) await client.query(sql);
+            } finally {
+                await client.end();
+            }
+        });
     },
 };
 
