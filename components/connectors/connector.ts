@@ -7,6 +7,7 @@ import { ConnectorState } from "./health";
 import { jdbcSinkConfig, JdbcSinkSpec } from "./jdbcSink";
 import { MONGODB_CONNECTOR_CLASS, mongoSourceConfig, MongoSourceSpec } from "./mongoSource";
 import { RESERVED_KEYS } from "./normalize";
+import { guardFor } from "../dynamic/guard";
 import { POSTGRES_CONNECTOR_CLASS, postgresSourceConfig, PostgresSourceSpec } from "./postgresSource";
 import { connectorProvider, TaskOutput } from "./provider";
 import { ConnectorRegistry } from "./registry";
@@ -88,6 +89,7 @@ export class ConnectorResource extends pulumi.dynamic.Resource {
                 state: args.state ?? "running",
                 restartTrigger: args.restartTrigger ?? "",
                 timeoutSeconds: args.timeoutSeconds ?? 120,
+                guard: guardFor(name),
                 connectorState: undefined,
                 workerId: undefined,
                 tasks: undefined,

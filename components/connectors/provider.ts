@@ -13,6 +13,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { changedFields, UNKNOWN } from "../dynamic/diff";
 import { CONNECTOR_CLASSES } from "./classes";
 import { ConnectorState, isHealthGateError, observedState, waitForState } from "./health";
+import { Guard, refuseDestruction } from "../dynamic/guard";
 import { changedConfigKeys, configOf, CONTROL_KEYS, render, replacingKeys, RESERVED_KEYS, STATUS_KEYS } from "./normalize";
 import { connectCall, connectorStatus, ConnectorStatus } from "./rest";
 import { ConfigView, configProblems, Problem } from "./rules";
@@ -157,6 +158,8 @@ export const connectorProvider: pulumi.dynamic.ResourceProvider<ConnectorInputs,
         const changed = changedConfigKeys(olds, news);
         const replaces = replacingKeys(changed, [render(olds["connector.class"]), render(news["connector.class"])]);
         if (olds.name !== news.name) replaces.push("name");
+        // A source's offsets are Connect's, keyed by its name and topic prefix: its successor starts without them.
+        if (olds["topic.prefix"] !== undefined) refuseDestruction(news.guard as Guard | undefined, replaces, "resnapshot", `source connector ${olds.name}`);
         const controls = changedFields<ConnectorInputs>(olds, news, CONTROL_KEYS);
         return {
             changes: changed.length + controls.length + replaces.length > 0,
@@ -186,6 +189,7 @@ export const connectorProvider: pulumi.dynamic.ResourceProvider<ConnectorInputs,
             ...(controls as Pick<ConnectorInputs, (typeof CONTROL_KEYS)[number]>),
             ...live,
             name: id,
+            ...(old.guard !== undefined ? { guard: old.guard } : {}),
             ...statusOutputs(status),
         };
         if (status) current.state = observedState(status);

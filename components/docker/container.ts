@@ -51,8 +51,16 @@ interface ContainerOutputs extends ContainerInputs {
     state: string;
 }
 
-/** Changing any of these means a new container: stated as a replacement in the preview. */
-const RUN_FIELDS = ["engine", "name", "image", "args", "env", "volumes", "labels", "memoryMiB", "files", "fileOwner"] as const;
+/** A different engine or name is a different container: a replacement (the old one removed first). */
+const IDENTITY_FIELDS = ["engine", "name"] as const;
+/**
+ * Changing any of these recreates the container under its name in an update: stopped, removed, created, started and
+ * waited for, in place. As an update, not a replacement, it runs in dependency order, so services chained with
+ * `dependsOn` roll one at a time (see components/platform/rolling.ts), and their dependents are not torn down first.
+ */
+const RUN_FIELDS = ["image", "args", "env", "volumes", "labels", "memoryMiB", "fileOwner"] as const;
+/** Files alone are rewritten into the running container: no restart (the service rereads them when it needs them). */
+const FILE_FIELDS = ["files"] as const;
 
 function tcpOpen(address: string, port: number): Promise<boolean> {
     const net: typeof import("net") = require("net");
@@ -163,41 +171,62 @@ async function createAndStart(inputs: ContainerInputs): Promise<ContainerOutputs
     return { ...inputs, containerId: c.id, state: "running" };
 }
 
-const containerProvider: pulumi.dynamic.ResourceProvider<ContainerInputs, ContainerOutputs> = {
+/** The engine's view of the container this resource manages, found by name (its id changes when it is recreated). */
+async function inspectByName(engine: Engine, name: string) {
+    return dockerClient(engine)
+        .getContainer(name)
+        .inspect()
+        .catch(() => undefined);
+}
+
+/** Stops and removes the container named `name`, waiting for its service's own shutdown (brokers hand off leadership). */
+async function stopAndRemove(engine: Engine, name: string): Promise<void> {
+    const c = dockerClient(engine).getContainer(name);
+    await c.stop({ t: 30 }).catch(() => undefined);
+    await c.remove({ force: true }).catch((e: { statusCode?: number }) => {
+        if (e.statusCode !== 404) throw e;
+    });
+}
+
+export const containerProvider: pulumi.dynamic.ResourceProvider<ContainerInputs, ContainerOutputs> = {
     async create(inputs) {
         const outs = await createAndStart(inputs);
         return { id: outs.containerId, outs };
     },
     async diff(_id, olds, news) {
-        const replaces = changedFields<ContainerInputs>(olds, news, RUN_FIELDS);
+        const replaces = changedFields<ContainerInputs>(olds, news, IDENTITY_FIELDS);
+        const changed = changedFields<ContainerInputs>(olds, news, [...RUN_FIELDS, ...FILE_FIELDS, "ready"]);
         const restart = olds.state !== undefined && olds.state !== "running" ? ["state"] : [];
-        const readiness = changedFields<ContainerInputs>(olds, news, ["ready"]);
         return {
-            changes: replaces.length + restart.length + readiness.length > 0,
+            changes: replaces.length + changed.length + restart.length > 0,
             replaces,
             // Same name and ports: the old container must be gone before the new one can bind.
             deleteBeforeReplace: true,
         };
     },
-    async update(id, olds, news) {
-        // Only readiness settings changed, or a refresh saw the container stopped: start it again.
-        if (olds.state !== "running") await startAndWait(news, id);
-        return { outs: { ...news, containerId: id, state: "running" } };
+    async update(_id, olds, news) {
+        if (changedFields<ContainerInputs>(olds, news, RUN_FIELDS).length > 0) {
+            // Recreated under its name: the data lives on named volumes, which stay.
+            await stopAndRemove(olds.engine, olds.name);
+            return { outs: await createAndStart(news) };
+        }
+        const info = await inspectByName(news.engine, news.name);
+        if (!info) return { outs: await createAndStart(news) };
+        if (news.files && changedFields<ContainerInputs>(olds, news, FILE_FIELDS).length > 0) {
+            const c = dockerClient(news.engine).getContainer(info.Id);
+            await c.putArchive(await archiveOf(news.files, news.fileOwner ?? { uid: 0, gid: 0 }), { path: "/" });
+        }
+        // Otherwise only readiness settings changed, or a refresh saw the container stopped: start it again.
+        if (!info.State.Running) await startAndWait(news, info.Id);
+        return { outs: { ...news, containerId: info.Id, state: "running" } };
     },
     async read(id, props) {
-        const info = await dockerClient(props!.engine)
-            .getContainer(id)
-            .inspect()
-            .catch(() => undefined);
+        const info = await inspectByName(props!.engine, props!.name);
         if (!info) return {};
-        return { id, props: { ...props!, state: info.State.Status } };
+        return { id, props: { ...props!, containerId: info.Id, state: info.State.Status } };
     },
-    async delete(id, props) {
-        const c = dockerClient(props.engine).getContainer(id);
-        await c.stop({ t: 30 }).catch(() => undefined);
-        await c.remove({ force: true }).catch((e: { statusCode?: number }) => {
-            if (e.statusCode !== 404) throw e;
-        });
+    async delete(_id, props) {
+        await stopAndRemove(props.engine, props.name);
     },
 };
 

@@ -5,6 +5,7 @@ import { Container } from "../docker/container";
 import { ownerLabels } from "../docker/engine";
 import { BrokerPlacement } from "./placement";
 import { brokerProperties } from "./properties";
+import { BrokerInSync } from "./rolling";
 import { platformService } from "./service";
 
 export interface KafkaBrokerArgs {
@@ -20,13 +21,19 @@ export interface KafkaBrokerArgs {
     readonly config?: Readonly<Record<string, string | number | boolean>>;
     readonly heap: string;
     readonly stack: string;
+    /** `host:port,...` of every broker: where the in-sync gate asks. */
+    readonly bootstrapServers: string;
+    /** The previous broker's gate: this broker's container changes only once it passed (a rolling change). */
+    readonly after?: pulumi.Resource;
 }
 
-/** A Kafka broker with its log directory on a named volume. */
+/** A Kafka broker with its log directory on a named volume, and the gate that says it is back in sync. */
 export class KafkaBroker extends pulumi.ComponentResource {
     /** `address:port` clients use. */
     public readonly bootstrap: string;
     public readonly container: Container;
+    /** Passes once this broker is registered and in the ISR of every partition it holds. */
+    public readonly inSync: BrokerInSync;
 
     constructor(name: string, args: KafkaBrokerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("cdc-sync:kafka:KafkaBroker", name, {}, opts);
@@ -54,8 +61,13 @@ export class KafkaBroker extends pulumi.ComponentResource {
                 memoryMiB: 1024,
                 port: p.port,
                 readyTimeoutSeconds: 180,
-                data: { volumeName: p.volumeName, path: "/var/lib/kafka" },
+                data: { volumeName: p.volumeName, path: "/var/lib/kafka", holds: `broker ${p.id}'s log: its replicas of every topic` },
             },
+            { parent: this, dependsOn: args.after ? [args.after] : [] },
+        );
+        this.inSync = new BrokerInSync(
+            `${name}-in-sync`,
+            { bootstrapServers: args.bootstrapServers, brokerId: p.id, generation: this.container.containerId, timeoutSeconds: 600 },
             { parent: this },
         );
         this.bootstrap = p.bootstrap;

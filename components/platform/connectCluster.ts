@@ -4,9 +4,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { ownerLabels } from "../docker/engine";
 import { CONNECT_SECRETS_FILE, connectWorkerProperties, renderSecretsFile } from "./properties";
 import { platformService } from "./service";
+import type { Container } from "../docker/container";
 import { Topic } from "./topic";
 import { ConnectPlacement } from "./placement";
 import { ConnectReady } from "./connectReady";
+import { WorkerInSync } from "./rolling";
 import { EXTRA_PLUGINS } from "./images";
 import type { ConnectPlugin } from "../config/schema";
 
@@ -37,6 +39,8 @@ export interface ConnectClusterArgs {
      * configs reference as `${file:<CONNECT_SECRETS_FILE>:<name>}`. A Pulumi secret.
      */
     readonly secrets: pulumi.Input<Record<string, string>>;
+    /** What the internal topics and the first worker wait for (the last broker's in-sync gate). */
+    readonly after?: pulumi.Resource;
 }
 
 /** A distributed Kafka Connect cluster, ready (REST answering, plugins listed) when `up` returns. */
@@ -52,7 +56,7 @@ export class ConnectCluster extends pulumi.ComponentResource {
         const c = args.connect;
         // Connect refuses to start if these exist with the wrong cleanup policy; declaring them makes
         // their shape reviewable (compaction, RF) instead of whatever the first worker guessed.
-        const topic = (kind: string, topicName: string, partitions: number) =>
+        const topic = (kind: string, topicName: string, partitions: number, holds: string) =>
             new Topic(
                 `${name}-${kind}`,
                 {
@@ -61,15 +65,24 @@ export class ConnectCluster extends pulumi.ComponentResource {
                     partitions,
                     replicationFactor: args.replicationFactor,
                     configs: { "cleanup.policy": "compact" },
+                    holds,
                 },
-                { parent: this },
+                { parent: this, dependsOn: args.after ? [args.after] : [] },
             );
-        const topics = [topic("configs", c.topics.config, 1), topic("offsets", c.topics.offset, 25), topic("status", c.topics.status, 5)];
+        const topics = [
+            topic("configs", c.topics.config, 1, "every connector's configuration in this Connect cluster"),
+            topic("offsets", c.topics.offset, 25, "every source connector's offsets: each would read its database again from a new snapshot"),
+            topic("status", c.topics.status, 5, "the connectors' and tasks' states"),
+        ];
         const secretsFile = pulumi.secret(
             pulumi.output(args.secrets).apply((s) => ({ [CONNECT_SECRETS_FILE]: renderSecretsFile(s) })),
         );
-        const workers = c.workers.map((w) =>
-            platformService(
+        // One at a time: each worker's container waits for the previous worker's gate (./rolling.ts), so a change
+        // to the workers restarts them in turn, each after the group is stable again with every task RUNNING.
+        const workers: Container[] = [];
+        let previous: pulumi.Resource | undefined;
+        for (const w of c.workers) {
+            const worker = platformService(
                 `${name}-${w.server.name}`,
                 {
                     server: w.server,
@@ -96,9 +109,11 @@ export class ConnectCluster extends pulumi.ComponentResource {
                     readyTimeoutSeconds: 240,
                     files: secretsFile,
                 },
-                { parent: this, dependsOn: topics },
-            ),
-        );
+                { parent: this, dependsOn: [...topics, ...(previous ? [previous] : [])] },
+            );
+            workers.push(worker);
+            previous = new WorkerInSync(`${name}-${w.server.name}-in-sync`, { url: w.url, generation: worker.containerId, timeoutSeconds: 600 }, { parent: this });
+        }
         this.workerUrls = c.workers.map((w) => w.url);
         this.restUrl = this.workerUrls[0];
         const ready = new ConnectReady(

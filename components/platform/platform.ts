@@ -37,8 +37,10 @@ export class KafkaPlatform extends pulumi.ComponentResource {
             { placement: plan.zookeeper, image: images.imageFor(plan.zookeeper.server.name), heap: config.heap.zookeeper, stack },
             { parent: this },
         );
-        const brokers = plan.brokers.map(
-            (b) =>
+        // One at a time: each broker's container waits for the previous broker's in-sync gate (./rolling.ts).
+        const brokers: KafkaBroker[] = [];
+        for (const b of plan.brokers) {
+            brokers.push(
                 new KafkaBroker(
                     `${name}-broker-${b.id}`,
                     {
@@ -49,10 +51,14 @@ export class KafkaPlatform extends pulumi.ComponentResource {
                         config: config.brokers.find((x) => x.id === b.id)?.config,
                         heap: config.heap.broker,
                         stack,
+                        bootstrapServers: plan.bootstrapServers,
+                        after: brokers.at(-1)?.inSync ?? zookeeper.container,
                     },
                     { parent: this, dependsOn: [zookeeper] },
                 ),
-        );
+            );
+        }
+        const lastBroker = brokers.at(-1)!.inSync;
         const specs = new Map([config.connect, ...config.connect.clusters].map((k) => [k.name, k]));
         this.connectClusters = new Map(
             plan.connectClusters.map((k) => {
@@ -70,6 +76,7 @@ export class KafkaPlatform extends pulumi.ComponentResource {
                         properties: spec.config,
                         stack,
                         secrets: args.connectorSecrets,
+                        after: lastBroker,
                     },
                     { parent: this, dependsOn: brokers },
                 );

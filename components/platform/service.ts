@@ -23,7 +23,7 @@ export interface PlatformServiceArgs {
     readonly port: number;
     readonly readyTimeoutSeconds: number;
     /** A named volume for the role's data directory. */
-    readonly data?: { readonly volumeName: string; readonly path: string };
+    readonly data?: { readonly volumeName: string; readonly path: string; readonly holds: string };
     /** Files written before start, owned by the image user (see Container.files). */
     readonly files?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
@@ -32,7 +32,7 @@ export interface PlatformServiceArgs {
 export function platformService(name: string, args: PlatformServiceArgs, opts: pulumi.CustomResourceOptions): Container {
     const engine = args.server.engine;
     const volume = args.data
-        ? new Volume(`${name}-data`, { engine, name: args.data.volumeName, labels: args.labels }, { parent: opts.parent })
+        ? new Volume(`${name}-data`, { engine, name: args.data.volumeName, labels: args.labels, holds: args.data.holds }, { parent: opts.parent })
         : undefined;
     return new Container(
         name,

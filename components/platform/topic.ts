@@ -1,8 +1,10 @@
 // A Kafka topic owned by the stack, managed through the Kafka admin API (kafkajs).
-// Partitions can grow in place; a new replication factor or fewer partitions means a new topic,
-// which the preview shows as a replacement because it drops the topic's data.
+// Partitions grow in place, and the replication factor changes in place by partition reassignment (the update
+// waits until every new replica is in sync). A new name or fewer partitions means a new topic, which drops the
+// topic's data: the preview shows a replacement.
 import * as pulumi from "@pulumi/pulumi";
 import { changedFields } from "../dynamic/diff";
+import { Guard, guardFor, refuseDestruction } from "../dynamic/guard";
 
 export interface TopicArgs {
     /** `host:port,...` reachable from the machine running Pulumi. */
@@ -12,6 +14,8 @@ export interface TopicArgs {
     readonly replicationFactor: pulumi.Input<number>;
     /** Topic-level configs (e.g. `cleanup.policy: compact`); exactly these are kept set. */
     readonly configs: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /** What the topic holds for the user, named when a change that would delete it is refused (e.g. "every connector's offsets"). */
+    readonly holds?: string;
 }
 
 interface TopicInputs {
@@ -20,6 +24,8 @@ interface TopicInputs {
     partitions: number;
     replicationFactor: number;
     configs: Record<string, string>;
+    holds?: string;
+    guard?: Guard;
 }
 
 async function withAdmin<T>(bootstrapServers: string, fn: (admin: import("kafkajs").Admin) => Promise<T>): Promise<T> {
@@ -38,6 +44,60 @@ async function withAdmin<T>(bootstrapServers: string, fn: (admin: import("kafkaj
         return await fn(admin);
     } finally {
         await admin.disconnect();
+    }
+}
+
+/**
+ * The replica lists that give each partition `rf` replicas, for those whose count differs: a partition keeps its
+ * replicas in order (its leader first) and gains the brokers holding the fewest replicas of the topic so far
+ * (lowest id on a tie), or loses its last ones. Deterministic, so a retried update asks for the same thing.
+ */
+export function replicaPlan(
+    partitions: readonly { partition: number; replicas: readonly number[] }[],
+    brokers: readonly number[],
+    rf: number,
+): { partition: number; replicas: number[] }[] {
+    if (rf > brokers.length) throw new Error(`replication factor ${rf} needs ${rf} brokers; the cluster has ${brokers.length}`);
+    const load = new Map<number, number>(brokers.map((b) => [b, 0]));
+    for (const p of partitions) for (const r of p.replicas) load.set(r, (load.get(r) ?? 0) + 1);
+    const plan: { partition: number; replicas: number[] }[] = [];
+    for (const p of [...partitions].sort((a, b) => a.partition - b.partition)) {
+        if (p.replicas.length === rf) continue;
+        const replicas = p.replicas.slice(0, rf);
+        for (const dropped of p.replicas.slice(rf)) load.set(dropped, load.get(dropped)! - 1);
+        while (replicas.length < rf) {
+            const next = brokers.filter((b) => !replicas.includes(b)).sort((a, b) => load.get(a)! - load.get(b)! || a - b)[0];
+            replicas.push(next);
+            load.set(next, load.get(next)! + 1);
+        }
+        plan.push({ partition: p.partition, replicas });
+    }
+    return plan;
+}
+
+/** Reassigns the topic's partitions to `rf` replicas each and waits until the reassignment is done and in sync. */
+async function changeReplicationFactor(admin: import("kafkajs").Admin, topic: string, rf: number, timeoutSeconds = 600): Promise<void> {
+    const current = async () => (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0].partitions;
+    const brokers = (await admin.describeCluster()).brokers.map((b) => b.nodeId);
+    const plan = replicaPlan(
+        (await current()).map((p) => ({ partition: p.partitionId, replicas: p.replicas })),
+        brokers,
+        rf,
+    );
+    if (plan.length > 0) await admin.alterPartitionReassignments({ topics: [{ topic, partitionAssignment: plan }] });
+    const deadline = Date.now() + timeoutSeconds * 1000;
+    for (;;) {
+        const ongoing = (await admin.listPartitionReassignments({ topics: [{ topic, partitions: plan.map((p) => p.partition) }] })).topics;
+        const parts = await current();
+        const lagging = parts.filter((p) => p.replicas.length !== rf || p.replicas.some((r) => !p.isr.includes(r)));
+        if (ongoing.every((t) => t.partitions.length === 0) && lagging.length === 0) return;
+        if (Date.now() > deadline) {
+            throw new Error(
+                `topic ${topic}: replication factor ${rf} not reached within ${timeoutSeconds}s; partitions not in sync: ` +
+                    lagging.map((p) => `${p.partitionId} (replicas ${p.replicas.join(",")}, ISR ${p.isr.join(",")})`).join("; "),
+            );
+        }
+        await new Promise((r) => setTimeout(r, 2000));
     }
 }
 
@@ -91,7 +151,7 @@ async function createTopicsPatiently(admin: import("kafkajs").Admin, request: Pa
     }
 }
 
-const topicProvider: pulumi.dynamic.ResourceProvider<TopicInputs, TopicInputs> = {
+export const topicProvider: pulumi.dynamic.ResourceProvider<TopicInputs, TopicInputs> = {
     async create(t) {
         await withAdmin(t.bootstrapServers, async (admin) => {
             const created = await createTopicsPatiently(admin, {
@@ -122,12 +182,14 @@ const topicProvider: pulumi.dynamic.ResourceProvider<TopicInputs, TopicInputs> =
     },
     async diff(_id, olds, news) {
         const changed = changedFields<TopicInputs>(olds, news, ["bootstrapServers", "name", "partitions", "replicationFactor", "configs"]);
-        const replaces: string[] = changed.filter((f) => f === "name" || f === "replicationFactor");
+        const replaces: string[] = changed.filter((f) => f === "name");
         if (changed.includes("partitions") && news.partitions < olds.partitions) replaces.push("partitions");
+        refuseDestruction(news.guard, replaces, "delete-topic", `topic ${olds.name}`, news.holds);
         return { changes: changed.length > 0, replaces, deleteBeforeReplace: true };
     },
     async update(_id, olds, news) {
         await withAdmin(news.bootstrapServers, async (admin) => {
+            if (news.replicationFactor !== olds.replicationFactor) await changeReplicationFactor(admin, news.name, news.replicationFactor);
             if (news.partitions > olds.partitions) {
                 await admin.createPartitions({ topicPartitions: [{ topic: news.name, count: news.partitions }] });
             }
@@ -154,6 +216,6 @@ export class Topic extends pulumi.dynamic.Resource {
     public readonly name!: pulumi.Output<string>;
 
     constructor(name: string, args: TopicArgs, opts?: pulumi.CustomResourceOptions) {
-        super(topicProvider, name, args, opts, "kafka", "Topic");
+        super(topicProvider, name, { ...args, guard: guardFor(name) }, opts, "kafka", "Topic");
     }
 }

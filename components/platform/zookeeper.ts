@@ -39,7 +39,7 @@ export class ZooKeeperNode extends pulumi.ComponentResource {
                 memoryMiB: 512,
                 port: p.port,
                 readyTimeoutSeconds: 120,
-                data: { volumeName: p.volumeName, path: "/var/lib/zookeeper" },
+                data: { volumeName: p.volumeName, path: "/var/lib/zookeeper", holds: "the Kafka cluster's metadata: brokers, topics, ACLs" },
             },
             { parent: this },
         );

@@ -2,6 +2,7 @@
 // servers, and each declared pipeline through its kind (components/pipelines/registry.ts). Pure: raw config
 // strings and the set of keys Pulumi holds as secrets in, a typed StackConfig out, or a ConfigError listing
 // every problem, each naming its full key and what was expected.
+import { Allowances, loadAllowances } from "./allow";
 import { Bind, Checker, ConfigError, NAME, NAMESPACE, parseJson } from "../config/checker";
 import { checkPortClashes, loadPlatform, loadSecretMapNames } from "../config/platform";
 import { ConnectSpec, PlatformConfig } from "../config/schema";
@@ -24,6 +25,7 @@ export const KNOWN_KEYS = [
     "databases",
     "pipelines",
     "connectors",
+    "allowDestructive",
     ...LEGACY_KEYS,
 ] as const;
 
@@ -50,6 +52,8 @@ export interface StackConfig extends PlatformConfig {
     readonly connectorSecretNames: readonly string[];
     /** Passwords the operator pinned (`cdc-sync:passwords`, a secret): names only, the values stay secret. */
     readonly passwordNames: readonly string[];
+    /** `cdc-sync:allowDestructive`: the consequences accepted for this `up`, by resource name (./allow.ts). */
+    readonly allowDestructive: Allowances;
     /** Said once per run, not errors (deprecated keys and what replaces them). */
     readonly warnings: readonly string[];
 }
@@ -245,6 +249,7 @@ export function loadStackConfig(raw: RawConfig): StackConfig {
         c.fail(`passwords.${name}`, `the administrator's password of the adopted server ${NAMESPACE}:${db.key} (pulumi config set --secret --path '${NAMESPACE}:passwords.${name}' ...)`, undefined);
     }
     if (platform) checkPortClashes(c, platform, binds);
+    const allowDestructive = loadAllowances(c, value("allowDestructive"));
     if (c.problems.length > 0 || !platform) throw new ConfigError(c.problems);
-    return { ...platform, databases, pipelines, connectors, connectorSecretNames, passwordNames, warnings: c.warnings };
+    return { ...platform, databases, pipelines, connectors, connectorSecretNames, passwordNames, allowDestructive, warnings: c.warnings };
 }

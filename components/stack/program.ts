@@ -7,6 +7,7 @@ import type { BuildContext } from "../pipelines/kind";
 import { pipelineKind } from "../pipelines/registry";
 import { KafkaPlatform } from "../platform/platform";
 import { PasswordSet } from "../secrets/passwords";
+import { allowDestruction } from "../dynamic/guard";
 import { passwordNeeds, StackConfig } from "./load";
 
 export interface StackInputs {
@@ -61,6 +62,7 @@ export function buildPipelines(
 
 /** Builds every resource of the stack and returns its outputs. */
 export function buildStack({ stack, config, connectorSecrets, pinnedPasswords }: StackInputs) {
+    allowDestruction(config.allowDestructive);
     /** Passwords of the accounts the stack creates; those connectors use also go to the Connect workers. */
     const needs = passwordNeeds(config);
     const passwords = new PasswordSet("passwords", { names: [...needs.names], overrides: pinnedPasswords });

@@ -19,6 +19,7 @@ import { jdbcSinkConfig } from "../../components/connectors/jdbcSink";
 import { configOf } from "../../components/connectors/normalize";
 import { postgresSourceConfig } from "../../components/connectors/postgresSource";
 import { PostgresServer } from "../../components/databases/postgres/server";
+import { allowDestruction, Destruction } from "../../components/dynamic/guard";
 import { stackFile } from "../stackFiles";
 import { platform, requestConnectorSecrets } from "./fixture";
 import { eventually, execIn, openInlineStack, ownedByStack, TestStack } from "./harness";
@@ -40,6 +41,8 @@ interface Declaration {
     sinkRestartTrigger: string;
     /** A sink and a source whose password is wrong. */
     wrongPassword: boolean;
+    /** `cdc-sync:allowDestructive` as the program would read it. */
+    allow?: Record<string, Destruction>;
     /** One invalid connector, for the preview checks: three caught locally, two only Connect can judge. */
     invalid?: "enum" | "missing" | "cross-field" | "transform class" | "plugin";
 }
@@ -103,6 +106,7 @@ describe("connectors as resources (real Connect, real PostgreSQL)", function () 
     };
 
     const program: PulumiFn = async () => {
+        allowDestruction(decl.allow ?? {});
         const pg = new PostgresServer("pg", { server, stack: t.stack.name, superuserPassword: pulumi.secret(PASSWORD) });
         if (!decl.connectors) return;
         const opts = { dependsOn: [pg] };
@@ -222,9 +226,24 @@ describe("connectors as resources (real Connect, real PostgreSQL)", function () 
         assert.deepStrictEqual([spare.connector.state, spare.tasks], ["STOPPED", []]);
     });
 
-    it("replaces the source on a topic prefix change, and the preview names topic.prefix as the reason", async () => {
+    it("refuses a topic prefix change at preview, naming the source and that it would snapshot again, and touches nothing", async () => {
+        decl.prefix = "itest2";
+        const before = await rest<Record<string, string>>(`/connectors/${SOURCE}/config`);
+        const text = await failing(() => t.stack.preview({ onOutput: out }));
+        assert.match(
+            text,
+            /refusing to replace itest-src \(source connector itest-src\): changing topic\.prefix starts the capture over without its offsets.*cdc-sync:allowDestructive\.itest-src: resnapshot/s,
+        );
+        // `up` refuses in the same words, before it changes anything.
+        assert.match(await failing(() => t.stack.up({ onOutput: out })), /refusing to replace itest-src/);
+        assert.deepStrictEqual((await rest<Record<string, string>>(`/connectors/${SOURCE}/config`)).data, before.data);
+        decl.prefix = "itest";
+    });
+
+    it("replaces the source on a topic prefix change once allowed, and the preview names topic.prefix as the reason", async () => {
         decl.prefix = "itest2";
         decl.spareState = "paused";
+        decl.allow = { [SOURCE]: "resnapshot" };
         const events: EngineEvent[] = [];
         await t.stack.preview({ onOutput: out, onEvent: (e) => events.push(e), diff: true });
         const steps = events.flatMap((e) => (e.resourcePreEvent ? [e.resourcePreEvent.metadata] : []));
@@ -236,6 +255,7 @@ describe("connectors as resources (real Connect, real PostgreSQL)", function () 
         assert.deepStrictEqual(steps.filter((m) => m.urn.endsWith(SINK) || m.urn.endsWith(SPARE)).map((m) => m.op), ["update", "update"]);
 
         assert.deepStrictEqual(await up(), { replace: 1, update: 2 });
+        decl.allow = undefined;
         assert.strictEqual((await rest<Record<string, string>>(`/connectors/${SOURCE}/config`)).data["topic.prefix"], "itest2");
         assert.strictEqual((await status(SPARE)).connector.state, "PAUSED");
         await db("app", (c) => c.query("INSERT INTO items VALUES (3, 'after the replacement')"));

@@ -1,7 +1,8 @@
 // Upgrading: the `local` stack deployed by the previous layout (its code and its stack file with the deprecated
 // keys), then previewed by this code with the current stack file (tests/integration/fixture.ts). Nothing may be
 // replaced or deleted: every resource moved (aliases) or kept its name. What the current stack file adds, the
-// `mysql` and `mariadb` Connect clusters and the latter's plugin image, is all that may be created.
+// `mysql` and `mariadb` Connect clusters and the latter's plugin image, and the rolling changes' gates, is all
+// that may be created.
 import * as assert from "assert";
 import { migration, PREVIOUS_LAYOUT } from "./fixture";
 
@@ -16,8 +17,11 @@ describe(`upgrading a stack deployed by the previous layout (${PREVIOUS_LAYOUT.s
         assert.deepStrictEqual(m.load.notRunning, []);
     });
 
-    /** The resources of what the current stack file adds (`connect.clusters.mysql` and `.mariadb`, its plugin image). */
-    const addedCluster = (urn: string) => /::kafka-(connect-(mysql|mariadb)[^:]*|images-mariadb-\d+)$/.test(urn);
+    /**
+     * The resources of what the current stack file adds (`connect.clusters.mysql` and `.mariadb`, its plugin image),
+     * and the rolling changes' gates this code adds after each broker and worker (components/platform/rolling.ts).
+     */
+    const addedCluster = (urn: string) => /::kafka-(connect-(mysql|mariadb)[^:]*|images-mariadb-\d+)$/.test(urn) || /(BrokerInSync|WorkerInSync)::[^:]+-in-sync$/.test(urn);
 
     it("previews no replace and no delete, and creates only the Connect clusters the stack file adds", function () {
         const m = migration();

@@ -84,10 +84,20 @@ describe("connector diff normalization", () => {
         { name: "a new publication (in place)", change: { "publication.name": "p2" }, replaces: [] },
     ];
     for (const r of replacements) {
-        it(`${r.replaces.length > 0 ? "replaces for" : "updates in place for"} ${r.name}${r.replaces.length > 0 ? `, naming ${r.replaces}` : ""}`, async () => {
-            const result = await diff(live, { ...declared, ...r.change });
+        it(`${r.replaces.length > 0 ? "replaces, when allowed, for" : "updates in place for"} ${r.name}${r.replaces.length > 0 ? `, naming ${r.replaces}` : ""}`, async () => {
+            const result = await diff(live, { ...declared, ...r.change, guard: { resource: "orders", allowed: "resnapshot" } });
             assert.strictEqual(result.changes, true);
             assert.deepStrictEqual(result.replaces, r.replaces);
+        });
+        if (r.replaces.length === 0) continue;
+        it(`refuses, unless allowed, to replace a source for ${r.name}: its offsets would be gone`, async () => {
+            await assert.rejects(
+                diff(live, { ...declared, ...r.change, guard: { resource: "orders" } }),
+                new RegExp(
+                    `refusing to replace orders \\(source connector orders\\): changing ${r.replaces[0].replace(/\./g, "\\.")} starts the capture over without its offsets.*` +
+                        `set cdc-sync:allowDestructive\\.orders: resnapshot`,
+                ),
+            );
         });
     }
 

@@ -67,7 +67,13 @@ describe("MySQL/MariaDB sink database", () => {
             assert.strictEqual(image.tag, "cdc-sync/mariadb:trixie");
             assert.deepStrictEqual(image.buildArgs, { DEBIAN_SUITE: "trixie" });
             assert.ok(image.context.endsWith("/images/mariadb"), image.context);
-            assert.deepStrictEqual(one(rs, "docker:Volume"), { engine: SERVER2.engine, name: "cdc-sync-dev-mysql-data", labels: { "io.cdc-sync.stack": "dev", "io.cdc-sync.component": "mysql" } });
+            assert.deepStrictEqual(one(rs, "docker:Volume"), {
+                engine: SERVER2.engine,
+                name: "cdc-sync-dev-mysql-data",
+                labels: { "io.cdc-sync.stack": "dev", "io.cdc-sync.component": "mysql" },
+                holds: "the MySQL server's databases",
+                guard: { resource: "mysql-data" },
+            });
             const c = one(rs, "docker:Container");
             assert.strictEqual(c.name, "cdc-sync-dev-mysql");
             assert.deepStrictEqual(c.engine, SERVER2.engine);

@@ -223,9 +223,16 @@ describe("two-way sync: provider diff", () => {
         ["a password", { sinkPassword: "t" }, [], true],
     ];
     for (const [what, change, replaces, changes] of cases) {
-        it(`changing ${what}: ${replaces.length ? `replaces (${replaces})` : changes ? "updates in place" : "no change"}`, async () => {
-            const d = await twoWayDatabaseProvider.diff("id", olds, { ...inputs, ...change });
+        it(`changing ${what}: ${replaces.length ? `replaces (${replaces}), when allowed` : changes ? "updates in place" : "no change"}`, async () => {
+            const d = await twoWayDatabaseProvider.diff("id", olds, { ...inputs, ...change, guard: { resource: "db1", allowed: "drop-slot" } });
             assert.deepStrictEqual([d.replaces, d.changes], [replaces, changes]);
+        });
+        if (replaces.length === 0) continue;
+        it(`changing ${what}: refused unless allowed, naming the slot it would drop`, async () => {
+            await assert.rejects(
+                twoWayDatabaseProvider.diff("id", olds, { ...inputs, ...change, guard: { resource: "db1" } }),
+                /refusing to replace db1 \(slot \S+ of db1 on 127\.0\.0\.1:5432\): changing \S+ drops the replication slot .*one side of a live two-way pair.*cdc-sync:allowDestructive\.db1: drop-slot/,
+            );
         });
     }
 });

@@ -123,7 +123,7 @@ export class MongoReplicaSet extends pulumi.ComponentResource {
         // behind by every container replacement.
         const mounts: Record<string, string> = { data: "/data/db", config: "/data/configdb" };
         const volumeName = (kind: string) => `cdc-sync-${run.stack}-mongodb-${kind}`;
-        const volumes = Object.keys(mounts).map((k) => new Volume(`${name}-${k}`, { engine, name: volumeName(k), labels }, { parent: this }));
+        const volumes = Object.keys(mounts).map((k) => new Volume(`${name}-${k}`, { engine, name: volumeName(k), labels, holds: `MongoDB's ${k}` }, { parent: this }));
         return new Container(
             name,
             {

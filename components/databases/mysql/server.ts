@@ -160,7 +160,7 @@ export class MySqlServer extends pulumi.ComponentResource {
         const server = run.name ?? "mysql";
         const labels = ownerLabels(run.stack, server);
         const volumeName = `cdc-sync-${run.stack}-${server}-data`;
-        const data = new Volume(`${name}-data`, { engine, name: volumeName, labels }, { parent: this });
+        const data = new Volume(`${name}-data`, { engine, name: volumeName, labels, holds: "the MySQL server's databases" }, { parent: this });
         const port = run.port ?? 3306;
         return new Container(
             name,

@@ -5,7 +5,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Client } from "pg";
 import { changedFields } from "../../dynamic/diff";
-import { adminClient, inTransaction, PgAdminTarget } from "./admin";
+import { Guard, guardFor, refuseDestruction } from "../../dynamic/guard";
+import { adminClient, inTransaction, PgAdminTarget, retryingCatalogRaces } from "./admin";
 import { serverRefusalsIfReachable } from "./capabilities";
 import { scramVerifier } from "./scram";
 import { ident, literal, qualified } from "./sqlText";
@@ -65,6 +66,7 @@ interface Inputs {
     adminPassword: string;
     rolePassword: string;
     spec: CdcSourceSpec;
+    guard?: Guard;
 }
 
 const connect = (inputs: Inputs): Promise<Client> => adminClient(inputs.connection, inputs.adminPassword, "cdc-sync CDC source setup");
@@ -111,7 +113,7 @@ const provider: pulumi.dynamic.ResourceProvider<Inputs, Inputs> = {
         return { inputs: news, failures: reasons };
     },
     async create(inputs) {
-        await converge(inputs);
+        await retryingCatalogRaces(() => converge(inputs));
         const c = inputs.connection;
         return { id: `${c.host}:${c.port}/${c.database}/${inputs.spec.slot}`, outs: inputs };
     },
@@ -121,20 +123,23 @@ const provider: pulumi.dynamic.ResourceProvider<Inputs, Inputs> = {
             ...changedFields(olds.spec, news.spec, ["role", "publication", "slot"]).map((f) => `spec.${f}`),
         ];
         const updates = [...changedFields(olds.spec, news.spec, ["tables"]), ...changedFields<Inputs>(olds, news, ["rolePassword", "adminPassword"])];
+        refuseDestruction(news.guard, replaces, "drop-slot", `slot ${olds.spec.slot} of ${olds.connection.database} on ${olds.connection.host}:${olds.connection.port}`);
         // The old objects hold the names the new ones need: remove them first.
         return { changes: replaces.length + updates.length > 0, replaces, deleteBeforeReplace: true };
     },
     async update(_id, _olds, news) {
-        await converge(news);
+        await retryingCatalogRaces(() => converge(news));
         return { outs: news };
     },
     async delete(_id, olds) {
-        const client = await connect(olds);
-        try {
-            for (const sql of cdcTeardownSql(olds.spec)) await client.query(sql);
-        } finally {
-            await client.end();
-        }
+        await retryingCatalogRaces(async () => {
+            const client = await connect(olds);
+            try {
+                for (const sql of cdcTeardownSql(olds.spec)) await client.query(sql);
+            } finally {
+                await client.end();
+            }
+        });
     },
 };
 
@@ -152,7 +157,7 @@ export class PostgresCdcSource extends pulumi.dynamic.Resource {
         super(
             provider,
             name,
-            { connection: args.connection, adminPassword: pulumi.secret(args.adminPassword), rolePassword: pulumi.secret(args.rolePassword), spec: args.spec },
+            { connection: args.connection, adminPassword: pulumi.secret(args.adminPassword), rolePassword: pulumi.secret(args.rolePassword), spec: args.spec, guard: guardFor(name) },
             { ...opts, additionalSecretOutputs: ["adminPassword", "rolePassword"] },
             "databases",
             "PostgresCdcSource",

@@ -74,7 +74,7 @@ export class PostgresServer extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const data = new Volume(`${name}-data`, { engine, name: volumeName, labels }, { parent: this });
+        const data = new Volume(`${name}-data`, { engine, name: volumeName, labels, holds: "the PostgreSQL server's databases" }, { parent: this });
         this.container = new Container(
             name,
             {

@@ -4,6 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Client } from "pg";
 import { changedFields } from "../../dynamic/diff";
+import { Guard, guardFor, refuseDestruction } from "../../dynamic/guard";
 import { serverRefusalsIfReachable } from "../../databases/postgres/capabilities";
 import { assertDeployable, readFacts } from "./refusal";
 import { scramVerifier } from "../../databases/postgres/scram";
@@ -37,6 +38,7 @@ export interface TwoWayDatabaseInputs {
     spec: TwoWayDatabaseSpec;
     replicationPassword: string;
     sinkPassword: string;
+    guard?: Guard;
 }
 
 export interface TwoWayDatabaseOutputs extends TwoWayDatabaseInputs {
@@ -152,6 +154,13 @@ export const twoWayDatabaseProvider: Required<Pick<Provider, "check" | "create" 
             ...changedFields(olds.connection, news.connection, ["user"]).map((f) => `connection.${f}`),
             ...changedFields<TwoWayDatabaseInputs>(olds, news, SECRETS),
         ];
+        refuseDestruction(
+            news.guard,
+            replaces,
+            "drop-slot",
+            `slot ${olds.spec.slotName} of ${olds.connection.database} on ${olds.connection.host}:${olds.connection.port}`,
+            "one side of a live two-way pair: its triggers, origins and roles go too, and writes made meanwhile do not cross",
+        );
         // The old objects hold the names the new ones need (same database, slot, roles): remove them first.
         return { changes: replaces.length + updates.length > 0, replaces, deleteBeforeReplace: true };
     },
@@ -193,6 +202,7 @@ export class TwoWayDatabase extends pulumi.dynamic.Resource {
                 adminPassword: pulumi.secret(args.adminPassword),
                 replicationPassword: pulumi.secret(args.replicationPassword),
                 sinkPassword: pulumi.secret(args.sinkPassword),
+                guard: guardFor(name),
                 replicaIdentities: undefined,
                 serverVersion: undefined,
             },

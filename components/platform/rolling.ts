@@ -1,0 +1,190 @@
+// Rolling changes to the platform's services. A change to a broker or a Connect worker recreates its container in
+// an update (components/docker/container.ts); chaining each service's container after the previous service's gate
+// (`dependsOn`) makes those updates run one at a time, each only after the service before it is back in sync:
+//   broker 1 -> BrokerInSync 1 -> broker 2 -> BrokerInSync 2 -> ... -> worker 1 -> WorkerInSync 1 -> worker 2 -> ...
+// A gate re-runs whenever its service's container is recreated (its `generation` is the container id).
+import * as pulumi from "@pulumi/pulumi";
+import { changedFields } from "../dynamic/diff";
+
+/** One partition as the Kafka metadata API describes it. */
+export interface PartitionState {
+    readonly topic: string;
+    readonly partition: number;
+    readonly replicas: readonly number[];
+    readonly isr: readonly number[];
+}
+
+/**
+ * What keeps broker `brokerId` from counting as back in sync: not registered, or a partition one of whose live
+ * replicas (this broker, or another registered broker) is missing from its ISR. Replicas on brokers not registered
+ * (not created yet, or down) do not hold the gate: the roll never waits for a broker it cannot bring back.
+ */
+export function brokerSyncProblems(brokerId: number, registered: readonly number[], partitions: readonly PartitionState[]): string[] {
+    if (!registered.includes(brokerId)) return [`broker ${brokerId} is not registered with the cluster`];
+    const problems: string[] = [];
+    for (const p of partitions) {
+        const lagging = p.replicas.filter((r) => registered.includes(r) && !p.isr.includes(r));
+        if (lagging.length > 0) problems.push(`${p.topic}-${p.partition}: replica ${lagging.join(", ")} not in the ISR [${p.isr.join(", ")}]`);
+    }
+    return problems;
+}
+
+/** A connector's state with its tasks', as `GET /connectors?expand=status` lists them. */
+export interface ConnectorTasksState {
+    readonly name: string;
+    readonly state: string;
+    readonly tasks: readonly { readonly id: number; readonly state: string; readonly worker_id: string }[];
+}
+
+/** States a connector or task may settle in: RUNNING, or held there by its declaration (PAUSED, STOPPED). */
+const SETTLED = ["RUNNING", "PAUSED", "STOPPED"];
+
+/**
+ * What keeps a Connect group from counting as stable after a worker came back: any connector or task not settled
+ * (UNASSIGNED or RESTARTING mid-rebalance, FAILED), or a running connector without tasks yet.
+ */
+export function workerSyncProblems(connectors: readonly ConnectorTasksState[]): string[] {
+    const problems: string[] = [];
+    for (const c of connectors) {
+        if (!SETTLED.includes(c.state)) problems.push(`${c.name}: ${c.state}`);
+        else if (c.state === "RUNNING" && c.tasks.length === 0) problems.push(`${c.name}: no task assigned yet`);
+        for (const t of c.tasks) if (!SETTLED.includes(t.state)) problems.push(`${c.name} task ${t.id}: ${t.state}`);
+    }
+    return problems;
+}
+
+/** Polls `check` until it reports no problem `stableChecks` times in a row, or fails at the deadline naming what was left. */
+async function waitUntilClear(what: string, timeoutSeconds: number, stableChecks: number, check: () => Promise<string[]>): Promise<void> {
+    const deadline = Date.now() + timeoutSeconds * 1000;
+    let clear = 0;
+    let last: string[] = ["no answer yet"];
+    for (;;) {
+        try {
+            last = await check();
+        } catch (e) {
+            last = [(e as Error).message];
+        }
+        clear = last.length === 0 ? clear + 1 : 0;
+        if (clear >= stableChecks) return;
+        if (Date.now() > deadline) {
+            const shown = last.slice(0, 10).join("; ") + (last.length > 10 ? `; and ${last.length - 10} more` : "");
+            throw new Error(`${what} not in sync within ${timeoutSeconds}s: ${shown}`);
+        }
+        await new Promise((r) => setTimeout(r, 2000));
+    }
+}
+
+interface BrokerGateInputs {
+    bootstrapServers: string;
+    brokerId: number;
+    /** The broker container's id: a recreated broker re-runs the gate. */
+    generation: string;
+    timeoutSeconds: number;
+}
+
+async function waitBrokerInSync(g: BrokerGateInputs): Promise<void> {
+    const { Kafka, logLevel }: typeof import("kafkajs") = require("kafkajs");
+    const admin = new Kafka({ clientId: "cdc-sync-pulumi", brokers: g.bootstrapServers.split(","), logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+        // Twice in a row, 2 s apart: one metadata answer can predate the broker's last shrink of an ISR.
+        await waitUntilClear(`broker ${g.brokerId}`, g.timeoutSeconds, 2, async () => {
+            const cluster = await admin.describeCluster();
+            const meta = await admin.fetchTopicMetadata();
+            const partitions = meta.topics.flatMap((t) =>
+                t.partitions.map((p) => ({ topic: t.name, partition: p.partitionId, replicas: p.replicas, isr: p.isr })),
+            );
+            return brokerSyncProblems(
+                g.brokerId,
+                cluster.brokers.map((b) => b.nodeId),
+                partitions,
+            );
+        });
+    } finally {
+        await admin.disconnect();
+    }
+}
+
+const brokerGateProvider: pulumi.dynamic.ResourceProvider<BrokerGateInputs, BrokerGateInputs> = {
+    async create(inputs) {
+        await waitBrokerInSync(inputs);
+        return { id: `broker-${inputs.brokerId}-in-sync`, outs: inputs };
+    },
+    async diff(_id, olds, news) {
+        return { changes: changedFields<BrokerGateInputs>(olds, news, ["bootstrapServers", "brokerId", "generation"]).length > 0 };
+    },
+    async update(_id, _olds, news) {
+        await waitBrokerInSync(news);
+        return { outs: news };
+    },
+};
+
+export interface BrokerInSyncArgs {
+    readonly bootstrapServers: pulumi.Input<string>;
+    readonly brokerId: pulumi.Input<number>;
+    /** The broker container's id. */
+    readonly generation: pulumi.Input<string>;
+    readonly timeoutSeconds: pulumi.Input<number>;
+}
+
+/**
+ * Passes once the broker is registered and in the ISR of every partition it holds (and every other live replica is
+ * too: no partition under-replicated among the brokers that are up). The next broker's container waits for it.
+ */
+export class BrokerInSync extends pulumi.dynamic.Resource {
+    constructor(name: string, args: BrokerInSyncArgs, opts?: pulumi.CustomResourceOptions) {
+        super(brokerGateProvider, name, args, opts, "kafka", "BrokerInSync");
+    }
+}
+
+interface WorkerGateInputs {
+    /** This worker's REST URL. */
+    url: string;
+    /** The worker container's id: a recreated worker re-runs the gate. */
+    generation: string;
+    timeoutSeconds: number;
+}
+
+async function waitWorkerInSync(g: WorkerGateInputs): Promise<void> {
+    const axios: typeof import("axios").default = require("axios");
+    // Three clear answers 2 s apart: a rebalance that is still settling shows tasks moving between them.
+    await waitUntilClear(`Connect worker ${g.url}`, g.timeoutSeconds, 3, async () => {
+        // Asked of the restarted worker itself: it answers /connectors only once it has joined the group.
+        const { data } = await axios.get<Record<string, { status: { connector: { state: string }; tasks: ConnectorTasksState["tasks"] } }>>(
+            `${g.url}/connectors?expand=status`,
+            { timeout: 10_000 },
+        );
+        return workerSyncProblems(Object.entries(data).map(([name, c]) => ({ name, state: c.status.connector.state, tasks: c.status.tasks })));
+    });
+}
+
+const workerGateProvider: pulumi.dynamic.ResourceProvider<WorkerGateInputs, WorkerGateInputs> = {
+    async create(inputs) {
+        await waitWorkerInSync(inputs);
+        return { id: `worker-in-sync`, outs: inputs };
+    },
+    async diff(_id, olds, news) {
+        return { changes: changedFields<WorkerGateInputs>(olds, news, ["url", "generation"]).length > 0 };
+    },
+    async update(_id, _olds, news) {
+        await waitWorkerInSync(news);
+        return { outs: news };
+    },
+};
+
+export interface WorkerInSyncArgs {
+    readonly url: pulumi.Input<string>;
+    /** The worker container's id. */
+    readonly generation: pulumi.Input<string>;
+    readonly timeoutSeconds: pulumi.Input<number>;
+}
+
+/**
+ * Passes once the worker has joined its group and every connector and task of the group is settled (RUNNING, or the
+ * PAUSED or STOPPED state it was declared in) three answers in a row. The next worker's container waits for it.
+ */
+export class WorkerInSync extends pulumi.dynamic.Resource {
+    constructor(name: string, args: WorkerInSyncArgs, opts?: pulumi.CustomResourceOptions) {
+        super(workerGateProvider, name, args, opts, "connect", "WorkerInSync");
+    }
+}
