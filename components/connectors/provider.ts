@@ -13,7 +13,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { changedFields, UNKNOWN } from "../dynamic/diff";
 import { CONNECTOR_CLASSES } from "./classes";
 import { ConnectorState, isHealthGateError, observedState, waitForState } from "./health";
-import { Guard, refuseDestruction } from "../dynamic/guard";
+import { Guard, observedGuard, refuseDestruction } from "../dynamic/guard";
 import { changedConfigKeys, configOf, CONTROL_KEYS, render, replacingKeys, RESERVED_KEYS, STATUS_KEYS } from "./normalize";
 import { connectCall, connectorStatus, ConnectorStatus } from "./rest";
 import { ConfigView, configProblems, Problem } from "./rules";
@@ -189,7 +189,7 @@ export const connectorProvider: pulumi.dynamic.ResourceProvider<ConnectorInputs,
             ...(controls as Pick<ConnectorInputs, (typeof CONTROL_KEYS)[number]>),
             ...live,
             name: id,
-            ...(old.guard !== undefined ? { guard: old.guard } : {}),
+            ...(old.guard !== undefined ? { guard: observedGuard(old.guard as Guard) } : {}),
             ...statusOutputs(status),
         };
         if (status) current.state = observedState(status);

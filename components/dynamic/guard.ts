@@ -20,6 +20,16 @@ export const ALLOW_KEY = "cdc-sync:allowDestructive";
 export interface Guard {
     readonly resource: string;
     readonly allowed?: string;
+    /**
+     * Set on the inputs a refresh reads back from the world (a provider's `read`): what they differ in is drift being
+     * recorded, not a change anyone asked for, so `pulumi refresh` never refuses. The next `up` diffs the program's own.
+     */
+    readonly observed?: boolean;
+}
+
+/** The guard to store with inputs read back by a refresh. */
+export function observedGuard(guard: Guard | undefined): Guard | undefined {
+    return guard === undefined ? undefined : { ...guard, observed: true };
 }
 
 /** What this program run allows, by resource name: one run is one stack, so one table for the process. */
@@ -47,7 +57,7 @@ export function refuseDestruction(
     what: string,
     holds?: string,
 ): void {
-    if (replaces.length === 0 || guard?.allowed === destruction) return;
+    if (replaces.length === 0 || guard?.allowed === destruction || guard?.observed) return;
     const name = guard?.resource ?? "this resource";
     throw new Error(
         `refusing to replace ${name} (${what}): changing ${replaces.join(", ")} ${DESTRUCTIONS[destruction]}` +

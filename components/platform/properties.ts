@@ -129,6 +129,9 @@ export function connectWorkerProperties(w: ConnectWorkerProps, extra: Readonly<R
         "offset.flush.interval.ms": 5000,
         // Connectors may override their producer/consumer settings (e.g. per-connector client ids).
         "connector.client.config.override.policy": "All",
+        // A worker that left (removed, restarted, or lost) has its connectors and tasks reassigned after 15 s, not
+        // Kafka's default 5 min: a rolling restart or a removed worker pauses a direction for seconds, not minutes.
+        "scheduled.rebalance.max.delay.ms": 15000,
         ...extra,
     };
 }

@@ -105,19 +105,24 @@ async function waitBrokerInSync(g: BrokerGateInputs): Promise<void> {
     }
 }
 
-const brokerGateProvider: pulumi.dynamic.ResourceProvider<BrokerGateInputs, BrokerGateInputs> = {
-    async create(inputs) {
-        await waitBrokerInSync(inputs);
-        return { id: `broker-${inputs.brokerId}-in-sync`, outs: inputs };
-    },
-    async diff(_id, olds, news) {
-        return { changes: changedFields<BrokerGateInputs>(olds, news, ["bootstrapServers", "brokerId", "generation"]).length > 0 };
-    },
-    async update(_id, _olds, news) {
-        await waitBrokerInSync(news);
-        return { outs: news };
-    },
-};
+/** A gate's provider: `wait` on create, and again on an update, which any change of the `diffed` fields makes. */
+function gateProvider<T extends object>(id: string, diffed: (keyof T)[], wait: (inputs: T) => Promise<void>): pulumi.dynamic.ResourceProvider<T, T> {
+    return {
+        async create(inputs) {
+            await wait(inputs);
+            return { id, outs: inputs };
+        },
+        async diff(_id, olds, news) {
+            return { changes: changedFields<T>(olds, news, diffed).length > 0 };
+        },
+        async update(_id, _olds, news) {
+            await wait(news);
+            return { outs: news };
+        },
+    };
+}
+
+const brokerGateProvider = gateProvider<BrokerGateInputs>("broker-in-sync", ["bootstrapServers", "brokerId", "generation"], waitBrokerInSync);
 
 export interface BrokerInSyncArgs {
     readonly bootstrapServers: pulumi.Input<string>;
@@ -158,19 +163,7 @@ async function waitWorkerInSync(g: WorkerGateInputs): Promise<void> {
     });
 }
 
-const workerGateProvider: pulumi.dynamic.ResourceProvider<WorkerGateInputs, WorkerGateInputs> = {
-    async create(inputs) {
-        await waitWorkerInSync(inputs);
-        return { id: `worker-in-sync`, outs: inputs };
-    },
-    async diff(_id, olds, news) {
-        return { changes: changedFields<WorkerGateInputs>(olds, news, ["url", "generation"]).length > 0 };
-    },
-    async update(_id, _olds, news) {
-        await waitWorkerInSync(news);
-        return { outs: news };
-    },
-};
+const workerGateProvider = gateProvider<WorkerGateInputs>("worker-in-sync", ["url", "generation"], waitWorkerInSync);
 
 export interface WorkerInSyncArgs {
     readonly url: pulumi.Input<string>;

@@ -4,7 +4,7 @@
 // topic's data: the preview shows a replacement.
 import * as pulumi from "@pulumi/pulumi";
 import { changedFields } from "../dynamic/diff";
-import { Guard, guardFor, refuseDestruction } from "../dynamic/guard";
+import { Guard, guardFor, observedGuard, refuseDestruction } from "../dynamic/guard";
 
 export interface TopicArgs {
     /** `host:port,...` reachable from the machine running Pulumi. */
@@ -201,7 +201,9 @@ export const topicProvider: pulumi.dynamic.ResourceProvider<TopicInputs, TopicIn
         return withAdmin(props!.bootstrapServers, async (admin) => {
             const names = await admin.listTopics();
             if (!names.includes(id)) return {};
-            return { id, props: { ...props!, ...(await describeTopic(admin, id, Object.keys(props!.configs))) } };
+            const live = { ...props!, ...(await describeTopic(admin, id, Object.keys(props!.configs))) };
+            // What was read back is recorded as the inputs too, marked observed: a refresh records drift, never refuses it.
+            return { id, props: live, inputs: { ...live, guard: observedGuard(props!.guard) } };
         });
     },
     async delete(id, props) {

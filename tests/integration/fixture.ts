@@ -79,7 +79,7 @@ async function deployPreviousLayout(test: TestStack, stackName: string): Promise
 }
 
 /** Writers on both databases of the stack's two-way pair (the server the previous layout ran as `twoway-postgres`). */
-async function startPairLoad(stackName: string): Promise<TwoWayWriteLoad> {
+export async function startPairLoad(stackName: string): Promise<TwoWayWriteLoad> {
     const values = stackFile(stackName).values;
     const pg = (JSON.parse(values.databases!) as Record<string, { server: string; port?: number }>)["twoway-postgres"];
     const pair = (JSON.parse(values.pipelines!) as { databases: [string, string] }[])[0];
@@ -89,7 +89,7 @@ async function startPairLoad(stackName: string): Promise<TwoWayWriteLoad> {
 }
 
 /** The two-way pairs' connectors and tasks that are not RUNNING, as the default Connect cluster reports them. */
-async function notRunning(outputs: OutputMap): Promise<string[]> {
+export async function notRunning(outputs: OutputMap): Promise<string[]> {
     const axios = (await import("axios")).default;
     const url = (outputs.placement.value.connectWorkers as { url: string }[])[0].url;
     const pairs = Object.values(outputs.pipelines.value as Record<string, { kind: string; directions?: { source: string; sink: string }[] }>);
@@ -149,6 +149,22 @@ async function removeRequestedSecrets(): Promise<void> {
     secretsSet = undefined;
     if (!stackHadSecrets) await test.stack.removeConfig(SECRETS_KEY);
     else for (const name of Object.keys(connectorSecrets)) await test.stack.removeConfig(`${SECRETS_KEY}.${name}`, true);
+}
+
+/** The suite's stack file as it was before a test changed the platform's config (restored after the destroy). */
+let stackFileBefore: { file: string; text: string } | undefined;
+
+/**
+ * Sets `cdc-sync:<key>` of the suite's stack (the platform's own config) to `value`, for the rest of the run: the
+ * stack file is restored once the stack is destroyed. Only for the day-2 tests, which run last (package.json).
+ */
+export async function setPlatformConfig(key: string, value: unknown): Promise<void> {
+    const p = platform();
+    if (!stackFileBefore) {
+        const file = path.join(REPO_ROOT, `Pulumi.${p.stackName}.yaml`);
+        stackFileBefore = { file, text: fs.readFileSync(file, "utf8") };
+    }
+    await p.test.stack.setConfig(`cdc-sync:${key}`, { value: JSON.stringify(value) }, false);
 }
 
 /** The platform keys of the suite's stack file (servers, ZooKeeper, brokers, Kafka, Connect, heap), JSON-parsed. */
@@ -226,6 +242,8 @@ after(async function () {
         await test.stack.destroy({ onOutput: test.log });
     } finally {
         await removeRequestedSecrets();
+        if (stackFileBefore) fs.writeFileSync(stackFileBefore.file, stackFileBefore.text);
+        stackFileBefore = undefined;
     }
     assert.deepStrictEqual(await ownedByStack(stackName), { containers: [], volumes: [], networks: [] }, "destroy left things behind");
 });

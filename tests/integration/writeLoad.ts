@@ -1,6 +1,8 @@
 // A write load on both databases of a two-way pair while a change is applied, and the no-loss checker after it:
-// each side's writer owns its keys, upserts and deletes them, and records every key's final state; afterwards
-// both databases must hold every recorded final state (deleted keys absent) and be identical row for row.
+// each side's writer owns its keys, upserts and deletes them, and records every key's final state; both writers
+// also write a few contended keys (the conflict rule decides those). Afterwards both databases must hold every
+// recorded final state (deleted keys absent) and be identical row for row. Meanwhile a probe per direction (a
+// counter one side bumps, the other side watched for it) measures the longest gap in delivery.
 import * as assert from "assert";
 import { Client } from "pg";
 import { eventually } from "./harness";
@@ -18,10 +20,16 @@ export interface LoadResult {
     readonly lost: string[];
     /** Whether the two databases still differed when the checker gave up. */
     readonly diverged: boolean;
+    /** The longest time either direction delivered nothing new of its probe while the load ran, in ms. */
+    readonly maxGapMs: number;
 }
 
 /** Keys per side: prime to the delete period (5), so every key is both written and deleted over time. */
 const KEYS_PER_SIDE = 37;
+/** Keys both sides write (every seventh write), offset from `base`. */
+const CONTENDED = { offset: 60_000, count: 5 };
+/** Each side's probe key, offset from `base` (side 1: plus 100000), and how often it is bumped. */
+const PROBE = { offset: 50_000, everyMs: 250 };
 
 /** Writers on `databases[0]` and `databases[1]`, on keys from `base` up (side 1 from `base + 100000`). */
 export class TwoWayWriteLoad {
@@ -30,6 +38,10 @@ export class TwoWayWriteLoad {
     private readonly finals = new Map<number, string | undefined>();
     private readonly clients: Client[] = [];
     private running: Promise<void>[] = [];
+    private readonly watchers: Client[] = [];
+    /** Per direction (by writing side): when the far side last showed a new probe value. */
+    private readonly lastSeen: number[] = [];
+    private readonly gaps: number[] = [0, 0];
 
     private constructor(
         private readonly server: PgServer,
@@ -41,7 +53,13 @@ export class TwoWayWriteLoad {
     static async start(server: PgServer, databases: readonly [string, string], table = "customers", base = 9_000_000): Promise<TwoWayWriteLoad> {
         const load = new TwoWayWriteLoad(server, databases, table, base);
         for (const db of databases) load.clients.push(await load.connect(db));
-        load.running = load.clients.map((c, side) => load.write(c, side));
+        for (const db of databases) load.watchers.push(await load.connect(db));
+        load.lastSeen.push(Date.now(), Date.now());
+        load.running = [
+            ...load.clients.map((c, side) => load.write(c, side)),
+            ...load.clients.map((c, side) => load.probe(c, side)),
+            ...[0, 1].map((side) => load.watch(side)),
+        ];
         return load;
     }
 
@@ -55,7 +73,11 @@ export class TwoWayWriteLoad {
     private async write(c: Client, side: number): Promise<void> {
         for (let i = 0; !this.stopping; i++) {
             const id = this.base + side * 100_000 + (i % KEYS_PER_SIDE);
-            if (i % 5 === 4) {
+            if (i % 7 === 6) {
+                // Contended: both sides write these; the conflict rule, not this writer, decides the final state.
+                const key = this.base + CONTENDED.offset + (i % CONTENDED.count);
+                await c.query(`INSERT INTO ${this.table} (id, name) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name`, [key, `both-${side}-${i}`]);
+            } else if (i % 5 === 4) {
                 await c.query(`DELETE FROM ${this.table} WHERE id = $1`, [id]);
                 this.finals.set(id, undefined);
             } else {
@@ -65,6 +87,39 @@ export class TwoWayWriteLoad {
             }
             this.writes++;
             await new Promise((r) => setTimeout(r, 20));
+        }
+    }
+
+    private probeId(side: number): number {
+        return this.base + side * 100_000 + PROBE.offset;
+    }
+
+    /** Until stopped: bumps this side's probe counter, recorded like any other write. */
+    private async probe(c: Client, side: number): Promise<void> {
+        const id = this.probeId(side);
+        for (let seq = 0; !this.stopping; seq++) {
+            const name = `probe-${side}-${String(seq).padStart(8, "0")}`;
+            await c.query(`INSERT INTO ${this.table} (id, name) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name`, [id, name]);
+            this.finals.set(id, name);
+            this.writes++;
+            await new Promise((r) => setTimeout(r, PROBE.everyMs));
+        }
+    }
+
+    /** Until stopped: watches the far side for side `side`'s probe, keeping the longest wait for a new value. */
+    private async watch(side: number): Promise<void> {
+        const far = this.watchers[1 - side];
+        let seen = "";
+        while (!this.stopping) {
+            const r = await far.query(`SELECT name FROM ${this.table} WHERE id = $1`, [this.probeId(side)]).catch(() => undefined);
+            const now = Date.now();
+            const name = r?.rows[0]?.name as string | undefined;
+            if (name !== undefined && name > seen) {
+                seen = name;
+                this.lastSeen[side] = now;
+            }
+            this.gaps[side] = Math.max(this.gaps[side], now - this.lastSeen[side]);
+            await new Promise((res) => setTimeout(res, 100));
         }
     }
 
@@ -96,7 +151,7 @@ export class TwoWayWriteLoad {
             diverged = (await dump(this.clients[0])) !== (await dump(this.clients[1]));
             assert.deepStrictEqual([lost, diverged], [[], false]);
         }).catch(() => undefined);
-        await Promise.all(this.clients.map((c) => c.end().catch(() => undefined)));
-        return { writes: this.writes, lost, diverged };
+        await Promise.all([...this.clients, ...this.watchers].map((c) => c.end().catch(() => undefined)));
+        return { writes: this.writes, lost, diverged, maxGapMs: Math.max(...this.gaps) };
     }
 }

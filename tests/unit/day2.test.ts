@@ -9,7 +9,7 @@ import { volumeProvider } from "../../components/docker/volume";
 import { containerProvider } from "../../components/docker/container";
 import { Checker } from "../../components/config/checker";
 import { loadAllowances } from "../../components/stack/allow";
-import { allowDestruction } from "../../components/dynamic/guard";
+import { allowDestruction, observedGuard } from "../../components/dynamic/guard";
 import { retryingCatalogRaces } from "../../components/databases/postgres/admin";
 import { loadStackConfig } from "../../components/stack/load";
 import { stackFile, raw } from "../stackFiles";
@@ -184,5 +184,15 @@ describe("PostgreSQL catalog races between the stack's own sessions", () => {
             /permission denied/,
         );
         assert.strictEqual(other, 1);
+    });
+});
+
+describe("refresh records drift, never refuses it", () => {
+    it("a source connector whose topic prefix drifted out of band: the diff a refresh makes passes", async () => {
+        const { connectorProvider } = await import("../../components/connectors/provider");
+        const olds = { name: "orders", "connector.class": "io.debezium.connector.postgresql.PostgresConnector", "topic.prefix": "app", connectUrls: [], state: "running" as const, restartTrigger: "", timeoutSeconds: 60, connectorState: "RUNNING", workerId: "w", tasks: [] };
+        const read = { ...olds, "topic.prefix": "app2", guard: observedGuard({ resource: "orders" }) };
+        assert.deepStrictEqual((await connectorProvider.diff!("orders", olds, read)).replaces, ["topic.prefix"]);
+        await assert.rejects(connectorProvider.diff!("orders", olds, { ...read, guard: { resource: "orders" } }), /refusing/);
     });
 });

@@ -1,0 +1,266 @@
+// Day 2 on the suite's `local` stack: the changes an ops team makes through `pulumi up` once pipelines run, each
+// applied under a write load on both sides of the two-way pair and ended by the no-loss checker (tests/integration/
+// writeLoad.ts). These tests change the platform for good, so they run after every other integration test file
+// (package.json lists this folder last) and the stack file is restored after the destroy (fixture.ts).
+// With CDC_SYNC_DAY2_RESULTS set, each change's numbers are written there as JSON (scripts/day2.sh).
+import * as assert from "assert";
+import * as fs from "fs";
+import axios from "axios";
+import Dockerode from "dockerode";
+import { Kafka, logLevel } from "kafkajs";
+import { OutputMap, UpResult } from "@pulumi/pulumi/automation";
+import { notRunning, platform, platformKeys, setPlatformConfig, startPairLoad } from "../fixture";
+
+/** One change's numbers, as docs/results/day2.json holds them. */
+interface ChangeResult {
+    change: string;
+    writes: number;
+    lost: number;
+    diverged: boolean;
+    maxGapMs: number;
+    upSeconds: number;
+}
+const results: ChangeResult[] = [];
+
+/** Every connector or task of every Connect cluster that is not RUNNING (or the PAUSED/STOPPED it was declared). */
+async function unsettled(outputs: OutputMap): Promise<string[]> {
+    const clusters = outputs.placement.value.connectClusters as Record<string, { url: string }[]>;
+    const out: string[] = [];
+    for (const [cluster, workers] of Object.entries(clusters)) {
+        const { data } = await axios.get<Record<string, { status: { connector: { state: string }; tasks: { id: number; state: string }[] } }>>(
+            `${workers[0].url}/connectors?expand=status`,
+        );
+        for (const [name, c] of Object.entries(data)) {
+            if (c.status.connector.state !== "RUNNING") out.push(`${cluster}/${name}: ${c.status.connector.state}`);
+            for (const t of c.status.tasks) if (t.state !== "RUNNING") out.push(`${cluster}/${name} task ${t.id}: ${t.state}`);
+        }
+    }
+    return [...out, ...(await notRunning(outputs))];
+}
+
+/** Applies `change` (an `up`) under the pair's write load, then runs the checker and records the numbers. */
+async function underLoad(change: string, apply: () => Promise<UpResult>): Promise<UpResult> {
+    const p = platform();
+    const load = await startPairLoad(p.stackName);
+    const started = Date.now();
+    let up: UpResult;
+    try {
+        up = await apply();
+    } catch (e) {
+        await load.stopAndCheck(5);
+        throw e;
+    }
+    const upSeconds = Math.round((Date.now() - started) / 100) / 10;
+    assert.strictEqual(up.summary.result, "succeeded", `up failed; see ${p.test.logFile}`);
+    const checked = await load.stopAndCheck();
+    results.push({ change, writes: checked.writes, lost: checked.lost.length, diverged: checked.diverged, maxGapMs: checked.maxGapMs, upSeconds });
+    assert.ok(checked.writes > 50, `only ${checked.writes} writes during the change`);
+    assert.deepStrictEqual(checked.lost, [], `${checked.lost.length} recorded final states missing:\n${checked.lost.slice(0, 10).join("\n")}`);
+    assert.strictEqual(checked.diverged, false, "db1 and db2 differ after the change");
+    assert.deepStrictEqual(await unsettled(up.outputs), []);
+    return up;
+}
+
+/** One observation of a set of services during an `up`: which were out (stopped, or not yet back in sync). */
+interface Sample {
+    readonly at: number;
+    readonly out: ReadonlySet<string>;
+}
+
+/** Samples `observe` every 500 ms until stopped; an observation that throws is skipped. */
+function sampler(observe: () => Promise<Set<string>>): { stop: () => Promise<Sample[]> } {
+    const samples: Sample[] = [];
+    let stopping = false;
+    const loop = (async () => {
+        while (!stopping) {
+            const at = Date.now();
+            const out = await observe().catch(() => undefined);
+            if (out) samples.push({ at, out });
+            await new Promise((r) => setTimeout(r, 500));
+        }
+    })();
+    return {
+        stop: async () => {
+            stopping = true;
+            await loop;
+            return samples;
+        },
+    };
+}
+
+const docker = new Dockerode();
+const running = async (container: string) =>
+    (await docker
+        .getContainer(container)
+        .inspect()
+        .catch(() => undefined))?.State.Running === true;
+const startedAt = async (container: string) => (await docker.getContainer(container).inspect()).State.StartedAt;
+
+/** Brokers out: container not running, not registered, or missing from the ISR of a partition it holds. */
+function brokerSampler(stack: string, ids: number[], bootstrap: string[]) {
+    // Short timeouts: a request to the broker being restarted fails fast (that sample is skipped) instead of stalling the sampler.
+    const admin = new Kafka({
+        clientId: "itest-day2",
+        brokers: bootstrap,
+        logLevel: logLevel.NOTHING,
+        retry: { retries: 1 },
+        connectionTimeout: 1000,
+        requestTimeout: 3000,
+    }).admin();
+    let connected: Promise<void> | undefined;
+    return sampler(async () => {
+        connected ??= admin.connect();
+        await connected;
+        const registered = (await admin.describeCluster()).brokers.map((b) => b.nodeId);
+        const parts = (await admin.fetchTopicMetadata()).topics.flatMap((t) => t.partitions);
+        const out = new Set<string>();
+        for (const id of ids) {
+            const inSync = registered.includes(id) && parts.every((p) => !p.replicas.includes(id) || p.isr.includes(id));
+            if (!inSync || !(await running(`cdc-sync-${stack}-broker-${id}`))) out.add(`broker-${id}`);
+        }
+        return out;
+    });
+}
+
+/** Workers out: container not running, or its REST API not answering at all (a 409 mid-rebalance is an answer). */
+function workerSampler(stack: string, workers: { server: string; url: string }[]) {
+    return sampler(async () => {
+        const out = new Set<string>();
+        for (const w of workers) {
+            const serving = await axios.get(`${w.url}/connectors`, { timeout: 2000, validateStatus: () => true }).then(() => true, () => false);
+            if (!serving || !(await running(`cdc-sync-${stack}-connect-${w.server}`))) out.add(`worker-${w.server}`);
+        }
+        return out;
+    });
+}
+
+/** Checks that services `names` were each out at some point, one at a time, in this order. */
+function assertRolledInTurn(samples: Sample[], names: string[]): void {
+    const overlapping = samples.filter((s) => names.filter((n) => s.out.has(n)).length > 1);
+    assert.deepStrictEqual(
+        overlapping.map((s) => [...s.out]),
+        [],
+        "two services were out at once: the change did not roll one at a time",
+    );
+    const spans = names.map((n) => {
+        const outs = samples.filter((s) => s.out.has(n)).map((s) => s.at);
+        assert.ok(outs.length > 0, `${n} never restarted (no sample saw it out)`);
+        return { n, first: Math.min(...outs), last: Math.max(...outs) };
+    });
+    for (let i = 1; i < spans.length; i++) {
+        assert.ok(spans[i - 1].last < spans[i].first, `${spans[i].n} went out before ${spans[i - 1].n} was back in sync`);
+    }
+}
+
+async function topicShapes(bootstrap: string[]): Promise<Map<string, { replicas: number; inSync: boolean }>> {
+    const admin = new Kafka({ clientId: "itest-day2", brokers: bootstrap, logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+        const meta = await admin.fetchTopicMetadata();
+        return new Map(
+            meta.topics.map((t) => [
+                t.name,
+                {
+                    replicas: Math.min(...t.partitions.map((p) => p.replicas.length)),
+                    inSync: t.partitions.every((p) => p.replicas.every((r) => p.isr.includes(r))),
+                },
+            ]),
+        );
+    } finally {
+        await admin.disconnect();
+    }
+}
+
+describe("day 2: changes to the running local stack, each under a write load on both sides", function () {
+    this.timeout(20 * 60 * 1000);
+    let outputs: OutputMap;
+    let keys: Record<string, any>;
+    const stack = () => platform().stackName;
+    const bootstrap = () => (outputs.bootstrapServers.value as string).split(",");
+
+    before(() => {
+        outputs = platform().outputs;
+        keys = platformKeys();
+    });
+
+    after(() => {
+        if (process.env.CDC_SYNC_DAY2_RESULTS) fs.writeFileSync(process.env.CDC_SYNC_DAY2_RESULTS, `${JSON.stringify(results, null, 2)}\n`);
+    });
+
+    it("refuses, at preview, a change that would delete Connect's internal topics, naming them and the consequence; nothing is touched", async () => {
+        const p = platform();
+        const workers = await Promise.all(["server1", "server2"].map((s) => startedAt(`cdc-sync-${stack()}-connect-${s}`)));
+        const connectors = (await axios.get<string[]>(`${p.connectUrls[0]}/connectors`)).data.sort();
+        await setPlatformConfig("connect", { ...keys.connect, groupId: "cdc-sync-renamed" });
+        try {
+            const refusal = await p.test.stack.preview({ onOutput: p.test.log }).then(
+                () => assert.fail("the preview passed"),
+                (e: Error) => e.message,
+            );
+            assert.match(
+                refusal,
+                /refusing to replace kafka-connect-offsets \(topic cdc-sync-connect-offsets\): changing name deletes the topic and every message in it \(every source connector's offsets[^)]*\)\. Nothing was changed\. To accept that, set cdc-sync:allowDestructive\.kafka-connect-offsets: delete-topic/,
+            );
+            assert.match(await p.test.stack.up({ onOutput: p.test.log }).then(() => "up passed", (e: Error) => e.message), /refusing to replace kafka-connect-/);
+        } finally {
+            await setPlatformConfig("connect", keys.connect);
+        }
+        assert.deepStrictEqual(await Promise.all(["server1", "server2"].map((s) => startedAt(`cdc-sync-${stack()}-connect-${s}`))), workers, "a worker restarted");
+        assert.deepStrictEqual((await axios.get<string[]>(`${p.connectUrls[0]}/connectors`)).data.sort(), connectors);
+        assert.deepStrictEqual(await unsettled(outputs), []);
+    });
+
+    it("a broker setting (kafka.config) restarts the brokers one at a time, each after the one before is back in every ISR", async () => {
+        const before = await Promise.all([1, 2].map((id) => startedAt(`cdc-sync-${stack()}-broker-${id}`)));
+        await setPlatformConfig("kafka", { ...(keys.kafka ?? {}), config: { "num.io.threads": 9 } });
+        const watch = brokerSampler(stack(), [1, 2], bootstrap());
+        let samples: Sample[] = [];
+        try {
+            outputs = (await underLoad("broker setting (kafka.config), rolling", () => platform().test.stack.up({ onOutput: platform().test.log }))).outputs;
+        } finally {
+            samples = await watch.stop();
+        }
+        const after = await Promise.all([1, 2].map((id) => startedAt(`cdc-sync-${stack()}-broker-${id}`)));
+        assert.ok(after[0] !== before[0] && after[1] !== before[1], "a broker was not restarted");
+        assertRolledInTurn(samples, ["broker-1", "broker-2"]);
+    });
+
+    it("a third broker and a third Connect worker on a new server join without stopping the pipelines; every topic keeps its replication factor", async () => {
+        const shapes = await topicShapes(bootstrap());
+        await setPlatformConfig("servers", { ...keys.servers, server3: { engine: "local", address: "127.0.0.15" } });
+        await setPlatformConfig("brokers", [...keys.brokers, { id: 3, server: "server3" }]);
+        await setPlatformConfig("connect", { ...keys.connect, workers: [...keys.connect.workers, "server3"] });
+        // The workers' bootstrap.servers changes: they restart, one at a time.
+        const watch = workerSampler(stack(), outputs.placement.value.connectWorkers as { server: string; url: string }[]);
+        let samples: Sample[] = [];
+        try {
+            outputs = (await underLoad("add a broker and a Connect worker", () => platform().test.stack.up({ onOutput: platform().test.log }))).outputs;
+        } finally {
+            samples = await watch.stop();
+        }
+        assertRolledInTurn(samples, ["worker-server1", "worker-server2"]);
+        assert.strictEqual(bootstrap().length, 3);
+        const after = await topicShapes(bootstrap());
+        for (const [name, shape] of shapes) assert.deepStrictEqual(after.get(name), shape, `topic ${name} changed (or is gone)`);
+        const third = (outputs.placement.value.connectWorkers as { server: string; url: string }[]).find((w) => w.server === "server3")!;
+        assert.ok(Array.isArray((await axios.get(`${third.url}/connectors`)).data), "the third worker does not serve the group's connectors");
+    });
+
+    it("replication factor 2 -> 3 reassigns every stack topic in place: no topic deleted, every replica in sync", async () => {
+        const before = await topicShapes(bootstrap());
+        await setPlatformConfig("kafka", { ...(keys.kafka ?? {}), replicationFactor: 3, config: { "num.io.threads": 9 } });
+        outputs = (await underLoad("replication factor 2 -> 3", () => platform().test.stack.up({ onOutput: platform().test.log }))).outputs;
+        const after = await topicShapes(bootstrap());
+        for (const name of before.keys()) assert.ok(after.has(name), `topic ${name} is gone`);
+        const stackTopics = [...after].filter(([n]) => n.startsWith("cdc-sync-connect") || n.startsWith("twoway."));
+        assert.ok(stackTopics.length >= 6, `stack topics: ${stackTopics.map(([n]) => n).join(", ")}`);
+        for (const [name, shape] of stackTopics) assert.deepStrictEqual(shape, { replicas: 3, inSync: true }, `topic ${name}`);
+    });
+
+    it("removing a Connect worker hands its tasks to the others, and nothing stops", async () => {
+        await setPlatformConfig("connect", { ...keys.connect, workers: keys.connect.workers });
+        outputs = (await underLoad("remove a Connect worker", () => platform().test.stack.up({ onOutput: platform().test.log }))).outputs;
+        assert.strictEqual(await running(`cdc-sync-${stack()}-connect-server3`), false, "the removed worker still runs");
+        assert.strictEqual((outputs.placement.value.connectWorkers as unknown[]).length, 2);
+    });
+});
