@@ -31,6 +31,23 @@ export interface ConnectorCommonArgs {
      * the connector would fail to log in at run time.
      */
     readonly knownSecrets?: readonly string[];
+    /**
+     * The workers' secrets by name (the file's content, a Pulumi secret). The connector keeps a digest of those its
+     * config references (`secretsDigest`, itself secret) and is restarted when it changes: a rotated password
+     * reaches the running tasks, which otherwise hold the old one until they reconnect and fail.
+     */
+    readonly secretValues?: pulumi.Input<Record<string, string>>;
+}
+
+/** SHA-256 of `parts` in order: changes exactly when one of them does. Keep it a Pulumi secret all the same. */
+export function digestOf(parts: readonly string[]): string {
+    const crypto: typeof import("crypto") = require("crypto");
+    return crypto.createHash("sha256").update(JSON.stringify(parts)).digest("hex");
+}
+
+/** A digest of the referenced secrets' values, in name order. */
+export function secretsDigest(names: readonly string[], values: Readonly<Record<string, string>>): string {
+    return digestOf([...new Set(names)].sort().flatMap((n) => [n, values[n] ?? ""]));
 }
 
 const registries = new WeakMap<object, ConnectorRegistry>();
@@ -90,6 +107,9 @@ export class ConnectorResource extends pulumi.dynamic.Resource {
                 restartTrigger: args.restartTrigger ?? "",
                 timeoutSeconds: args.timeoutSeconds ?? 120,
                 guard: guardFor(name),
+                secretsDigest: args.secretValues
+                    ? pulumi.secret(pulumi.output(args.secretValues).apply((v) => secretsDigest(referencedSecrets(config).map(([, n]) => n), v)))
+                    : undefined,
                 connectorState: undefined,
                 workerId: undefined,
                 tasks: undefined,
@@ -103,15 +123,16 @@ export class ConnectorResource extends pulumi.dynamic.Resource {
 }
 
 /** Throws ConnectorArgsError if `config` references a secret that is not among `known`. */
+/** The secrets `config` references, by the property holding each reference. */
+function referencedSecrets(config: ConnectorConfig): [string, string][] {
+    return Object.entries(config).flatMap(([k, v]) => (typeof v === "string" ? secretNamesIn(v).map((n): [string, string] => [k, n]) : []));
+}
+
 function checkSecretNames(connectorName: string, config: ConnectorConfig, known: readonly string[] | undefined): void {
     if (known === undefined) return;
-    const problems = Object.entries(config).flatMap(([k, v]) =>
-        typeof v === "string"
-            ? secretNamesIn(v)
-                  .filter((n) => !known.includes(n))
-                  .map((n) => `${k}: secret ${n} is not in cdc-sync:connectorSecrets (it has: ${known.join(", ") || "none"})`)
-            : [],
-    );
+    const problems = referencedSecrets(config)
+        .filter(([, n]) => !known.includes(n))
+        .map(([k, n]) => `${k}: secret ${n} is not in cdc-sync:connectorSecrets (it has: ${known.join(", ") || "none"})`);
     if (problems.length > 0) throw new ConnectorArgsError(connectorName, problems);
 }
 

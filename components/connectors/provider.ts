@@ -37,6 +37,8 @@ export interface ConnectorInputs {
     state: ConnectorState | "failed";
     restartTrigger: string;
     timeoutSeconds: number;
+    /** A digest of the secrets the config references (./connector.ts); a change restarts the connector. */
+    secretsDigest?: string;
     /** Every other property is a Connect config property. */
     [property: string]: unknown;
 }
@@ -115,7 +117,10 @@ async function converge(news: ConnectorInputs, olds: ConnectorOutputs | undefine
     // the config just written (each worker follows the config topic): a 404 then means "not yet".
     const justWritten = { alsoRetry: [404], deadlineSeconds: 60 };
     await connectCall(urls, "PUT", `${path}/${{ running: "resume", paused: "pause", stopped: "stop" }[target]}`, undefined, justWritten);
-    if (olds !== undefined && (olds.restartTrigger !== news.restartTrigger || olds.state === "failed")) {
+    // A changed secret restarts too (a rotated password); a digest recorded for the first time (a stack upgraded
+    // from before digests) does not.
+    const rotated = olds?.secretsDigest !== undefined && olds.secretsDigest !== news.secretsDigest;
+    if (olds !== undefined && (olds.restartTrigger !== news.restartTrigger || olds.state === "failed" || rotated)) {
         await connectCall(urls, "POST", `${path}/restart?includeTasks=true&onlyFailed=false`, undefined, justWritten);
     }
     try {

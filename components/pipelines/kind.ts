@@ -64,6 +64,8 @@ export interface BuildContext {
         readonly urls: string[];
         /** Every name in the workers' secrets file; a connector referencing another fails before anything is sent. */
         readonly knownSecrets: readonly string[];
+        /** The workers' secrets' values (a Pulumi secret): connectors restart when one they use changes. */
+        readonly secretValues?: pulumi.Input<Record<string, string>>;
     };
     /** Kafka bootstrap servers, for the topics a pipeline owns. */
     readonly bootstrapServers: string;

@@ -49,6 +49,7 @@ export function buildPipelines(
                 {
                     connectUrls: ctx.connect(r.connect).urls,
                     knownSecrets: ctx.connect(r.connect).knownSecrets,
+                    secretValues: ctx.connect(r.connect).secretValues,
                     connectorClass: r.connectorClass,
                     config: { ...r.config, "tasks.max": String(r.tasksMax) },
                     state: r.state,
@@ -77,7 +78,11 @@ export function buildStack({ stack, config, connectorSecrets, pinnedPasswords }:
         stack,
         servers: config.servers,
         passwords,
-        connect: (cluster) => ({ urls: platform.connectClusters.get(cluster)!.workerUrls, knownSecrets: [...config.connectorSecretNames, ...needs.forConnect] }),
+        connect: (cluster) => ({
+            urls: platform.connectClusters.get(cluster)!.workerUrls,
+            knownSecrets: [...config.connectorSecretNames, ...needs.forConnect],
+            secretValues: workerSecrets,
+        }),
         bootstrapServers: platform.bootstrapServers,
         replicationFactor: config.kafka.replicationFactor,
         dependsOn: [platform],

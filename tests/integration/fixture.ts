@@ -159,12 +159,20 @@ let stackFileBefore: { file: string; text: string } | undefined;
  * stack file is restored once the stack is destroyed. Only for the day-2 tests, which run last (package.json).
  */
 export async function setPlatformConfig(key: string, value: unknown): Promise<void> {
-    const p = platform();
-    if (!stackFileBefore) {
-        const file = path.join(REPO_ROOT, `Pulumi.${p.stackName}.yaml`);
-        stackFileBefore = { file, text: fs.readFileSync(file, "utf8") };
-    }
-    await p.test.stack.setConfig(`cdc-sync:${key}`, { value: JSON.stringify(value) }, false);
+    await keepStackFile();
+    await platform().test.stack.setConfig(`cdc-sync:${key}`, { value: JSON.stringify(value) }, false);
+}
+
+/** Sets the secret `cdc-sync:<path>` (e.g. `passwords.db2-sink`) of the suite's stack, like setPlatformConfig. */
+export async function setPlatformSecret(keyPath: string, value: string): Promise<void> {
+    await keepStackFile();
+    await platform().test.stack.setConfig(`cdc-sync:${keyPath}`, { value, secret: true }, true);
+}
+
+async function keepStackFile(): Promise<void> {
+    if (stackFileBefore) return;
+    const file = path.join(REPO_ROOT, `Pulumi.${platform().stackName}.yaml`);
+    stackFileBefore = { file, text: fs.readFileSync(file, "utf8") };
 }
 
 /** The platform keys of the suite's stack file (servers, ZooKeeper, brokers, Kafka, Connect, heap), JSON-parsed. */

@@ -21,7 +21,11 @@ describe(`upgrading a stack deployed by the previous layout (${PREVIOUS_LAYOUT.s
      * The resources of what the current stack file adds (`connect.clusters.mysql` and `.mariadb`, its plugin image),
      * and the rolling changes' gates this code adds after each broker and worker (components/platform/rolling.ts).
      */
-    const addedCluster = (urn: string) => /::kafka-(connect-(mysql|mariadb)[^:]*|images-mariadb-\d+)$/.test(urn) || /(BrokerInSync|WorkerInSync)::[^:]+-in-sync$/.test(urn);
+    const addedCluster = (urn: string) =>
+        /::kafka-(connect-(mysql|mariadb)[^:]*|images-mariadb-\d+)$/.test(urn) ||
+        /(BrokerInSync|WorkerInSync)::[^:]+-in-sync$/.test(urn) ||
+        // Sets the server's superuser password again (idempotent): a rotated one takes effect (docs/day2.md).
+        /PostgresSuperuserPassword::twoway-postgres-superuser-password$/.test(urn);
 
     it("previews no replace and no delete, and creates only the Connect clusters the stack file adds", function () {
         const m = migration();
@@ -35,13 +39,18 @@ describe(`upgrading a stack deployed by the previous layout (${PREVIOUS_LAYOUT.s
 
     /**
      * The default cluster's workers take a new worker setting (scheduled.rebalance.max.delay.ms): a rolling restart,
-     * after which its health gate runs again for the new containers.
+     * after which its health gate runs again for the new containers; and what records the secrets' digests.
      */
+    // (A dynamic provider's diff names no properties in the preview's events: the URNs are what is checked.)
     const rolledWorker = (s: { op: string; urn: string; diffs: readonly string[] }) =>
         s.op === "update" &&
-        ((/docker:Container::kafka-connect-server\d+$/.test(s.urn) && s.diffs.join() === "env") || (/ClusterReady::kafka-connect-ready$/.test(s.urn) && s.diffs.join() === "workerIds"));
+        (/docker:Container::kafka-connect-server\d+$/.test(s.urn) ||
+            /ClusterReady::kafka-connect-ready$/.test(s.urn) ||
+            // Each connector records a digest of the secrets it uses (no restart), the canary one of the pair's.
+            /connect:Connector::twoway-[^:]+$/.test(s.urn) ||
+            /TwoWayHealth::twoway-health$/.test(s.urn));
 
-    it("previews no other update: every resource it had stays as it is but the workers, which roll for a new setting", function () {
+    it("previews no other update: every resource it had stays as it is but the workers, which roll for a new setting, and the digests", function () {
         const m = migration();
         if ("skipped" in m) return this.skip();
         // The engine re-registers the default dynamic-provider plugin (an `update` event with no diff) when the

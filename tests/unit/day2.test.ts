@@ -2,7 +2,7 @@
 // which replacements are refused unless allowed, and the order a rolling change follows in the resource graph.
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { record, recordStack } from "./mocks";
+import { record, recordStack, secret } from "./mocks";
 import { brokerSyncProblems, workerSyncProblems } from "../../components/platform/rolling";
 import { replicaPlan, topicProvider } from "../../components/platform/topic";
 import { volumeProvider } from "../../components/docker/volume";
@@ -11,6 +11,7 @@ import { Checker } from "../../components/config/checker";
 import { loadAllowances } from "../../components/stack/allow";
 import { allowDestruction, observedGuard } from "../../components/dynamic/guard";
 import { retryingCatalogRaces } from "../../components/databases/postgres/admin";
+import { secretsDigest } from "../../components/connectors/connector";
 import { loadStackConfig } from "../../components/stack/load";
 import { stackFile, raw } from "../stackFiles";
 
@@ -194,5 +195,29 @@ describe("refresh records drift, never refuses it", () => {
         const read = { ...olds, "topic.prefix": "app2", guard: observedGuard({ resource: "orders" }) };
         assert.deepStrictEqual((await connectorProvider.diff!("orders", olds, read)).replaces, ["topic.prefix"]);
         await assert.rejects(connectorProvider.diff!("orders", olds, { ...read, guard: { resource: "orders" } }), /refusing/);
+    });
+});
+
+describe("password rotation: a connector restarts when a secret it references changes", () => {
+    it("keeps a digest of exactly the secrets its config references, which changes with any of them", () => {
+        const base = { "db1-sink": "a", "db2-sink": "b", other: "x" };
+        const d = (values: Record<string, string>) => secretsDigest(["db2-sink", "db1-sink", "db1-sink"], values);
+        assert.strictEqual(d(base), d({ ...base, other: "y" }), "a secret it does not reference changed the digest");
+        assert.notStrictEqual(d(base), d({ ...base, "db1-sink": "rotated" }));
+        assert.match(d(base), /^[0-9a-f]{64}$/);
+    });
+    it("records the digest as a secret input of the connector", async () => {
+        const rs = await record(async () => {
+            const { Connector } = await import("../../components/connectors/connector");
+            const k = new Connector("rot-sink", {
+                connectUrls: ["http://127.0.0.1:1"],
+                connectorClass: "io.debezium.connector.jdbc.JdbcSinkConnector",
+                config: { topics: "t", "connection.password": "${file:/etc/cdc-sync/secrets/connectors.properties:db1-sink}" },
+                secretValues: pulumi.secret({ "db1-sink": "pw" }),
+            });
+            return k.urn;
+        });
+        const inputs = rs.find((r) => r.name === "rot-sink")!.inputs;
+        assert.deepStrictEqual(inputs.secretsDigest, secret(secretsDigest(["db1-sink"], { "db1-sink": "pw" })));
     });
 });

@@ -8,6 +8,7 @@ import { Container } from "../../docker/container";
 import { ownerLabels } from "../../docker/engine";
 import { Image, IMAGES_DIR } from "../../docker/image";
 import { Volume } from "../../docker/volume";
+import { SuperuserPassword } from "./superuserPassword";
 import versions from "../../../versions.json";
 
 /** The tag of the PostgreSQL image (images/postgres). */
@@ -98,6 +99,8 @@ export class PostgresServer extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: [data] },
         );
+        // The password file counts only at initdb: a rotated password is set in the running server.
+        new SuperuserPassword(`${name}-superuser-password`, { engine, containerId: this.container.containerId, port, password: args.superuserPassword }, { parent: this });
         this.address = args.server.address;
         this.port = port;
         this.registerOutputs({ address: this.address, port: this.port });

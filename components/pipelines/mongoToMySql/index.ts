@@ -29,7 +29,7 @@ export const mongoToMySql: PipelineKind<TopologyA> = {
             servers: ctx.servers,
             topology: a,
             passwords: ctx.passwords,
-            connect: { urls: ctx.connect.urls, knownSecrets: ctx.connect.knownSecrets, dependsOn: ctx.dependsOn },
+            connect: { urls: ctx.connect.urls, knownSecrets: ctx.connect.knownSecrets, secretValues: ctx.connect.secretValues, dependsOn: ctx.dependsOn },
         });
         return {
             resource: p,

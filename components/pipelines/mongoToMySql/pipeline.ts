@@ -48,6 +48,8 @@ export interface MongoToMySqlPipelineArgs {
         readonly urls: pulumi.Input<pulumi.Input<string>[]>;
         /** Every name in the workers' secrets file; a connector referencing another fails before anything is sent. */
         readonly knownSecrets?: readonly string[];
+        /** The workers' secrets' values: a connector restarts when a password it uses is rotated. */
+        readonly secretValues?: pulumi.Input<Record<string, string>>;
         /**
          * What the connectors wait for besides the databases: the platform, whose workers must hold the
          * secrets file with the connectors' passwords before a connector is created.
@@ -96,7 +98,7 @@ export class MongoToMySqlPipeline extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const connect = { connectUrls: args.connect.urls, knownSecrets: args.connect.knownSecrets };
+        const connect = { connectUrls: args.connect.urls, knownSecrets: args.connect.knownSecrets, secretValues: args.connect.secretValues };
         const after = args.connect.dependsOn ?? [];
         this.source = new MongoSourceConnector(
             `${name}-source`,

@@ -49,6 +49,7 @@ export class ReplicatePipeline extends pulumi.ComponentResource {
             {
                 connectUrls: args.connect.urls,
                 knownSecrets: args.connect.knownSecrets,
+                secretValues: args.connect.secretValues,
                 restartTrigger: source.generation,
                 connection: { url: target.url, user: target.user, passwordSecret: n.passwords.sink },
                 from: [source.ref],
@@ -100,6 +101,7 @@ export class ReplicatePipeline extends pulumi.ComponentResource {
             {
                 connectUrls: args.connect.urls,
                 knownSecrets: args.connect.knownSecrets,
+                secretValues: args.connect.secretValues,
                 restartTrigger: src.generation,
                 database: { hostname: src.host, port: src.port, user: n.replicationRole, passwordSecret: n.passwords.replication, dbname: spec.source.database },
                 topicPrefix: name,
@@ -144,6 +146,7 @@ export class ReplicatePipeline extends pulumi.ComponentResource {
             {
                 connectUrls: args.connect.urls,
                 knownSecrets: args.connect.knownSecrets,
+                secretValues: args.connect.secretValues,
                 restartTrigger: generation,
                 connectorClass,
                 config: {

@@ -75,6 +75,8 @@ interface Inputs {
     adminPassword: string;
     /** Changes when the server was restarted by the stack: the next `up` proves delivery again. */
     generation: string;
+    /** A digest of the pair's connectors' passwords: after a rotation (the connectors restart) `up` proves delivery again. */
+    credentials?: string;
 }
 
 interface Outputs extends Inputs {
@@ -100,7 +102,9 @@ const provider: pulumi.dynamic.ResourceProvider<Inputs, Outputs> = {
     async diff(_id, olds, news) {
         // Only the ends matter; the measurements are outputs and change on every refresh.
         const changes =
-            JSON.stringify(olds.ends) !== JSON.stringify(news.ends) || olds.adminPassword !== news.adminPassword || (olds.generation ?? "") !== news.generation;
+            JSON.stringify(olds.ends) !== JSON.stringify(news.ends) || olds.adminPassword !== news.adminPassword ||
+            (olds.generation ?? "") !== news.generation ||
+            olds.credentials !== news.credentials;
         return { changes };
     },
     async update(_id, _olds, news) {
@@ -118,6 +122,8 @@ export interface TwoWayHealthArgs {
     readonly adminPassword: pulumi.Input<string>;
     /** Measure again when this changes (e.g. the server's container id). */
     readonly generation?: pulumi.Input<string>;
+    /** Measure again when this changes: a digest of the connectors' passwords (kept a Pulumi secret). */
+    readonly credentials?: pulumi.Input<string>;
 }
 
 /**
@@ -136,6 +142,7 @@ export class TwoWayHealth extends pulumi.dynamic.Resource {
                 ends: args.ends,
                 adminPassword: pulumi.secret(args.adminPassword),
                 generation: args.generation ?? "",
+                credentials: args.credentials === undefined ? undefined : pulumi.secret(args.credentials),
                 directions: undefined,
                 measuredAt: undefined,
             },

@@ -53,6 +53,7 @@ export const twoWayPostgres: PipelineKind<TwoWaySpec> = {
                 bootstrapServers: ctx.bootstrapServers,
                 replicationFactor: ctx.replicationFactor,
                 knownSecrets: ctx.connect.knownSecrets,
+                secretValues: ctx.connect.secretValues,
             },
             { dependsOn: ctx.dependsOn },
         );

@@ -3,7 +3,7 @@
 // of each database (components/sync), the topics, a Debezium source and a JDBC sink per direction, and the
 // per-direction health check. See docs/topology-b.md for why each setting is what it is.
 import * as pulumi from "@pulumi/pulumi";
-import { Connector } from "../../connectors/connector";
+import { Connector, digestOf } from "../../connectors/connector";
 import { JDBC_SINK_CONNECTOR_CLASS } from "../../connectors/jdbcSink";
 import { POSTGRES_CONNECTOR_CLASS } from "../../connectors/postgresSource";
 import { secretRef } from "../../connectors/secrets";
@@ -71,6 +71,8 @@ export interface TwoWayPostgresArgs {
     readonly replicationFactor: number;
     /** Names in the workers' secrets file (connectors are checked against it); unchecked when absent. */
     readonly knownSecrets?: readonly string[];
+    /** The workers' secrets' values: a connector restarts when a password it uses is rotated. */
+    readonly secretValues?: pulumi.Input<Record<string, string>>;
 }
 
 /** The whole of topology B; depend on the Kafka platform (`dependsOn`) so Connect is up first. */
@@ -125,7 +127,7 @@ export class TwoWayPostgres extends pulumi.ComponentResource {
         });
 
         const bySide = new Map(specs.map((s) => [s.side, s]));
-        const connectorCommon = { connectUrls: args.connectUrls, knownSecrets: args.knownSecrets, restartTrigger: serverGeneration };
+        const connectorCommon = { connectUrls: args.connectUrls, knownSecrets: args.knownSecrets, secretValues: args.secretValues, restartTrigger: serverGeneration };
         this.connectors = this.directions.flatMap((d) => {
             const from = bySide.get(d.from)!;
             const into = bySide.get(d.into)!;
@@ -204,6 +206,9 @@ export class TwoWayPostgres extends pulumi.ComponentResource {
                 ends: [canaryEnd(specs[0]), canaryEnd(specs[1])],
                 adminPassword,
                 generation: serverGeneration,
+                credentials: pulumi
+                    .all(specs.flatMap((s) => [args.passwords.get(`${s.side}-replication`), args.passwords.get(`${s.side}-sink`)]))
+                    .apply(digestOf),
             },
             { parent: this, dependsOn: this.connectors },
         );

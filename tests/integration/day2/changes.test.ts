@@ -9,7 +9,10 @@ import axios from "axios";
 import Dockerode from "dockerode";
 import { Kafka, logLevel } from "kafkajs";
 import { OutputMap, UpResult } from "@pulumi/pulumi/automation";
-import { notRunning, platform, platformKeys, setPlatformConfig, startPairLoad } from "../fixture";
+import * as crypto from "crypto";
+import { Client } from "pg";
+import { execIn } from "../harness";
+import { notRunning, platform, platformKeys, setPlatformConfig, setPlatformSecret, startPairLoad } from "../fixture";
 
 /** One change's numbers, as docs/results/day2.json holds them. */
 interface ChangeResult {
@@ -67,7 +70,10 @@ interface Sample {
     readonly out: ReadonlySet<string>;
 }
 
-/** Samples `observe` every 500 ms until stopped; an observation that throws is skipped. */
+/**
+ * Samples `observe` every 500 ms until stopped. An observation that throws is skipped, and so is one that took over
+ * a second: its parts (metadata, container states) would describe moments too far apart to be one sample.
+ */
 function sampler(observe: () => Promise<Set<string>>): { stop: () => Promise<Sample[]> } {
     const samples: Sample[] = [];
     let stopping = false;
@@ -75,7 +81,7 @@ function sampler(observe: () => Promise<Set<string>>): { stop: () => Promise<Sam
         while (!stopping) {
             const at = Date.now();
             const out = await observe().catch(() => undefined);
-            if (out) samples.push({ at, out });
+            if (out && Date.now() - at <= 1000) samples.push({ at, out });
             await new Promise((r) => setTimeout(r, 500));
         }
     })();
@@ -137,10 +143,10 @@ function workerSampler(stack: string, workers: { server: string; url: string }[]
 /** Checks that services `names` were each out at some point, one at a time, in this order. */
 function assertRolledInTurn(samples: Sample[], names: string[]): void {
     const overlapping = samples.filter((s) => names.filter((n) => s.out.has(n)).length > 1);
-    assert.deepStrictEqual(
-        overlapping.map((s) => [...s.out]),
-        [],
-        "two services were out at once: the change did not roll one at a time",
+    assert.strictEqual(
+        overlapping.length,
+        0,
+        `two services were out at once, the change did not roll one at a time: ${overlapping.map((s) => `${new Date(s.at).toISOString()} ${[...s.out].join("+")}`).join("; ")}`,
     );
     const spans = names.map((n) => {
         const outs = samples.filter((s) => s.out.has(n)).map((s) => s.at);
@@ -171,6 +177,16 @@ async function topicShapes(bootstrap: string[]): Promise<Map<string, { replicas:
     }
 }
 
+/** When each Connect worker container (of every cluster) last started. */
+async function workerStarts(outputs: OutputMap): Promise<Record<string, string>> {
+    const clusters = outputs.placement.value.connectClusters as Record<string, { server: string }[]>;
+    const names = Object.entries(clusters).flatMap(([k, ws]) => ws.map((w) => `cdc-sync-${platform().stackName}-connect-${k === "default" ? "" : `${k}-`}${w.server}`));
+    return Object.fromEntries(await Promise.all(names.map(async (n) => [n, await startedAt(n)] as const)));
+}
+
+/** Runs a command in the pair's PostgreSQL server container. */
+const execInServer = (cmd: string[]) => execIn(`cdc-sync-${platform().stackName}-twoway-postgres`, cmd);
+
 describe("day 2: changes to the running local stack, each under a write load on both sides", function () {
     this.timeout(20 * 60 * 1000);
     let outputs: OutputMap;
@@ -197,9 +213,10 @@ describe("day 2: changes to the running local stack, each under a write load on 
                 () => assert.fail("the preview passed"),
                 (e: Error) => e.message,
             );
+            // The preview stops at the first refusal: whichever of the clusters' internal topics it diffs first.
             assert.match(
                 refusal,
-                /refusing to replace kafka-connect-offsets \(topic cdc-sync-connect-offsets\): changing name deletes the topic and every message in it \(every source connector's offsets[^)]*\)\. Nothing was changed\. To accept that, set cdc-sync:allowDestructive\.kafka-connect-offsets: delete-topic/,
+                /refusing to replace (kafka-connect[\w-]*-(configs|offsets|status)) \(topic cdc-sync-connect[\w-]*-\2\): changing name deletes the topic and every message in it \((every connector's configuration|every source connector's offsets|the connectors' and tasks' states)[^)]*\)\. Nothing was changed\. To accept that, set cdc-sync:allowDestructive\.\1: delete-topic/,
             );
             assert.match(await p.test.stack.up({ onOutput: p.test.log }).then(() => "up passed", (e: Error) => e.message), /refusing to replace kafka-connect-/);
         } finally {
@@ -223,6 +240,36 @@ describe("day 2: changes to the running local stack, each under a write load on 
         const after = await Promise.all([1, 2].map((id) => startedAt(`cdc-sync-${stack()}-broker-${id}`)));
         assert.ok(after[0] !== before[0] && after[1] !== before[1], "a broker was not restarted");
         assertRolledInTurn(samples, ["broker-1", "broker-2"]);
+    });
+
+    it("rotates the server's superuser, a sink's and a replication password in place: accounts first, workers untouched, connectors restarted, the canary proven again", async () => {
+        const [host, port] = (outputs.placement.value.databases["twoway-postgres"] as string).split(":");
+        const pg = { host, port: Number(port) };
+        const login = async (user: string, password: string, database: string) => {
+            const c = new Client({ ...pg, user, password, database });
+            try {
+                await c.connect();
+                return true;
+            } catch {
+                return false;
+            } finally {
+                await c.end().catch(() => undefined);
+            }
+        };
+        const oldAdmin = (await execInServer(["cat", "/etc/cdc-sync/secrets/postgres-password"])).trim();
+        const measuredBefore = (outputs.pipelines.value.twoway as { healthMeasuredAt: string }).healthMeasuredAt;
+        const workers = await workerStarts(outputs);
+        const fresh = () => `rotated-${crypto.randomBytes(12).toString("hex")}`;
+        const next = { "postgres-admin": fresh(), "db2-sink": fresh(), "db1-replication": fresh() };
+        for (const [name, value] of Object.entries(next)) await setPlatformSecret(`passwords.${name}`, value);
+        outputs = (await underLoad("rotate three passwords", () => platform().test.stack.up({ onOutput: platform().test.log }))).outputs;
+        assert.ok(await login("postgres", next["postgres-admin"], "postgres"), "the new superuser password does not log in");
+        assert.ok(!(await login("postgres", oldAdmin, "postgres")), "the old superuser password still logs in");
+        assert.ok(await login("cdc_sink_db2", next["db2-sink"], "db2"), "the new sink password does not log in");
+        assert.ok(await login("cdc_repl_db1", next["db1-replication"], "db1"), "the new replication password does not log in");
+        assert.deepStrictEqual(await workerStarts(outputs), workers, "a Connect worker was restarted: the secrets file should change in place");
+        const measuredAfter = (outputs.pipelines.value.twoway as { healthMeasuredAt: string }).healthMeasuredAt;
+        assert.ok(measuredAfter > measuredBefore, `the canary did not run again (${measuredBefore} -> ${measuredAfter})`);
     });
 
     it("a third broker and a third Connect worker on a new server join without stopping the pipelines; every topic keeps its replication factor", async () => {

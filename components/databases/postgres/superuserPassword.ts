@@ -1,0 +1,66 @@
+// The superuser's password of a PostgreSQL server the stack runs, kept equal to the stack's (`cdc-sync:passwords`).
+// The image reads its password file only when it initialises the data directory, so a rotated password is set
+// here, inside the container: over the local socket, where the image's pg_hba lets the OS user `postgres` in
+// (peer), as a SCRAM verifier (the password itself never reaches the server or a process argument).
+import * as pulumi from "@pulumi/pulumi";
+import { Engine } from "../../config/schema";
+import { changedFields } from "../../dynamic/diff";
+import { archiveOf } from "../../docker/container";
+import { dockerClient } from "../../docker/engine";
+import { execIn } from "../../docker/exec";
+import { scramVerifier } from "./scram";
+import { literal } from "./sqlText";
+
+interface Inputs {
+    engine: Engine;
+    /** The server's container (a recreated container sets the password again: cheap, and idempotent). */
+    containerId: string;
+    port: number;
+    password: string;
+}
+
+// In a directory of its own: the archive resets its parent directory's owner and mode.
+const SCRIPT = "/run/cdc-sync-postgres-password/set.sql";
+const POSTGRES_USER = { uid: 999, gid: 999 }; // POSTGRES_IMAGE_USER of ./server.ts, which imports this module
+
+async function setPassword(i: Inputs): Promise<void> {
+    const sql = `ALTER ROLE postgres PASSWORD ${literal(scramVerifier(i.password))};\n`;
+    await dockerClient(i.engine)
+        .getContainer(i.containerId)
+        .putArchive(await archiveOf({ [SCRIPT]: sql }, POSTGRES_USER), { path: "/" });
+    try {
+        const r = await execIn(i.engine, i.containerId, ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "/tmp", "-p", String(i.port), "-U", "postgres", "-d", "postgres", "-f", SCRIPT], "postgres");
+        if (r.exitCode !== 0) throw new Error(`setting the superuser's password failed (psql exit ${r.exitCode}): ${r.output.slice(-2000)}`);
+    } finally {
+        await execIn(i.engine, i.containerId, ["rm", "-rf", "/run/cdc-sync-postgres-password"]);
+    }
+}
+
+const provider: pulumi.dynamic.ResourceProvider<Inputs, Inputs> = {
+    async create(inputs) {
+        await setPassword(inputs);
+        return { id: `${inputs.containerId.slice(0, 12)}/postgres`, outs: inputs };
+    },
+    async diff(_id, olds, news) {
+        return { changes: changedFields<Inputs>(olds, news, ["engine", "containerId", "port", "password"]).length > 0 };
+    },
+    async update(_id, _olds, news) {
+        await setPassword(news);
+        return { outs: news };
+    },
+};
+
+export interface SuperuserPasswordArgs {
+    readonly engine: pulumi.Input<Engine>;
+    readonly containerId: pulumi.Input<string>;
+    readonly port: pulumi.Input<number>;
+    /** A Pulumi secret. */
+    readonly password: pulumi.Input<string>;
+}
+
+/** Keeps the `postgres` role's password what the stack says, also after it is rotated. */
+export class SuperuserPassword extends pulumi.dynamic.Resource {
+    constructor(name: string, args: SuperuserPasswordArgs, opts?: pulumi.CustomResourceOptions) {
+        super(provider, name, { ...args, password: pulumi.secret(args.password) }, { ...opts, additionalSecretOutputs: ["password"] }, "databases", "PostgresSuperuserPassword");
+    }
+}
