@@ -188,7 +188,8 @@ export const connectorProvider: pulumi.dynamic.ResourceProvider<ConnectorInputs,
         // Deleted out of band: refresh drops it from the state and the next `up` creates it again.
         if (res.status === 404) return {};
         const status = await connectorStatus(old.connectUrls, id);
-        const controls = Object.fromEntries(CONTROL_KEYS.map((k) => [k, old[k]]));
+        // Only those it has (a connector without secretValues has no digest): an undefined value cannot be sent back.
+        const controls = Object.fromEntries(CONTROL_KEYS.filter((k) => old[k] !== undefined).map((k) => [k, old[k]]));
         const live = Object.fromEntries(Object.entries(res.data).filter(([k]) => k !== "name"));
         const current: ConnectorOutputs = {
             ...(controls as Pick<ConnectorInputs, (typeof CONTROL_KEYS)[number]>),

@@ -92,3 +92,22 @@ describe("Connect REST client", () => {
         }
     });
 });
+
+describe("connector refresh (read) against a scripted Connect", () => {
+    it("sends back only the controls a connector has, the guard marked observed: no undefined value (which the engine cannot take)", async () => {
+        const c = await scripted([
+            [200, { "connector.class": "io.debezium.connector.jdbc.JdbcSinkConnector", topics: "t", name: "x" }],
+            [200, { name: "x", connector: { state: "RUNNING", worker_id: "w" }, tasks: [{ id: 0, state: "RUNNING", worker_id: "w" }] }],
+        ]);
+        try {
+            const props = { name: "x", connectUrls: [c.url], state: "running", restartTrigger: "", timeoutSeconds: 60, guard: { resource: "x" } } as unknown as ConnectorOutputs;
+            const r = await connectorProvider.read!("x", props);
+            const undefinedKeys = Object.entries(r.props!).filter(([, v]) => v === undefined).map(([k]) => k);
+            assert.deepStrictEqual(undefinedKeys, []);
+            assert.ok(!("secretsDigest" in r.props!), "a digest the connector never had was sent back");
+            assert.deepStrictEqual(r.props!.guard, { resource: "x", observed: true });
+        } finally {
+            c.close();
+        }
+    });
+});
