@@ -34,16 +34,25 @@ export function observedGuard(guard: Guard | undefined): Guard | undefined {
 
 /** What this program run allows, by resource name: one run is one stack, so one table for the process. */
 let allowances: Readonly<Record<string, Destruction>> = {};
+/** The guarded resources built since, by name. */
+const guarded = new Set<string>();
 
 /** Sets what the stack allows; every guarded resource built afterwards takes its own entry. */
 export function allowDestruction(byResource: Readonly<Record<string, Destruction>>): void {
     allowances = { ...byResource };
+    guarded.clear();
 }
 
 /** The `guard` input of the guarded resource named `resource`. */
 export function guardFor(resource: string): Guard {
+    guarded.add(resource);
     const allowed = allowances[resource];
     return allowed === undefined ? { resource } : { resource, allowed };
+}
+
+/** Allowed names no guarded resource built so far has: a typo, or a resource the stack no longer has. */
+export function unusedAllowances(): string[] {
+    return Object.keys(allowances).filter((n) => !guarded.has(n));
 }
 
 /**

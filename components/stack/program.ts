@@ -7,7 +7,7 @@ import type { BuildContext } from "../pipelines/kind";
 import { pipelineKind } from "../pipelines/registry";
 import { KafkaPlatform } from "../platform/platform";
 import { PasswordSet } from "../secrets/passwords";
-import { allowDestruction } from "../dynamic/guard";
+import { ALLOW_KEY, allowDestruction, unusedAllowances } from "../dynamic/guard";
 import { passwordNeeds, StackConfig } from "./load";
 
 export interface StackInputs {
@@ -87,6 +87,9 @@ export function buildStack({ stack, config, connectorSecrets, pinnedPasswords }:
         replicationFactor: config.kafka.replicationFactor,
         dependsOn: [platform],
     });
+    for (const name of unusedAllowances()) {
+        pulumi.log.warn(`${ALLOW_KEY}.${name}: no resource of that name can be refused, so this allows nothing (use the name a refusal gives)`);
+    }
 
     return {
         /** `host:port,...` for Kafka clients. */

@@ -9,7 +9,7 @@ import { volumeProvider } from "../../components/docker/volume";
 import { containerProvider } from "../../components/docker/container";
 import { Checker } from "../../components/config/checker";
 import { loadAllowances } from "../../components/stack/allow";
-import { allowDestruction, observedGuard } from "../../components/dynamic/guard";
+import { allowDestruction, observedGuard, unusedAllowances } from "../../components/dynamic/guard";
 import { retryingCatalogRaces } from "../../components/databases/postgres/admin";
 import { secretsDigest } from "../../components/connectors/connector";
 import { loadStackConfig } from "../../components/stack/load";
@@ -150,6 +150,12 @@ describe("cdc-sync:allowDestructive on the resources (mocks)", () => {
         assert.strictEqual(guards["kafka-connect-offsets"], "delete-topic");
         assert.deepStrictEqual(Object.entries(guards).filter(([n, a]) => a !== undefined && n !== "kafka-connect-offsets"), []);
         assert.ok(Object.keys(guards).length > 10, `guarded resources: ${Object.keys(guards).join(", ")}`);
+    });
+    it("names what it allows for no resource the stack has (a typo): the program warns", async () => {
+        const local = Object.fromEntries(Object.entries(stackFile("local").values).map(([k, v]) => [k, JSON.parse(v!)]));
+        await recordStack({ ...local, allowDestructive: { "kafka-connect-offsets": "delete-topic", "kafka-conect-status": "delete-topic" } });
+        assert.deepStrictEqual(unusedAllowances(), ["kafka-conect-status"]);
+        allowDestruction({});
     });
 });
 
