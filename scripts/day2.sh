@@ -5,18 +5,22 @@
 # change, writes, lost, diverged, maxGapMs, upSeconds) and the table between the markers in docs/day2.md, with the
 # machine and the commit. Needs the engine free of a `local` stack (the suite refuses otherwise).
 #   scripts/day2.sh                  run the tests, then write the numbers
-#   scripts/day2.sh --render FILE    write the numbers a run already left in FILE: the test suite writes them
-#                                    wherever CDC_SYNC_DAY2_RESULTS points (e.g. during a whole ./scripts/test.sh)
+#   scripts/day2.sh --render FILE [COMMIT]
+#                                    write the numbers a run already left in FILE: the test suite writes them
+#                                    wherever CDC_SYNC_DAY2_RESULTS points (e.g. during a whole ./scripts/test.sh);
+#                                    COMMIT: the commit that run tested (default: HEAD)
 source "$(dirname "$0")/lib.sh"
 "$REPO_ROOT/scripts/setup.sh" >/dev/null 2>&1 || die "setup failed; run scripts/setup.sh to see why"
 source "$CDC_SYNC_CACHE/env"
 cd "$REPO_ROOT"
 results="$REPO_ROOT/docs/results/day2.json"
 mkdir -p "$(dirname "$results")"
+tested=""
 case "${1:-}" in
   --render)
     [ -s "${2:-}" ] || die "--render needs the results file a run wrote"
-    cp "$2" "$results" ;;
+    cp "$2" "$results"
+    tested="${3:-}" ;;
   "")
     raw="$(mktemp)"
     trap 'rm -f "$raw"' EXIT
@@ -25,7 +29,7 @@ case "${1:-}" in
     cp "$raw" "$results" ;;
   *) die "usage: scripts/day2.sh [--render FILE]" ;;
 esac
-commit="$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- components index.ts tests || echo '+uncommitted')"
+commit="${tested:-$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- components index.ts tests || echo '+uncommitted')}"
 machine="$(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GiB, $(uname -sr), $(docker version --format '{{.Server.Version}}' 2>/dev/null | sed 's/^/engine /')"
 node - "$results" "$REPO_ROOT/docs/day2.md" "$commit" "$machine" "$(date -u +%Y-%m-%d)" <<'JS'
 const fs = require("fs");

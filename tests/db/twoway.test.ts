@@ -330,6 +330,27 @@ describe("two-way PostgreSQL sync (database side, PostgreSQL 17)", function () {
         assert.strictEqual((await pump())[0], 1);
     });
 
+    it("a rotated password is set on the roles alone: it takes no lock on the tables the sink is writing", async () => {
+        const [one] = sides;
+        // A writer holding the replicated tables: the full setup (triggers) would wait on it; a rotation must not.
+        const holder = await server.connect("db1");
+        await holder.query("BEGIN");
+        await holder.query("LOCK TABLE accounts, order_lines IN ROW EXCLUSIVE MODE");
+        try {
+            const news = { ...one.inputs, spec: one.outs!.spec, sinkPassword: "rotated-sink-password-1", replicationPassword: "rotated-repl-password-1" };
+            const update = provider.update("id", one.outs!, news);
+            const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error("the update waited on the tables' locks")), 10_000));
+            one.outs = ((await Promise.race([update, timeout])) as { outs: typeof one.outs }).outs;
+        } finally {
+            await holder.query("ROLLBACK");
+            await holder.end();
+        }
+        const sink = await server.connect("db1", one.spec.sinkRole, "rotated-sink-password-1");
+        await sink.end();
+        const repl = await server.connect("db1", one.spec.replicationRole, "rotated-repl-password-1");
+        await repl.end();
+    });
+
     it("(d) teardown leaves no slot, publication, origin, event trigger, role, schema or stamp column", async () => {
         for (const s of sides) {
             for (const c of s.clients.splice(1)) await c.end();

@@ -114,7 +114,9 @@ export class TwoWayWriteLoad {
             const r = await far.query(`SELECT name FROM ${this.table} WHERE id = $1`, [this.probeId(side)]).catch(() => undefined);
             const now = Date.now();
             const name = r?.rows[0]?.name as string | undefined;
-            if (name !== undefined && name > seen) {
+            // Any other value is a newer one (one key, delivered in order). Not "greater": the row may still hold the
+            // last value of an earlier load on these keys, whose counter was further along.
+            if (name !== undefined && name !== seen) {
                 seen = name;
                 this.lastSeen[side] = now;
             }

@@ -165,6 +165,19 @@ export const twoWayDatabaseProvider: Required<Pick<Provider, "check" | "create" 
         return { changes: replaces.length + updates.length > 0, replaces, deleteBeforeReplace: true };
     },
     async update(_id, olds, news) {
+        const onlyPasswords =
+            changedFields(olds.spec, news.spec, UPDATE_SPEC).length === 0 && changedFields(olds.connection, news.connection, ["user"]).length === 0;
+        if (onlyPasswords) {
+            // A rotation: the roles' passwords and nothing else. The whole setup would take table locks (triggers)
+            // under the running sink's writes, in another order than the sink's, and could deadlock it.
+            const client = await connect(news);
+            try {
+                for (const sql of passwordSql(news)) await client.query(sql);
+            } finally {
+                await client.end();
+            }
+            return { outs: { ...news, replicaIdentities: olds.replicaIdentities, serverVersion: olds.serverVersion } };
+        }
         const kept = new Set(news.spec.tables.map(tableKey));
         const removed: Removed = {
             tables: olds.spec.tables
