@@ -5,6 +5,7 @@
 // A gate re-runs whenever its service's container is recreated (its `generation` is the container id).
 import * as pulumi from "@pulumi/pulumi";
 import { changedFields } from "../dynamic/diff";
+import { withAdmin } from "./topic";
 
 /** One partition as the Kafka metadata API describes it. */
 export interface PartitionState {
@@ -83,12 +84,9 @@ interface BrokerGateInputs {
 }
 
 async function waitBrokerInSync(g: BrokerGateInputs): Promise<void> {
-    const { Kafka, logLevel }: typeof import("kafkajs") = require("kafkajs");
-    const admin = new Kafka({ clientId: "cdc-sync-pulumi", brokers: g.bootstrapServers.split(","), logLevel: logLevel.NOTHING }).admin();
-    await admin.connect();
-    try {
+    await withAdmin(g.bootstrapServers, (admin) =>
         // Twice in a row, 2 s apart: one metadata answer can predate the broker's last shrink of an ISR.
-        await waitUntilClear(`broker ${g.brokerId}`, g.timeoutSeconds, 2, async () => {
+        waitUntilClear(`broker ${g.brokerId}`, g.timeoutSeconds, 2, async () => {
             const cluster = await admin.describeCluster();
             const meta = await admin.fetchTopicMetadata();
             const partitions = meta.topics.flatMap((t) =>
@@ -99,10 +97,8 @@ async function waitBrokerInSync(g: BrokerGateInputs): Promise<void> {
                 cluster.brokers.map((b) => b.nodeId),
                 partitions,
             );
-        });
-    } finally {
-        await admin.disconnect();
-    }
+        }),
+    );
 }
 
 /** A gate's provider: `wait` on create, and again on an update, which any change of the `diffed` fields makes. */

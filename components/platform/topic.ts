@@ -28,7 +28,8 @@ interface TopicInputs {
     guard?: Guard;
 }
 
-async function withAdmin<T>(bootstrapServers: string, fn: (admin: import("kafkajs").Admin) => Promise<T>): Promise<T> {
+/** Runs `fn` with a connected admin client of the cluster at `bootstrapServers`, disconnected afterwards. */
+export async function withAdmin<T>(bootstrapServers: string, fn: (admin: import("kafkajs").Admin) => Promise<T>): Promise<T> {
     const { Kafka, logLevel }: typeof import("kafkajs") = require("kafkajs");
     const kafka = new Kafka({
         clientId: "cdc-sync-pulumi",
