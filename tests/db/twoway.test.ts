@@ -5,6 +5,7 @@
 import * as assert from "assert";
 import { Client } from "pg";
 import { TwoWayDatabaseInputs, TwoWayDatabaseOutputs, twoWayDatabaseProvider as provider } from "../../components/pipelines/twoWayPostgres/database";
+import { TwoWayTablesInputs, twoWayTablesProvider } from "../../components/pipelines/twoWayPostgres/tables";
 import { CANARY_TABLE, ReplicatedTable, TOMBSTONE_TABLE, TwoWayDatabaseSpec, defaultSpec } from "../../components/pipelines/twoWayPostgres/spec";
 import { Change } from "./pgoutput";
 import { SimulatedSink, SimulatedSource } from "./connectors";
@@ -312,12 +313,29 @@ describe("two-way PostgreSQL sync (database side, PostgreSQL 17)", function () {
         }
     });
 
-    it("an update drops a table from the pair and shrinks the origin pool in place", async () => {
-        const [one] = sides;
-        const news = { ...one.inputs, spec: { ...one.spec, tables: TABLES.filter((t) => t.name !== "order_lines"), originPoolSize: 2 } };
+    it("a table leaves the pair in two steps: kept set up while the connectors change, then taken out; the origin pool shrinks in place", async () => {
+        const [one, two] = sides;
+        const without = (spec: TwoWayDatabaseSpec) => ({ ...spec, tables: TABLES.filter((t) => t.name !== "order_lines") });
+        const news = { ...one.inputs, spec: { ...without(one.spec), originPoolSize: 2 } };
         assert.deepStrictEqual((await provider.diff("id", one.outs!, news)).replaces, []);
+        const identitiesBefore = one.outs!.replicaIdentities;
         one.outs = (await provider.update("id", one.outs!, news)).outs!;
+        // The sink may still write the table until its connector is updated: its triggers and stamps stay for now.
+        assert.strictEqual((await rows("db1", "SELECT tgname FROM pg_trigger WHERE tgrelid = 'order_lines'::regclass AND NOT tgisinternal")).length, 4);
+        assert.strictEqual((await rows("db1", "SELECT tablename FROM pg_publication_tables WHERE tablename = 'order_lines'")).length, 1);
+        // TwoWayTables runs after the connectors and takes it out of both databases.
+        const tablesInputs = (specs: TwoWayDatabaseSpec[], identities: TwoWayTablesInputs["replicaIdentities"]): TwoWayTablesInputs => ({
+            ends: [0, 1].map((i) => ({ connection: sides[i].inputs.connection, spec: specs[i] })) as TwoWayTablesInputs["ends"],
+            adminPassword: server.adminPassword,
+            replicaIdentities: identities,
+            timeoutSeconds: 10,
+        });
+        const before = tablesInputs([one.spec, two.spec], [identitiesBefore, two.outs!.replicaIdentities]);
+        const after = tablesInputs([news.spec, without(two.spec)], [one.outs!.replicaIdentities, two.outs!.replicaIdentities]);
+        assert.strictEqual((await twoWayTablesProvider.diff("id", before, after)).changes, true);
+        await twoWayTablesProvider.update("id", before, after);
         assert.deepStrictEqual(await rows("db1", "SELECT tgname FROM pg_trigger WHERE tgrelid = 'order_lines'::regclass"), []);
+        assert.deepStrictEqual(await rows("db2", "SELECT tgname FROM pg_trigger WHERE tgrelid = 'order_lines'::regclass"), []);
         assert.deepStrictEqual(await rows("db1", "SELECT attname FROM pg_attribute WHERE attrelid = 'order_lines'::regclass AND attname LIKE 'cdc%'"), []);
         assert.deepStrictEqual(await rows("db1", "SELECT tablename FROM pg_publication_tables WHERE tablename = 'order_lines'"), []);
         assert.deepStrictEqual(

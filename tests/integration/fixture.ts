@@ -15,7 +15,7 @@ import { passwordNeeds, StackConfig } from "../../components/stack/load";
 import { buildPipelines } from "../../components/stack/program";
 import { stackFile } from "../stackFiles";
 import { execIn, openInlineStack, openStack, ownedByStack, REPO_ROOT, TestStack } from "./harness";
-import { LoadResult, TwoWayWriteLoad } from "./writeLoad";
+import { LoadResult, PgServer, TwoWayWriteLoad } from "./writeLoad";
 
 export interface Platform {
     readonly stackName: string;
@@ -78,14 +78,25 @@ async function deployPreviousLayout(test: TestStack, stackName: string): Promise
     return true;
 }
 
-/** Writers on both databases of the stack's two-way pair (the server the previous layout ran as `twoway-postgres`). */
-export async function startPairLoad(stackName: string): Promise<TwoWayWriteLoad> {
+/** The server of the stack's two-way pair (the one the previous layout ran as `twoway-postgres`) and its databases. */
+export async function pairServer(stackName: string): Promise<{ server: PgServer; databases: [string, string] }> {
     const values = stackFile(stackName).values;
     const pg = (JSON.parse(values.databases!) as Record<string, { server: string; port?: number }>)["twoway-postgres"];
     const pair = (JSON.parse(values.pipelines!) as { databases: [string, string] }[])[0];
     const host = (JSON.parse(values.servers!) as Record<string, { address: string }>)[pg.server].address;
     const password = (await execIn(`cdc-sync-${stackName}-twoway-postgres`, ["cat", "/etc/cdc-sync/secrets/postgres-password"])).trim();
-    return TwoWayWriteLoad.start({ host, port: pg.port ?? 5432, password }, pair.databases);
+    return { server: { host, port: pg.port ?? 5432, password }, databases: pair.databases };
+}
+
+/** Writers on both databases of the stack's two-way pair, on `table` (default `customers`) from key `base` up. */
+export async function startPairLoad(stackName: string, table?: string, base?: number): Promise<TwoWayWriteLoad> {
+    const { server, databases } = await pairServer(stackName);
+    return TwoWayWriteLoad.start(server, databases, table, base);
+}
+
+/** `cdc-sync:pipelines` as the suite's stack file has it now, JSON-parsed. */
+export function pipelinesConfig(): Record<string, any>[] {
+    return JSON.parse(stackFile(platform().stackName).values.pipelines!);
 }
 
 /** The two-way pairs' connectors and tasks that are not RUNNING, as the default Connect cluster reports them. */

@@ -25,7 +25,9 @@ describe(`upgrading a stack deployed by the previous layout (${PREVIOUS_LAYOUT.s
         /::kafka-(connect-(mysql|mariadb)[^:]*|images-mariadb-\d+)$/.test(urn) ||
         /(BrokerInSync|WorkerInSync)::[^:]+-in-sync$/.test(urn) ||
         // Sets the server's superuser password again (idempotent): a rotated one takes effect (docs/day2.md).
-        /PostgresSuperuserPassword::twoway-postgres-superuser-password$/.test(urn);
+        /PostgresSuperuserPassword::twoway-postgres-superuser-password$/.test(urn) ||
+        // Tables joining or leaving the pair (docs/day2.md); created with the signal tables it needs, copying nothing.
+        /TwoWayTables::twoway-tables$/.test(urn);
 
     it("previews no replace and no delete, and creates only the Connect clusters the stack file adds", function () {
         const m = migration();
@@ -46,7 +48,8 @@ describe(`upgrading a stack deployed by the previous layout (${PREVIOUS_LAYOUT.s
         s.op === "update" &&
         (/docker:Container::kafka-connect-server\d+$/.test(s.urn) ||
             /ClusterReady::kafka-connect-ready$/.test(s.urn) ||
-            // Each connector records a digest of the secrets it uses (no restart), the canary one of the pair's.
+            // Each connector records a digest of the secrets it uses (no restart), the canary one of the pair's; the
+            // sources also take their signal table (one restart each).
             /connect:Connector::twoway-[^:]+$/.test(s.urn) ||
             /TwoWayHealth::twoway-health$/.test(s.urn));
 

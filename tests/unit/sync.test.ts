@@ -90,10 +90,11 @@ describe("two-way sync: generated SQL", () => {
         });
     }
 
-    it("publishes the tables and the tombstone table, inserts and updates only", () => {
+    it("publishes the tables, the tombstone, canary and signal tables, inserts and updates only", () => {
         const sql = publicationSql(spec).join("\n");
-        assert.ok(sql.includes(`CREATE PUBLICATION "cdc_sync_db1" FOR TABLE "public"."accounts", "public"."order_lines", "cdc_sync"."cdc_tombstones", "cdc_sync"."cdc_canary" WITH (publish = 'insert, update');`));
-        assert.ok(sql.includes(`ALTER PUBLICATION "cdc_sync_db1" SET TABLE "public"."accounts", "public"."order_lines", "cdc_sync"."cdc_tombstones", "cdc_sync"."cdc_canary";`));
+        const tables = `"public"."accounts", "public"."order_lines", "cdc_sync"."cdc_tombstones", "cdc_sync"."cdc_canary", "cdc_sync"."cdc_signals"`;
+        assert.ok(sql.includes(`CREATE PUBLICATION "cdc_sync_db1" FOR TABLE ${tables} WITH (publish = 'insert, update');`));
+        assert.ok(sql.includes(`ALTER PUBLICATION "cdc_sync_db1" SET TABLE ${tables};`));
     });
 
     it("gives the replication role REPLICATION + SELECT and the sink role DML without DELETE", () => {
@@ -248,8 +249,18 @@ describe("two-way sync: connector settings per direction", () => {
             [c["slot.name"], c["publication.name"], c["publication.autocreate.mode"], c["slot.stream.params"], c["snapshot.mode"], c["database.user"]],
             ["cdc_sync_db1", "cdc_sync_db1", "disabled", "origin=none", "initial", "cdc_repl_db1"],
         );
-        assert.strictEqual(c["table.include.list"], "public\\.accounts,public\\.order_lines,cdc_sync\\.cdc_tombstones,cdc_sync\\.cdc_canary");
+        assert.strictEqual(c["table.include.list"], "public\\.accounts,public\\.order_lines,cdc_sync\\.cdc_tombstones,cdc_sync\\.cdc_canary,cdc_sync\\.cdc_signals");
         assert.strictEqual(twoWaySourceConfig(toDb1)["snapshot.mode"], "no_data");
+    });
+
+    it("takes signals from its signal table and drops that table's events before Kafka", () => {
+        const c = twoWaySourceConfig(toDb2);
+        assert.deepStrictEqual(
+            [c["signal.data.collection"], c.transforms, c["transforms.dropSignals.type"], c["transforms.dropSignals.predicate"], c["predicates.isSignal.pattern"]],
+            ["cdc_sync.cdc_signals", "dropSignals", "org.apache.kafka.connect.transforms.Filter", "isSignal", "db1\\.cdc_sync\\.cdc_signals"],
+        );
+        // Not a change topic: no sink reads it, and the stack creates no topic for it.
+        assert.ok(!twoWaySinkConfig(toDb2).topics.includes("cdc_signals"));
     });
 
     it("writes into db2 as its sink role with upserts, no deletes, and a pool the origins cover", () => {

@@ -45,3 +45,26 @@ export async function retryingCatalogRaces<T>(fn: () => Promise<T>): Promise<T> 
         }
     }
 }
+
+/** SQLSTATEs of a transaction that lost a lock wait: `deadlock_detected`, and `lock_not_available` (lock_timeout). */
+const LOCK_LOST = new Set(["40P01", "55P03"]);
+
+/**
+ * Runs `fn` again (up to 5 times, after a growing pause) when PostgreSQL aborted it for a lock: a deadlock with the
+ * running sinks' writes, or the `lock_timeout` it set for itself. A setup that changes tables under live traffic sets
+ * a short lock_timeout, so that its place in a table's lock queue never holds the application's writes for long;
+ * `fn` must be one transaction (or safe to repeat).
+ */
+export async function retryingLockWaits<T>(fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+        try {
+            return await fn();
+        } catch (e) {
+            if (attempt >= 5 || !LOCK_LOST.has((e as { code?: string }).code ?? "")) throw e;
+            await new Promise((r) => setTimeout(r, 500 * attempt + Math.floor(Math.random() * 500)));
+        }
+    }
+}
+
+/** `SET LOCAL lock_timeout`: the first statement of a transaction that takes table locks under live traffic. */
+export const LIVE_LOCK_TIMEOUT = "SET LOCAL lock_timeout = '5s'";

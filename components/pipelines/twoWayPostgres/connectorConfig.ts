@@ -3,7 +3,8 @@
 // other value of these keys would reopen a loop or lose the conflict rule's guarantees.
 import { escapeRegex } from "../../connectors/connectorConfig";
 import { SINK_RECONNECT } from "../../connectors/jdbcSink";
-import { TwoWayDatabaseSpec, originPoolSizeFor, syncTables } from "./spec";
+import { signalSourceConfig } from "./signals";
+import { SIGNAL_TABLE, TwoWayDatabaseSpec, originPoolSizeFor, syncTables } from "./spec";
 
 export interface DirectionArgs {
     /** The database changes are read from, and the Debezium `topic.prefix` of its source connector. */
@@ -51,9 +52,11 @@ export function twoWaySourceConfig(d: DirectionArgs): Record<string, string> {
         // Drops every change written by a session with a replication origin: the sink's writes.
         "slot.stream.params": "origin=none",
         "snapshot.mode": d.snapshot ? "initial" : "no_data",
-        "table.include.list": captured(s)
+        // The signal table is captured (Debezium reads signals only from captured tables), never replicated.
+        "table.include.list": [...captured(s), { schema: s.syncSchema, name: SIGNAL_TABLE }]
             .map((t) => `${escapeRegex(t.schema)}\\.${escapeRegex(t.name)}`)
             .join(","),
+        ...signalSourceConfig(s, d.from.topicPrefix, topicFor),
         "tombstones.on.delete": "false",
         // While only the sink writes here, every transaction is filtered out and no offset would be
         // committed: heartbeats let the slot's confirmed LSN advance so WAL is not retained forever.

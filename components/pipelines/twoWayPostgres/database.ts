@@ -5,11 +5,12 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Client } from "pg";
 import { changedFields } from "../../dynamic/diff";
 import { Guard, guardFor, refuseDestruction } from "../../dynamic/guard";
+import { LIVE_LOCK_TIMEOUT, retryingLockWaits } from "../../databases/postgres/admin";
 import { serverRefusalsIfReachable } from "../../databases/postgres/capabilities";
 import { assertDeployable, readFacts } from "./refusal";
 import { scramVerifier } from "../../databases/postgres/scram";
 import { ReplicaIdentity, Removed, SqlPlan, setupPlan, teardownPlan } from "./setup";
-import { TwoWayDatabaseSpec, originNames, specProblems, tableKey } from "./spec";
+import { ReplicatedTable, TwoWayDatabaseSpec, originNames, specProblems, tableKey } from "./spec";
 import { ident, literal } from "../../databases/postgres/sqlText";
 
 /** Where the setup is applied; the user must be a superuser (login event triggers and origins need one). */
@@ -68,12 +69,14 @@ async function runPlan(client: Client, plan: SqlPlan, extra: string[] = []): Pro
         try {
             await client.query(sql);
         } catch (e) {
-            throw new Error(`${(e as Error).message}\n  in: ${sql.split("\n").slice(0, 3).join(" ")}`);
+            // The SQLSTATE travels on: a lost lock wait is retried (retryingLockWaits).
+            throw Object.assign(new Error(`${(e as Error).message}\n  in: ${sql.split("\n").slice(0, 3).join(" ")}`), { code: (e as { code?: string }).code });
         }
     };
     for (const sql of plan.autocommit) await exec(sql);
     await client.query("BEGIN");
     try {
+        await client.query(LIVE_LOCK_TIMEOUT);
         for (const sql of plan.transaction) await exec(sql);
         // Passwords last, as verifiers; an error here must not echo the statement.
         for (const sql of extra) await client.query(sql).catch(() => Promise.reject(new Error("setting a role password failed")));
@@ -99,19 +102,27 @@ async function apply(
     inputs: TwoWayDatabaseInputs,
     known: Record<string, ReplicaIdentity>,
     removed?: Removed,
+    leaving: readonly ReplicatedTable[] = [],
 ): Promise<TwoWayDatabaseOutputs> {
     const client = await connect(inputs);
     try {
-        const facts = await readFacts(client, inputs.spec);
-        assertDeployable(inputs.spec, facts);
+        // Tables leaving the pair stay set up until the connectors no longer use them: TwoWayTables (./tables.ts),
+        // which runs after the connectors, takes them out.
+        const stillThere: ReplicatedTable[] = [];
+        for (const t of leaving) {
+            if ((await client.query("SELECT pg_catalog.to_regclass($1) IS NOT NULL AS found", [tableKey(t)])).rows[0].found) stillThere.push(t);
+        }
+        const spec = { ...inputs.spec, tables: [...inputs.spec.tables, ...stillThere] };
+        const facts = await readFacts(client, spec);
+        assertDeployable(spec, facts);
         const replicaIdentities: Record<string, ReplicaIdentity> = {};
         for (const t of inputs.spec.tables) {
             const key = tableKey(t);
             replicaIdentities[key] = known[key] ?? (facts.tables[key].replicaIdentity === "f" ? "full" : "default");
         }
-        const plan = setupPlan(inputs.spec, removed);
+        const plan = setupPlan(spec, removed);
         try {
-            await runPlan(client, plan, passwordSql(inputs));
+            await retryingLockWaits(() => runPlan(client, plan, passwordSql(inputs)));
         } catch (e) {
             // A slot this call created would otherwise retain WAL for a deployment that does not exist.
             if (!facts.slot) {
@@ -179,18 +190,14 @@ export const twoWayDatabaseProvider: Required<Pick<Provider, "check" | "create" 
             return { outs: { ...news, replicaIdentities: olds.replicaIdentities, serverVersion: olds.serverVersion } };
         }
         const kept = new Set(news.spec.tables.map(tableKey));
-        const removed: Removed = {
-            tables: olds.spec.tables
-                .filter((t) => !kept.has(tableKey(t)))
-                .map((t) => ({ table: t, replicaIdentity: olds.replicaIdentities[tableKey(t)] ?? "default" })),
-            origins: originNames(olds.spec).filter((o) => !originNames(news.spec).includes(o)),
-        };
-        return { outs: await apply(news, olds.replicaIdentities, removed) };
+        const removed: Removed = { tables: [], origins: originNames(olds.spec).filter((o) => !originNames(news.spec).includes(o)) };
+        const leaving = olds.spec.tables.filter((t) => !kept.has(tableKey(t)));
+        return { outs: await apply(news, olds.replicaIdentities, removed, leaving) };
     },
     async delete(_id, olds) {
         const client = await connect(olds);
         try {
-            await runPlan(client, teardownPlan(olds.spec, olds.replicaIdentities));
+            await retryingLockWaits(() => runPlan(client, teardownPlan(olds.spec, olds.replicaIdentities)));
         } finally {
             await client.end();
         }

@@ -88,9 +88,12 @@ export function lwwTablesSql(spec: TwoWayDatabaseSpec): string[] {
             `)`,
         ].join("\n"),
         ...spec.tables.flatMap((t) => [
-            // Rows that predate the setup get the oldest possible version: any write beats them.
+            // Rows that predate the setup get the oldest possible version, so any write beats them; between two such
+            // rows of one key (the table held it on both sides before it joined the pair) the side decides, as for
+            // equal timestamps: both databases end with the row of the side that sorts last. (Tables set up before
+            // this rule have '' there; only their rows from before the pair existed carry it.)
             `ALTER TABLE ${tableKey(t)} ADD COLUMN IF NOT EXISTS ${TS} timestamptz NOT NULL DEFAULT '1970-01-01 00:00:00+00', ` +
-                `ADD COLUMN IF NOT EXISTS ${SIDE} text NOT NULL DEFAULT ''`,
+                `ADD COLUMN IF NOT EXISTS ${SIDE} text NOT NULL DEFAULT ${literal(spec.side)}`,
             `ALTER TABLE ${tableKey(t)} REPLICA IDENTITY FULL`,
         ]),
     ];
@@ -168,6 +171,34 @@ export function tableTriggersSql(spec: TwoWayDatabaseSpec, t: ReplicatedTable): 
     ];
 }
 
+/**
+ * The function that applies a received tombstone: one branch per replicated table. Replaced (no table lock) when a
+ * table leaves the pair.
+ */
+export function applyTombstoneFunctionSql(spec: TwoWayDatabaseSpec): string {
+    const branches = spec.tables.flatMap((t, i) => [
+        `  ${i === 0 ? "IF" : "ELSIF"} NEW.table_name = ${literal(tableKey(t))} THEN`,
+        `    DELETE FROM ${tableKey(t)} AS r USING jsonb_populate_record(NULL::${tableKey(t)}, NEW.row_key) AS k`,
+        `    WHERE ${keyMatch(t, "r", "k")} AND ${newer("NEW", "r")};`,
+    ]);
+    // Runs BEFORE the tombstone row is written, so the lock order is key lock, data row, tombstone row,
+    // as in a local delete (data row, tombstone row).
+    return triggerFunction(
+        fn(spec, "apply_tombstone"),
+        [
+            `  IF NOT ${isSink(spec)} THEN RETURN NEW; END IF;`,
+            `  PERFORM pg_advisory_xact_lock(hashtext(NEW.table_name), jsonb_hash(NEW.row_key));`,
+            ...branches,
+            // A table that left the pair: the other side may send its last deletes before its own setup forgets the
+            // table (each database is set up in turn). They are dropped, like every later change of that table.
+            `  ELSE`,
+            `    RETURN NULL;`,
+            `  END IF;`,
+            `  RETURN NEW;`,
+        ],
+    );
+}
+
 /** Functions shared by all tables: TRUNCATE guard, tombstone application, tombstone purge. */
 export function sharedFunctionsSql(spec: TwoWayDatabaseSpec): string[] {
     const refuseTruncate = triggerFunction(
@@ -179,27 +210,7 @@ export function sharedFunctionsSql(spec: TwoWayDatabaseSpec): string[] {
             `  RETURN NULL;`,
         ],
     );
-    const branches = spec.tables.flatMap((t, i) => [
-        `  ${i === 0 ? "IF" : "ELSIF"} NEW.table_name = ${literal(tableKey(t))} THEN`,
-        `    DELETE FROM ${tableKey(t)} AS r USING jsonb_populate_record(NULL::${tableKey(t)}, NEW.row_key) AS k`,
-        `    WHERE ${keyMatch(t, "r", "k")} AND ${newer("NEW", "r")};`,
-    ]);
-    // Runs BEFORE the tombstone row is written, so the lock order is key lock, data row, tombstone row,
-    // as in a local delete (data row, tombstone row).
-    const applyTombstone = triggerFunction(
-        fn(spec, "apply_tombstone"),
-        [
-            `  IF NOT ${isSink(spec)} THEN RETURN NEW; END IF;`,
-            `  PERFORM pg_advisory_xact_lock(hashtext(NEW.table_name), jsonb_hash(NEW.row_key));`,
-            ...branches,
-            `  ELSE`,
-            `    RAISE EXCEPTION USING ERRCODE = 'undefined_table',`,
-            `      MESSAGE = format('cdc-sync: tombstone for %s, which is not replicated into this database', NEW.table_name),`,
-            `      HINT = 'Both databases of a pair must list the same tables.';`,
-            `  END IF;`,
-            `  RETURN NEW;`,
-        ],
-    );
+    const applyTombstone = applyTombstoneFunctionSql(spec);
     const tombstoneLww = triggerFunction(
         fn(spec, "tombstone_lww"),
         [

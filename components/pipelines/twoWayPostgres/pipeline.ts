@@ -14,6 +14,7 @@ import { CanaryEnd, TwoWayHealth } from "./canary";
 import { TwoWaySpec } from "./config";
 import { topicFor, twoWaySinkConfig, twoWaySourceConfig, pairProblems } from "./connectorConfig";
 import { TwoWayDatabase } from "./database";
+import { TablesEnd, TwoWayTables } from "./tables";
 import { defaultSpec, syncTables, TwoWayDatabaseSpec } from "./spec";
 
 /** The per-database specs of the pair: conventional names, the same tables on both sides. */
@@ -83,6 +84,8 @@ export class TwoWayPostgres extends pulumi.ComponentResource {
     public readonly health: TwoWayHealth;
     public readonly connectors: Connector[];
     public readonly databases: TwoWayDatabase[];
+    /** Tables joining or leaving the running pair: their rows brought across, or their setup taken out. */
+    public readonly tables: TwoWayTables;
 
     constructor(name: string, args: TwoWayPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
         super("cdc-sync:pipelines:TwoWayPostgres", name, {}, opts);
@@ -191,6 +194,16 @@ export class TwoWayPostgres extends pulumi.ComponentResource {
             return [source, sink];
         });
 
+        this.tables = new TwoWayTables(
+            `${name}-tables`,
+            {
+                ends: [specs[0], specs[1]].map((spec) => ({ connection: { ...admin, database: spec.side }, spec })) as [TablesEnd, TablesEnd],
+                adminPassword,
+                replicaIdentities: pulumi.all([this.databases[0].replicaIdentities, this.databases[1].replicaIdentities]),
+            },
+            { parent: this, dependsOn: this.connectors },
+        );
+
         const canaryEnd = (s: TwoWayDatabaseSpec): CanaryEnd => ({
             side: s.side,
             host,
@@ -210,7 +223,7 @@ export class TwoWayPostgres extends pulumi.ComponentResource {
                     .all(specs.flatMap((s) => [args.passwords.get(`${s.side}-replication`), args.passwords.get(`${s.side}-sink`)]))
                     .apply(digestOf),
             },
-            { parent: this, dependsOn: this.connectors },
+            { parent: this, dependsOn: [...this.connectors, this.tables] },
         );
         this.registerOutputs({});
     }

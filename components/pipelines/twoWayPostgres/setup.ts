@@ -3,6 +3,7 @@
 import { dropTableSql, lwwTablesSql, sharedFunctionsSql, tableTriggersSql } from "./lww";
 import { createOriginsSql, dropOriginsSql, loginTriggerSql } from "./origins";
 import { dropRolesSql, rolesSql } from "./roles";
+import { signalSetupSql, signalTable } from "./signals";
 import { LOGIN_TRIGGER, ReplicatedTable, TOMBSTONE_TABLE, TwoWayDatabaseSpec, managedComment, originNames, syncTables, tableKey, validateSpec } from "./spec";
 import { doBlock, ident, literal, qualified } from "../../databases/postgres/sqlText";
 
@@ -17,13 +18,13 @@ export interface SqlPlan {
 }
 
 /**
- * The publication: the replicated tables and cdc-sync's own (tombstones, canary), inserts and updates only. Deletes are
+ * The publication: the replicated tables, cdc-sync's own (tombstones, canary) and the signal table, inserts and updates only. Deletes are
  * replicated as tombstones (a delete event cannot carry the version the conflict rule needs), and the
  * sink's own deletes (applying a tombstone) must not travel either.
  */
 export function publicationSql(spec: TwoWayDatabaseSpec): string[] {
     const p = ident(spec.publicationName);
-    const tables = [...spec.tables.map(tableKey), ...syncTables(spec).map((t) => qualified(t.schema, t.name))].join(", ");
+    const tables = [...spec.tables.map(tableKey), ...syncTables(spec).map((t) => qualified(t.schema, t.name)), signalTable(spec)].join(", ");
     return [
         doBlock(
             `BEGIN\n  IF EXISTS (SELECT FROM pg_catalog.pg_publication WHERE pubname = ${literal(spec.publicationName)}) THEN\n` +
@@ -63,6 +64,7 @@ export function setupPlan(spec: TwoWayDatabaseSpec, removed: Removed = { tables:
             ...sharedFunctionsSql(spec),
             ...spec.tables.flatMap((t) => tableTriggersSql(spec, t)),
             ...rolesSql(spec),
+            ...signalSetupSql(spec),
             ...dropOriginsSql(removed.origins),
             ...createOriginsSql(originNames(spec)),
             ...loginTriggerSql(spec),

@@ -57,6 +57,12 @@ export const CANARY_TABLE = "cdc_canary";
 export function syncTables(spec: Pick<TwoWayDatabaseSpec, "syncSchema">): { schema: string; name: string }[] {
     return [TOMBSTONE_TABLE, CANARY_TABLE].map((name) => ({ schema: spec.syncSchema, name }));
 }
+/**
+ * Debezium's signal table (`signal.data.collection`), in the sync schema: the stack inserts `execute-snapshot` here
+ * when a table joins a running pair, and the source writes its incremental-snapshot windows here. Captured but not
+ * replicated: the source's transforms drop its events before Kafka.
+ */
+export const SIGNAL_TABLE = "cdc_signals";
 /** Per-database event trigger that tags sink sessions with a replication origin. */
 export const LOGIN_TRIGGER = "cdc_sync_tag_sink_session";
 

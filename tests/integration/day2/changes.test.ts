@@ -12,7 +12,7 @@ import { OutputMap, UpResult } from "@pulumi/pulumi/automation";
 import * as crypto from "crypto";
 import { Client } from "pg";
 import { execIn } from "../harness";
-import { notRunning, platform, platformKeys, setPlatformConfig, setPlatformSecret, startPairLoad } from "../fixture";
+import { notRunning, pairServer, pipelinesConfig, platform, platformKeys, setPlatformConfig, setPlatformSecret, startPairLoad } from "../fixture";
 
 /** One change's numbers, as docs/results/day2.json holds them. */
 interface ChangeResult {
@@ -273,6 +273,84 @@ describe("day 2: changes to the running local stack, each under a write load on 
         assert.deepStrictEqual(await Promise.all(["server1", "server2"].map((s) => startedAt(`cdc-sync-${stack()}-connect-${s}`))), workers, "a worker restarted");
         assert.deepStrictEqual((await axios.get<string[]>(`${p.connectUrls[0]}/connectors`)).data.sort(), connectors);
         assert.deepStrictEqual(await unsettled(outputs), []);
+    });
+
+    /** A table its owner made on both sides before it joins the pair: what `twoWay.tables` gains, then loses. */
+    const JOINING = { name: "public.day2_orders", primaryKey: ["id"] };
+    const onPair = async <T>(db: string, fn: (c: Client) => Promise<T>): Promise<T> => {
+        const { server } = await pairServer(stack());
+        const c = new Client({ host: server.host, port: server.port, user: "postgres", password: server.password, database: db });
+        await c.connect();
+        try {
+            return await fn(c);
+        } finally {
+            await c.end();
+        }
+    };
+    const orders = (db: string) => onPair(db, async (c) => (await c.query("SELECT id::int AS id, name FROM public.day2_orders ORDER BY id")).rows);
+    const stamps = (db: string) =>
+        onPair(db, async (c) => ({
+            triggers: (await c.query("SELECT tgname FROM pg_trigger WHERE tgrelid = 'public.day2_orders'::regclass AND NOT tgisinternal")).rowCount,
+            columns: (await c.query("SELECT attname FROM pg_attribute WHERE attrelid = 'public.day2_orders'::regclass AND attname LIKE 'cdc\\_%' AND NOT attisdropped")).rowCount,
+            published: (await c.query("SELECT 1 FROM pg_publication_tables WHERE tablename = 'day2_orders'")).rowCount,
+        }));
+
+    it("a table that already holds rows joins the running pair: its rows cross both ways, a key both sides held ends alike, writes to it during the up converge", async () => {
+        const [db1, db2] = (await pairServer(stack())).databases;
+        for (const db of [db1, db2]) {
+            await onPair(db, async (c) => {
+                await c.query("CREATE TABLE public.day2_orders (id bigint PRIMARY KEY, name text)");
+                await c.query(`ALTER TABLE public.day2_orders OWNER TO ${db}_owner`);
+            });
+        }
+        // 100 rows on db1 (ids 1-100) and 20 on db2 (96-115): ids 96-100 are on both sides, with different names.
+        await onPair(db1, (c) => c.query("INSERT INTO public.day2_orders SELECT g, 'db1-' || g FROM generate_series(1, 100) g"));
+        await onPair(db2, (c) => c.query("INSERT INTO public.day2_orders SELECT g, 'db2-' || g FROM generate_series(96, 115) g"));
+        const pipelines = pipelinesConfig();
+        pipelines[0].tables.push(JOINING);
+        await setPlatformConfig("pipelines", pipelines);
+        // Writers on the joining table too (keys from 1000000), before, during and after it joins.
+        const joiningLoad = await startPairLoad(stack(), "public.day2_orders", 1_000_000);
+        try {
+            outputs = (await underLoad("add a table with rows", () => platform().test.stack.up({ onOutput: platform().test.log }))).outputs;
+        } finally {
+            const checked = await joiningLoad.stopAndCheck();
+            assert.ok(checked.writes > 50, `only ${checked.writes} writes to the joining table`);
+            assert.deepStrictEqual(checked.lost, [], `the joining table lost ${checked.lost.length} final states:\n${checked.lost.slice(0, 10).join("\n")}`);
+            assert.strictEqual(checked.diverged, false, "db1 and db2 differ in the joining table");
+        }
+        // The rows from before: each side's own across, and where both held a key, both end with db2's (the side that sorts last).
+        const expected = Array.from({ length: 115 }, (_, i) => ({ id: i + 1, name: i + 1 <= 95 ? `db1-${i + 1}` : `db2-${i + 1}` }));
+        for (const db of [db1, db2]) assert.deepStrictEqual((await orders(db)).filter((r) => r.id <= 115), expected, `${db}'s rows from before the join`);
+        // Exactly once: the snapshot's rows did not echo back as new versions (db2's own rows still carry db2's pre-pair stamp).
+        const echoed = await onPair(db2, async (c) => (await c.query("SELECT count(*)::int AS n FROM public.day2_orders WHERE id BETWEEN 96 AND 115 AND cdc_side <> 'db2'")).rows[0].n);
+        assert.strictEqual(echoed, 0);
+    });
+
+    it("a table that leaves the pair stops syncing: its rows stay on both sides, and what the stack added to it (triggers, stamp columns, publication, topics) is gone", async () => {
+        const [db1, db2] = (await pairServer(stack())).databases;
+        const before = await orders(db1);
+        assert.deepStrictEqual(await orders(db2), before);
+        await setPlatformConfig(
+            "pipelines",
+            pipelinesConfig().map((p, i) => (i === 0 ? { ...p, tables: p.tables.filter((t: { name: string }) => t.name !== JOINING.name) } : p)),
+        );
+        outputs = (await underLoad("remove a table", () => platform().test.stack.up({ onOutput: platform().test.log }))).outputs;
+        for (const db of [db1, db2]) {
+            assert.deepStrictEqual(await stamps(db), { triggers: 0, columns: 0, published: 0 }, db);
+            assert.deepStrictEqual(await orders(db), before, `${db} lost rows of the table that left`);
+        }
+        const admin = new Kafka({ clientId: "itest-day2", brokers: bootstrap(), logLevel: logLevel.NOTHING }).admin();
+        await admin.connect();
+        try {
+            assert.deepStrictEqual((await admin.listTopics()).filter((t) => t.includes("day2_orders")), []);
+        } finally {
+            await admin.disconnect();
+        }
+        // No longer synced: a new row on db1 stays there.
+        await onPair(db1, (c) => c.query("INSERT INTO public.day2_orders VALUES (5000000, 'after-leaving')"));
+        await new Promise((r) => setTimeout(r, 10_000));
+        assert.deepStrictEqual((await orders(db2)).filter((r) => r.id === 5_000_000), []);
     });
 
     it("a broker setting (kafka.config) restarts the brokers one at a time, each after the one before is back in every ISR", async () => {
