@@ -9,11 +9,12 @@ export const CONTROL_KEYS = ["connectUrls", "state", "restartTrigger", "timeoutS
 /** What the provider adds to the outputs: the live status. */
 export const STATUS_KEYS = ["connectorState", "workerId", "tasks"] as const;
 /**
- * Never connector config: the keys above; `guard` (components/dynamic/guard.ts); `name`, which is the connector's name and which Connect injects
+ * Never connector config: the keys above; `guard` (components/dynamic/guard.ts); `effect` (the preview's words,
+ * components/dynamic/effect.ts); `name`, which is the connector's name and which Connect injects
  * into every config it returns; and the dynamic provider's own `__provider`. (An array, not a Set: this
  * module is serialized into the provider, and the closure serializer does not carry Sets.)
  */
-export const RESERVED_KEYS: readonly string[] = [...CONTROL_KEYS, ...STATUS_KEYS, "name", "guard", "__provider"];
+export const RESERVED_KEYS: readonly string[] = [...CONTROL_KEYS, ...STATUS_KEYS, "name", "guard", "effect", "__provider"];
 
 /** What Connect answers instead of a PASSWORD-typed value (e.g. in validation results). */
 export const MASKED = "[hidden]";

@@ -14,6 +14,7 @@ import { changedFields, UNKNOWN } from "../dynamic/diff";
 import { CONNECTOR_CLASSES } from "./classes";
 import { ConnectorState, isHealthGateError, observedState, waitForState } from "./health";
 import { Guard, observedGuard, refuseDestruction } from "../dynamic/guard";
+import { listed, withEffect } from "../dynamic/effect";
 import { changedConfigKeys, configOf, CONTROL_KEYS, render, replacingKeys, RESERVED_KEYS, STATUS_KEYS } from "./normalize";
 import { connectCall, connectorStatus, ConnectorStatus } from "./rest";
 import { ConfigView, configProblems, Problem } from "./rules";
@@ -138,6 +139,19 @@ async function converge(news: ConnectorInputs, olds: ConnectorOutputs | undefine
     }
 }
 
+/** What an update of the connector does, in words (components/dynamic/effect.ts); a replacement says itself. */
+export function connectorEffect(olds: ConnectorInputs, news: ConnectorInputs): string | undefined {
+    const changed = changedConfigKeys(olds, news);
+    if (replacingKeys(changed, [render(olds["connector.class"]), render(news["connector.class"])]).length > 0 || olds.name !== news.name) return undefined;
+    const what: string[] = [];
+    if (changed.length > 0) what.push(`takes the new config (${listed(changed)}): Connect restarts the connector and its tasks with it`);
+    if (olds.restartTrigger !== undefined && olds.restartTrigger !== news.restartTrigger) what.push("restarts: its database server was restarted");
+    if (olds.secretsDigest !== undefined && olds.secretsDigest !== news.secretsDigest) what.push("restarts: a secret it uses was rotated");
+    if (olds.state === "failed") what.push("restarts: it was FAILED");
+    else if (olds.state !== news.state && news.state !== undefined) what.push(`goes ${render(news.state)}`);
+    return what.length > 0 ? `${what.join("; ")}; up waits until it and its tasks are ${render(news.state ?? "running").toUpperCase()}` : undefined;
+}
+
 export const connectorProvider: pulumi.dynamic.ResourceProvider<ConnectorInputs, ConnectorOutputs> = {
     async check(olds, news) {
         const inputs: Record<string, unknown> = {};
@@ -156,7 +170,7 @@ export const connectorProvider: pulumi.dynamic.ResourceProvider<ConnectorInputs,
             !urls.includes(UNKNOWN) &&
             (Object.keys(olds).length === 0 || changedConfigKeys(olds, inputs).length > 0);
         if (askConnect) problems = await remoteProblems(urls, String(news.name), config);
-        return { inputs: inputs as ConnectorInputs, failures: problems.map((p) => ({ property: p.field, reason: p.message })) };
+        return { inputs: withEffect(olds, inputs as ConnectorInputs, connectorEffect), failures: problems.map((p) => ({ property: p.field, reason: p.message })) };
     },
 
     async diff(_id, olds, news) {

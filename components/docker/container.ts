@@ -3,6 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Engine } from "../config/schema";
 import { changedFields } from "../dynamic/diff";
+import { listed, withEffect } from "../dynamic/effect";
 import { dockerClient } from "./engine";
 
 export interface ContainerArgs {
@@ -29,9 +30,11 @@ export interface ContainerArgs {
     readonly files?: pulumi.Input<Record<string, pulumi.Input<string>>>;
     /** uid:gid that owns `files`: the user the image runs as. */
     readonly fileOwner?: pulumi.Input<{ uid: number; gid: number }>;
+    /** What a restart of this container waits for, in words, for the preview (`after broker 1 is back in every ISR`). */
+    readonly rollsAfter?: pulumi.Input<string>;
 }
 
-interface ContainerInputs {
+export interface ContainerInputs {
     engine: Engine;
     name: string;
     image: string;
@@ -43,6 +46,7 @@ interface ContainerInputs {
     ready: { address: string; port: number; timeoutSeconds: number };
     files?: Record<string, string>;
     fileOwner?: { uid: number; gid: number };
+    rollsAfter?: string;
 }
 
 interface ContainerOutputs extends ContainerInputs {
@@ -188,7 +192,23 @@ async function stopAndRemove(engine: Engine, name: string): Promise<void> {
     });
 }
 
+/** What an update of the container does, in words (see components/dynamic/effect.ts); a replacement says itself. */
+export function containerEffect(olds: ContainerInputs, news: ContainerInputs): string | undefined {
+    if (changedFields<ContainerInputs>(olds, news, IDENTITY_FIELDS).length > 0) return undefined;
+    const run = changedFields<ContainerInputs>(olds, news, RUN_FIELDS);
+    if (run.length > 0) {
+        return `restarts: stopped, removed and created again as ${news.name} (${listed(run)} changed)${news.rollsAfter ? `, ${news.rollsAfter}` : ""}; its volumes are kept`;
+    }
+    if (changedFields<ContainerInputs>(olds, news, FILE_FIELDS).length > 0) {
+        return `rewrites ${listed(Object.keys(news.files ?? {}))} in the running container: no restart`;
+    }
+    return undefined;
+}
+
 export const containerProvider: pulumi.dynamic.ResourceProvider<ContainerInputs, ContainerOutputs> = {
+    async check(olds, news) {
+        return { inputs: withEffect(olds, news, containerEffect) };
+    },
     async create(inputs) {
         const outs = await createAndStart(inputs);
         return { id: outs.containerId, outs };

@@ -25,6 +25,8 @@ export interface KafkaBrokerArgs {
     readonly bootstrapServers: string;
     /** The previous broker's gate: this broker's container changes only once it passed (a rolling change). */
     readonly after?: pulumi.Resource;
+    /** `after` in words, for the preview (`after broker 1 is back in every ISR`). */
+    readonly afterWhat?: string;
 }
 
 /** A Kafka broker with its log directory on a named volume, and the gate that says it is back in sync. */
@@ -62,6 +64,7 @@ export class KafkaBroker extends pulumi.ComponentResource {
                 port: p.port,
                 readyTimeoutSeconds: 180,
                 data: { volumeName: p.volumeName, path: "/var/lib/kafka", holds: `broker ${p.id}'s log: its replicas of every topic` },
+                rollsAfter: args.afterWhat,
             },
             { parent: this, dependsOn: args.after ? [args.after] : [] },
         );

@@ -81,6 +81,7 @@ export class ConnectCluster extends pulumi.ComponentResource {
         // to the workers restarts them in turn, each after the group is stable again with every task RUNNING.
         const workers: Container[] = [];
         let previous: pulumi.Resource | undefined;
+        let previousServer: string | undefined;
         for (const w of c.workers) {
             const worker = platformService(
                 `${name}-${w.server.name}`,
@@ -108,11 +109,15 @@ export class ConnectCluster extends pulumi.ComponentResource {
                     port: w.port,
                     readyTimeoutSeconds: 240,
                     files: secretsFile,
+                    rollsAfter: previousServer
+                        ? `one worker at a time: after the worker on ${previousServer} has rejoined with every connector and task RUNNING`
+                        : "one worker at a time: the first, after the last broker is back in every ISR",
                 },
                 { parent: this, dependsOn: [...topics, ...(previous ? [previous] : [])] },
             );
             workers.push(worker);
             previous = new WorkerInSync(`${name}-${w.server.name}-in-sync`, { url: w.url, generation: worker.containerId, timeoutSeconds: 600 }, { parent: this });
+            previousServer = w.server.name;
         }
         this.workerUrls = c.workers.map((w) => w.url);
         this.restUrl = this.workerUrls[0];

@@ -53,6 +53,7 @@ export class KafkaPlatform extends pulumi.ComponentResource {
                         stack,
                         bootstrapServers: plan.bootstrapServers,
                         after: brokers.at(-1)?.inSync ?? zookeeper.container,
+                        afterWhat: brokers.length > 0 ? `one broker at a time: after broker ${plan.brokers[brokers.length - 1].id} is back in every ISR` : "one broker at a time: the first",
                     },
                     { parent: this, dependsOn: [zookeeper] },
                 ),

@@ -5,6 +5,7 @@
 // A gate re-runs whenever its service's container is recreated (its `generation` is the container id).
 import * as pulumi from "@pulumi/pulumi";
 import { changedFields } from "../dynamic/diff";
+import { withEffect } from "../dynamic/effect";
 import { withAdmin } from "./topic";
 
 /** One partition as the Kafka metadata API describes it. */
@@ -101,9 +102,15 @@ async function waitBrokerInSync(g: BrokerGateInputs): Promise<void> {
     );
 }
 
-/** A gate's provider: `wait` on create, and again on an update, which any change of the `diffed` fields makes. */
-function gateProvider<T extends object>(id: string, diffed: (keyof T)[], wait: (inputs: T) => Promise<void>): pulumi.dynamic.ResourceProvider<T, T> {
+/**
+ * A gate's provider: `wait` on create, and again on an update, which any change of the `diffed` fields makes; the
+ * preview says what it waits for (`waits`, components/dynamic/effect.ts).
+ */
+function gateProvider<T extends object>(id: string, diffed: (keyof T)[], wait: (inputs: T) => Promise<void>, waits: (inputs: T) => string): pulumi.dynamic.ResourceProvider<T, T> {
     return {
+        async check(olds, news) {
+            return { inputs: withEffect(olds, news, (o, n) => (changedFields<T>(o, n, diffed).length > 0 ? waits(n) : undefined)) };
+        },
         async create(inputs) {
             await wait(inputs);
             return { id, outs: inputs };
@@ -118,7 +125,12 @@ function gateProvider<T extends object>(id: string, diffed: (keyof T)[], wait: (
     };
 }
 
-const brokerGateProvider = gateProvider<BrokerGateInputs>("broker-in-sync", ["bootstrapServers", "brokerId", "generation"], waitBrokerInSync);
+const brokerGateProvider = gateProvider<BrokerGateInputs>(
+    "broker-in-sync",
+    ["bootstrapServers", "brokerId", "generation"],
+    waitBrokerInSync,
+    (g) => `waits until broker ${g.brokerId} is back in every ISR (no partition under-replicated); the next broker restarts only then`,
+);
 
 export interface BrokerInSyncArgs {
     readonly bootstrapServers: pulumi.Input<string>;
@@ -159,7 +171,12 @@ async function waitWorkerInSync(g: WorkerGateInputs): Promise<void> {
     });
 }
 
-const workerGateProvider = gateProvider<WorkerGateInputs>("worker-in-sync", ["url", "generation"], waitWorkerInSync);
+const workerGateProvider = gateProvider<WorkerGateInputs>(
+    "worker-in-sync",
+    ["url", "generation"],
+    waitWorkerInSync,
+    (g) => `waits until the worker at ${g.url} has rejoined and every connector and task is RUNNING; the next worker restarts only then`,
+);
 
 export interface WorkerInSyncArgs {
     readonly url: pulumi.Input<string>;

@@ -26,6 +26,8 @@ export interface PlatformServiceArgs {
     readonly data?: { readonly volumeName: string; readonly path: string; readonly holds: string };
     /** Files written before start, owned by the image user (see Container.files). */
     readonly files?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /** What a restart waits for, in words, for the preview (see Container.rollsAfter). */
+    readonly rollsAfter?: string;
 }
 
 /** Creates the service's volume (if any) and container as children of `opts.parent`. */
@@ -47,6 +49,7 @@ export function platformService(name: string, args: PlatformServiceArgs, opts: p
             memoryMiB: args.memoryMiB,
             ready: { address: args.server.address, port: args.port, timeoutSeconds: args.readyTimeoutSeconds },
             ...(args.files ? { files: args.files, fileOwner: KAFKA_IMAGE_USER } : {}),
+            ...(args.rollsAfter ? { rollsAfter: args.rollsAfter } : {}),
         },
         { ...opts, dependsOn: [...(volume ? [volume] : []), ...((opts.dependsOn as pulumi.Resource[]) ?? [])] },
     );

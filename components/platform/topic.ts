@@ -4,6 +4,7 @@
 // topic's data: the preview shows a replacement.
 import * as pulumi from "@pulumi/pulumi";
 import { changedFields } from "../dynamic/diff";
+import { withEffect } from "../dynamic/effect";
 import { Guard, guardFor, observedGuard, refuseDestruction } from "../dynamic/guard";
 
 export interface TopicArgs {
@@ -18,7 +19,7 @@ export interface TopicArgs {
     readonly holds?: string;
 }
 
-interface TopicInputs {
+export interface TopicInputs {
     bootstrapServers: string;
     name: string;
     partitions: number;
@@ -152,7 +153,22 @@ async function createTopicsPatiently(admin: import("kafkajs").Admin, request: Pa
     }
 }
 
+/** What an update of the topic does, in words (components/dynamic/effect.ts); a replacement is refused or says itself. */
+export function topicEffect(olds: TopicInputs, news: TopicInputs): string | undefined {
+    if (olds.name !== news.name || news.partitions < olds.partitions) return undefined;
+    const what: string[] = [];
+    if (olds.replicationFactor !== news.replicationFactor) {
+        what.push(`reassigns its partitions to ${news.replicationFactor} replicas in place and waits until every replica is in sync (no message is lost or moved)`);
+    }
+    if (news.partitions > olds.partitions) what.push(`adds partitions ${olds.partitions} -> ${news.partitions}`);
+    if (changedFields<TopicInputs>(olds, news, ["configs"]).length > 0) what.push("sets its changed configs in place");
+    return what.length > 0 ? what.join("; ") : undefined;
+}
+
 export const topicProvider: pulumi.dynamic.ResourceProvider<TopicInputs, TopicInputs> = {
+    async check(olds, news) {
+        return { inputs: withEffect(olds, news, topicEffect) };
+    },
     async create(t) {
         await withAdmin(t.bootstrapServers, async (admin) => {
             const created = await createTopicsPatiently(admin, {

@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Engine } from "../../config/schema";
 import { changedFields } from "../../dynamic/diff";
+import { withEffect } from "../../dynamic/effect";
 import { archiveOf } from "../../docker/container";
 import { dockerClient } from "../../docker/engine";
 import { execIn } from "../../docker/exec";
@@ -37,6 +38,17 @@ async function setPassword(i: Inputs): Promise<void> {
 }
 
 const provider: pulumi.dynamic.ResourceProvider<Inputs, Inputs> = {
+    async check(olds, news) {
+        return {
+            inputs: withEffect(olds, news, (o, n) =>
+                o.password !== n.password
+                    ? "sets the new superuser password in the running server (psql through its socket): no restart; what connects as the superuser uses it from now on"
+                    : o.containerId !== n.containerId
+                      ? "sets the superuser password again in the recreated server"
+                      : undefined,
+            ),
+        };
+    },
     async create(inputs) {
         await setPassword(inputs);
         return { id: `${inputs.containerId.slice(0, 12)}/postgres`, outs: inputs };

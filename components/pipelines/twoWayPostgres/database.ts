@@ -4,6 +4,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Client } from "pg";
 import { changedFields } from "../../dynamic/diff";
+import { listed, withEffect } from "../../dynamic/effect";
+import { tableChanges } from "./tables";
 import { Guard, guardFor, refuseDestruction } from "../../dynamic/guard";
 import { LIVE_LOCK_TIMEOUT, retryingLockWaits } from "../../databases/postgres/admin";
 import { serverRefusalsIfReachable } from "../../databases/postgres/capabilities";
@@ -139,16 +141,35 @@ async function apply(
     }
 }
 
+/** What an update does, in words (components/dynamic/effect.ts); a replacement is refused or says itself. */
+export function twoWayDatabaseEffect(olds: TwoWayDatabaseInputs, news: TwoWayDatabaseInputs): string | undefined {
+    if (changedFields(olds.connection, news.connection, REPLACE_CONNECTION).length + changedFields(olds.spec, news.spec, REPLACE_SPEC).length > 0) return undefined;
+    const names = (ts: readonly ReplicatedTable[]) => listed(ts.map((t) => `${t.schema}.${t.name}`));
+    const { joined, left } = tableChanges(olds.spec.tables, news.spec.tables);
+    const what: string[] = [];
+    if (joined.length > 0) what.push(`sets up ${names(joined)} for the pair: stamp columns, triggers, publication, grants (tables locked briefly, 5 s lock timeout)`);
+    if (left.length > 0) what.push(`keeps ${names(left)} set up until the connectors no longer use it (the pair's TwoWayTables then takes it out)`);
+    if (olds.spec.originPoolSize !== news.spec.originPoolSize) what.push(`origin pool ${olds.spec.originPoolSize} -> ${news.spec.originPoolSize}`);
+    if (olds.spec.schemaEvolution !== news.spec.schemaEvolution) what.push(`schema evolution ${olds.spec.schemaEvolution} -> ${news.spec.schemaEvolution}`);
+    const rotated = [
+        ...(olds.replicationPassword !== news.replicationPassword ? [news.spec.replicationRole] : []),
+        ...(olds.sinkPassword !== news.sinkPassword ? [news.spec.sinkRole] : []),
+    ];
+    if (rotated.length > 0) what.push(`sets a new password on ${listed(rotated)}${what.length === 0 ? ": nothing else, no table lock" : ""}`);
+    if (what.length === 0 && olds.adminPassword !== news.adminPassword) what.push("records the rotated superuser password: nothing changes in the database");
+    return what.length > 0 ? what.join("; ") : undefined;
+}
+
 type Provider = pulumi.dynamic.ResourceProvider<TwoWayDatabaseInputs, TwoWayDatabaseOutputs>;
 
 /** The provider, exported for the database-side tests, which drive its methods against a real server. */
 export const twoWayDatabaseProvider: Required<Pick<Provider, "check" | "create" | "diff" | "update" | "delete">> = {
-    async check(_olds, news) {
+    async check(olds, news) {
         const failures = specProblems(news.spec).map((reason) => ({ property: "spec", reason }));
         // At preview already: a server that exists and cannot filter origins is refused before anything is
         // created anywhere. (A server the stack has yet to start is judged again by create.)
         for (const reason of await serverRefusalsIfReachable(news.connection, news.adminPassword)) failures.push({ property: "connection", reason });
-        return { inputs: news, failures };
+        return { inputs: withEffect(olds, news, twoWayDatabaseEffect), failures };
     },
     async create(inputs) {
         const outs = await apply(inputs, {});

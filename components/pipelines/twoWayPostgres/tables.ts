@@ -13,6 +13,7 @@ import { randomUUID } from "crypto";
 import { adminClient, inTransaction, LIVE_LOCK_TIMEOUT, PgAdminTarget, retryingLockWaits } from "../../databases/postgres/admin";
 import { doBlock, ident, literal, qualified } from "../../databases/postgres/sqlText";
 import { changedFields } from "../../dynamic/diff";
+import { listed, withEffect } from "../../dynamic/effect";
 import { applyTombstoneFunctionSql, dropTableSql } from "./lww";
 import type { ReplicaIdentity } from "./setup";
 import { signalSetupSql, signalTable, snapshotSignalSql, windowsOpenedSql } from "./signals";
@@ -203,9 +204,28 @@ async function bringBothWays(inputs: TwoWayTablesInputs, tables: readonly Replic
     ]);
 }
 
+/** What an update does, in words (components/dynamic/effect.ts). */
+export function twoWayTablesEffect(olds: TwoWayTablesInputs, news: TwoWayTablesInputs): string | undefined {
+    const names = (ts: readonly ReplicatedTable[]) => listed(ts.map((t) => `${t.schema}.${t.name}`));
+    const { joined, left } = tableChanges(olds.ends[0].spec.tables, news.ends[0].spec.tables);
+    const [x, y] = news.ends.map((e) => e.spec.side);
+    const what: string[] = [];
+    if (left.length > 0) what.push(`takes ${names(left)} out of the pair on ${x} and ${y} (publication, triggers, stamp columns, tombstones); its rows stay on both sides`);
+    if (joined.length > 0) {
+        what.push(
+            `copies the rows of ${names(joined)} that either side lacks to the other: an incremental snapshot by each side's source ` +
+                `(no lock, the stream goes on); up waits until they are across`,
+        );
+    }
+    return what.length > 0 ? `after the connectors: ${what.join("; ")}` : undefined;
+}
+
 type Provider = pulumi.dynamic.ResourceProvider<TwoWayTablesInputs, TwoWayTablesInputs>;
 
-export const twoWayTablesProvider: Required<Pick<Provider, "create" | "diff" | "update" | "delete">> = {
+export const twoWayTablesProvider: Required<Pick<Provider, "check" | "create" | "diff" | "update" | "delete">> = {
+    async check(olds, news) {
+        return { inputs: withEffect(olds, news, twoWayTablesEffect) };
+    },
     async create(inputs) {
         await ensureSignals(inputs);
         const [x, y] = inputs.ends;

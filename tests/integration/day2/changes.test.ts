@@ -8,7 +8,8 @@ import * as fs from "fs";
 import axios from "axios";
 import Dockerode from "dockerode";
 import { Kafka, logLevel } from "kafkajs";
-import { OutputMap, UpResult } from "@pulumi/pulumi/automation";
+import { EngineEvent, OutputMap, UpResult } from "@pulumi/pulumi/automation";
+import * as path from "path";
 import * as crypto from "crypto";
 import { Client } from "pg";
 import { execIn } from "../harness";
@@ -62,6 +63,35 @@ async function underLoad(change: string, apply: () => Promise<UpResult>): Promis
     assert.strictEqual(checked.diverged, false, "db1 and db2 differ after the change");
     assert.deepStrictEqual(await unsettled(up.outputs), []);
     return up;
+}
+
+/**
+ * The preview of a pull request as a reviewer reads it: every step but `same`, each with the words its provider put
+ * under `effect` (components/dynamic/effect.ts), which `pulumi preview --diff` prints beside the changed inputs. Held
+ * against tests/integration/day2/previews/<pr>.txt; CDC_SYNC_UPDATE_PREVIEWS=1 writes the file instead (then review
+ * and commit it). Lines are sorted (parallel steps arrive in any order): the words say what waits for what.
+ */
+async function assertPreview(pr: string): Promise<void> {
+    const p = platform();
+    const steps: string[] = [];
+    const onEvent = (e: EngineEvent) => {
+        const m = e.resourcePreEvent?.metadata;
+        if (!m || m.op === "same" || m.urn.includes("::pulumi:providers:")) return;
+        const parts = m.urn.split("::");
+        const type = parts[2].split("$").pop()!.replace(/^pulumi-nodejs:dynamic\//, "");
+        const effect = m.new?.inputs?.effect as string | undefined;
+        steps.push(`${m.op} ${type} ${parts[3]}${effect ? `\n    ${effect}` : ""}`);
+    };
+    await p.test.stack.preview({ onOutput: p.test.log, onEvent, diff: true });
+    const text = `${steps.sort().join("\n").split(p.stackName).join("<stack>")}\n`;
+    const file = path.join(__dirname, "previews", `${pr}.txt`);
+    if (process.env.CDC_SYNC_UPDATE_PREVIEWS === "1") {
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.writeFileSync(file, text);
+        return;
+    }
+    assert.ok(fs.existsSync(file), `no golden preview ${file}: run with CDC_SYNC_UPDATE_PREVIEWS=1, review it, commit it`);
+    assert.strictEqual(text, fs.readFileSync(file, "utf8"), `the preview of "${pr}" changed (CDC_SYNC_UPDATE_PREVIEWS=1 rewrites ${file})`);
 }
 
 /** One observation of a set of services during an `up`: which were out (stopped, or not yet back in sync). */
@@ -309,6 +339,7 @@ describe("day 2: changes to the running local stack, each under a write load on 
         const pipelines = pipelinesConfig();
         pipelines[0].tables.push(JOINING);
         await setPlatformConfig("pipelines", pipelines);
+        await assertPreview("add-a-table");
         // Writers on the joining table too (keys from 1000000), before, during and after it joins.
         const joiningLoad = await startPairLoad(stack(), "public.day2_orders", 1_000_000);
         try {
@@ -356,6 +387,7 @@ describe("day 2: changes to the running local stack, each under a write load on 
     it("a broker setting (kafka.config) restarts the brokers one at a time, each after the one before is back in every ISR", async () => {
         const before = await Promise.all([1, 2].map((id) => startedAt(`cdc-sync-${stack()}-broker-${id}`)));
         await setPlatformConfig("kafka", { ...(keys.kafka ?? {}), config: { "num.io.threads": 9 } });
+        await assertPreview("change-a-broker-setting");
         const watch = brokerSampler(stack(), [1, 2], bootstrap());
         let samples: BrokerSample[] = [];
         try {
@@ -388,6 +420,7 @@ describe("day 2: changes to the running local stack, each under a write load on 
         const fresh = () => `rotated-${crypto.randomBytes(12).toString("hex")}`;
         const next = { "postgres-admin": fresh(), "db2-sink": fresh(), "db1-replication": fresh() };
         for (const [name, value] of Object.entries(next)) await setPlatformSecret(`passwords.${name}`, value);
+        await assertPreview("rotate-passwords");
         outputs = (await underLoad("rotate three passwords", () => platform().test.stack.up({ onOutput: platform().test.log }))).outputs;
         assert.ok(await login("postgres", next["postgres-admin"], "postgres"), "the new superuser password does not log in");
         assert.ok(!(await login("postgres", oldAdmin, "postgres")), "the old superuser password still logs in");
