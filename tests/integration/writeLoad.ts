@@ -125,6 +125,11 @@ export class TwoWayWriteLoad {
         }
     }
 
+    /** The longest time either direction has delivered nothing new of its probe so far, in ms. */
+    get maxGapMs(): number {
+        return Math.max(...this.gaps);
+    }
+
     /** Stops the writers, waits up to `seconds` for both databases to settle, and reports what the checker found. */
     async stopAndCheck(seconds = 120): Promise<LoadResult> {
         this.stopping = true;
@@ -154,6 +159,6 @@ export class TwoWayWriteLoad {
             assert.deepStrictEqual([lost, diverged], [[], false]);
         }).catch(() => undefined);
         await Promise.all([...this.clients, ...this.watchers].map((c) => c.end().catch(() => undefined)));
-        return { writes: this.writes, lost, diverged, maxGapMs: Math.max(...this.gaps) };
+        return { writes: this.writes, lost, diverged, maxGapMs: this.maxGapMs };
     }
 }

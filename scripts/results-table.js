@@ -1,0 +1,32 @@
+// Writes a results table between the markers `<!-- NAME.sh: results -->` and `<!-- /NAME.sh -->` of a doc, from
+// the JSON a test run wrote (scripts/day2.sh, scripts/faults.sh).
+//   node scripts/results-table.js NAME RESULTS.json DOC.md COMMIT MACHINE DAY
+const fs = require("fs");
+const [name, results, doc, commit, machine, day] = process.argv.slice(2);
+const s = (ms) => `${(ms / 1000).toFixed(1)} s`;
+const kinds = {
+    day2: {
+        head: ["change", "writes during it", "rows lost", "diverged", "longest delivery gap", "`up` took"],
+        align: ["---", "---:", "---:", "---", "---:", "---:"],
+        row: (r) => [r.change, r.writes, r.lost, r.diverged ? "yes" : "no", s(r.maxGapMs), `${r.upSeconds} s`],
+    },
+    faults: {
+        head: ["fault", "writes during it", "rows lost", "diverged", "until both directions delivered again", "a human needed"],
+        align: ["---", "---:", "---:", "---", "---:", "---"],
+        row: (r) => [r.fault, r.writes, r.lost, r.diverged ? "yes" : "no", `${r.recoverySeconds} s`, r.human ? "yes" : "no"],
+    },
+};
+const kind = kinds[name];
+if (!kind) throw new Error(`unknown results kind ${name}`);
+const line = (cells) => `| ${cells.join(" | ")} |`;
+const table = [
+    `Measured ${day} at ${commit} on ${machine}, by \`scripts/${name}.sh\`.`,
+    "",
+    line(kind.head),
+    line(kind.align),
+    ...JSON.parse(fs.readFileSync(results, "utf8")).map((r) => line(kind.row(r))),
+].join("\n");
+const text = fs.readFileSync(doc, "utf8");
+const start = `<!-- ${name}.sh: results -->`, end = `<!-- /${name}.sh -->`;
+if (!text.includes(start) || !text.includes(end)) throw new Error(`${doc} lacks the markers ${start} ... ${end}`);
+fs.writeFileSync(doc, text.slice(0, text.indexOf(start) + start.length) + "\n" + table + "\n" + text.slice(text.indexOf(end)));

@@ -1,0 +1,239 @@
+// The state of a deployed stack's pipelines, asked of the running parts (run through scripts/status.sh): per
+// pipeline and direction, each connector's and task's state and the worker running it, the sink's consumer lag,
+// and for two-way pairs the source slot's lag and the last canary the stack measured. `--html FILE` also writes it
+// as a page. Exported for the fault tests, which read the same status.
+import axios from "axios";
+import { Kafka, logLevel } from "kafkajs";
+import { Client } from "pg";
+import { defaultSpec } from "../components/pipelines/twoWayPostgres/spec";
+
+/** One connector as Connect reports it. */
+export interface ConnectorStatus {
+    readonly name: string;
+    /** The Connect cluster it runs on, or undefined when no cluster knows it. */
+    readonly cluster?: string;
+    readonly state: string;
+    readonly workerId?: string;
+    readonly tasks: { id: number; state: string; workerId: string; trace?: string }[];
+}
+
+export interface DirectionStatus {
+    readonly label: string;
+    readonly source: ConnectorStatus;
+    readonly sink: ConnectorStatus;
+    /** Records the sink has yet to read from its topics; undefined when Kafka did not answer. */
+    readonly consumerLag?: number;
+    /** WAL the source has not confirmed, in bytes (two-way pairs, when the server answered). */
+    readonly slotLagBytes?: number;
+    readonly slotActive?: boolean;
+    /** The canary latency the stack measured last (`up` or `refresh`), and when. */
+    readonly canary?: { latencyMs: number; at: string };
+}
+
+export interface PipelineStatus {
+    readonly name: string;
+    readonly kind: string;
+    readonly directions: DirectionStatus[];
+}
+
+export interface StackStatus {
+    readonly at: string;
+    readonly pipelines: PipelineStatus[];
+    /** Connectors and tasks not RUNNING, as `pipeline direction connector[/task]: STATE`: empty when healthy. */
+    readonly problems: string[];
+}
+
+type Outputs = Record<string, any>;
+
+/** Every connector of every Connect cluster of the stack, by name. */
+async function connectors(outputs: Outputs): Promise<Map<string, ConnectorStatus>> {
+    const out = new Map<string, ConnectorStatus>();
+    const clusters = (outputs.placement?.connectClusters ?? {}) as Record<string, { url: string }[]>;
+    for (const [cluster, workers] of Object.entries(clusters)) {
+        for (const w of workers) {
+            const res = await axios
+                .get<Record<string, { status: { connector: { state: string; worker_id: string }; tasks: { id: number; state: string; worker_id: string; trace?: string }[] } }>>(
+                    `${w.url}/connectors?expand=status`,
+                    { timeout: 5000 },
+                )
+                .catch(() => undefined);
+            if (!res) continue; // that worker is down: ask the next
+            for (const [name, c] of Object.entries(res.data)) {
+                out.set(name, {
+                    name,
+                    cluster,
+                    state: c.status.connector.state,
+                    workerId: c.status.connector.worker_id,
+                    tasks: c.status.tasks.map((t) => ({ id: t.id, state: t.state, workerId: t.worker_id, ...(t.trace ? { trace: t.trace.split("\n")[0] } : {}) })),
+                });
+            }
+            break;
+        }
+    }
+    return out;
+}
+
+/** Per pipeline, its directions as (label, source connector, sink connector), from the stack outputs. */
+function directionsOf(p: Outputs): { label: string; source: string; sink: string; health?: Outputs }[] {
+    switch (p.kind) {
+        case "twoWayPostgres":
+            return (p.directions as Outputs[]).map((d) => ({
+                label: d.direction,
+                source: d.source,
+                sink: d.sink,
+                health: (p.health as Outputs[] | undefined)?.find((h) => h.direction === d.direction),
+            }));
+        case "replicate":
+            return [{ label: `${p.source.server}/${p.source.database}->${p.target.server}`, source: p.source.connector, sink: p.target.connector }];
+        case "mongoToMySql":
+            return [{ label: `${p.mongodb.server}->${p.mysql.server}`, source: p.source.name, sink: p.sink.name }];
+        default:
+            return [];
+    }
+}
+
+/** Records the sink's consumer group has yet to read, over all its topics. */
+async function consumerLag(kafka: Kafka, sink: string): Promise<number | undefined> {
+    const admin = kafka.admin();
+    try {
+        await admin.connect();
+        let lag = 0;
+        for (const t of await admin.fetchOffsets({ groupId: `connect-${sink}` })) {
+            const ends = new Map((await admin.fetchTopicOffsets(t.topic)).map((o) => [o.partition, Number(o.high)]));
+            for (const p of t.partitions) lag += Math.max(0, (ends.get(p.partition) ?? 0) - Math.max(0, Number(p.offset)));
+        }
+        return lag;
+    } catch {
+        return undefined;
+    } finally {
+        await admin.disconnect().catch(() => undefined);
+    }
+}
+
+async function slotLag(address: string, database: string, slot: string, password: string): Promise<{ bytes: number; active: boolean } | undefined> {
+    const [host, port] = address.split(":");
+    const c = new Client({ host, port: Number(port), user: "postgres", password, database, application_name: "cdc-sync status", connectionTimeoutMillis: 5000 });
+    try {
+        await c.connect();
+        const r = await c.query(
+            "SELECT active, pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_lsn(), confirmed_flush_lsn)::bigint AS lag FROM pg_catalog.pg_replication_slots WHERE slot_name = $1",
+            [slot],
+        );
+        return r.rowCount ? { bytes: Number(r.rows[0].lag), active: r.rows[0].active } : undefined;
+    } catch {
+        return undefined;
+    } finally {
+        await c.end().catch(() => undefined);
+    }
+}
+
+/** The stack's status now. `pgPassword`: the two-way servers' administrator password (slot lag), if known. */
+export async function collectStatus(outputs: Outputs, pgPassword?: string): Promise<StackStatus> {
+    const known = await connectors(outputs);
+    const kafka = new Kafka({ clientId: "cdc-sync-status", brokers: String(outputs.bootstrapServers).split(","), logLevel: logLevel.NOTHING, retry: { retries: 1 } });
+    const missing = (name: string): ConnectorStatus => ({ name, state: "MISSING", tasks: [] });
+    const pipelines: PipelineStatus[] = [];
+    const problems: string[] = [];
+    for (const [name, p] of Object.entries((outputs.pipelines ?? {}) as Record<string, Outputs>)) {
+        const directions: DirectionStatus[] = [];
+        for (const d of directionsOf(p)) {
+            const source = known.get(d.source) ?? missing(d.source);
+            const sink = known.get(d.sink) ?? missing(d.sink);
+            for (const c of [source, sink]) {
+                if (c.state !== "RUNNING") problems.push(`${name} ${d.label} ${c.name}: ${c.state}`);
+                for (const t of c.tasks) if (t.state !== "RUNNING") problems.push(`${name} ${d.label} ${c.name}/${t.id}: ${t.state}${t.trace ? ` (${t.trace})` : ""}`);
+            }
+            let slot: { bytes: number; active: boolean } | undefined;
+            if (p.kind === "twoWayPostgres" && pgPassword !== undefined) {
+                const from = d.label.split("->")[0];
+                slot = await slotLag(p.postgres, from, defaultSpec(from, []).slotName, pgPassword);
+            }
+            directions.push({
+                label: d.label,
+                source,
+                sink,
+                consumerLag: await consumerLag(kafka, d.sink),
+                ...(slot ? { slotLagBytes: slot.bytes, slotActive: slot.active } : {}),
+                ...(d.health ? { canary: { latencyMs: d.health.canaryLatencyMs, at: p.healthMeasuredAt } } : {}),
+            });
+        }
+        pipelines.push({ name, kind: p.kind, directions });
+    }
+    return { at: new Date().toISOString(), pipelines, problems };
+}
+
+const connectorLine = (role: string, c: ConnectorStatus) =>
+    `    ${role.padEnd(6)} ${c.name} ${c.state}${c.workerId ? ` on ${c.workerId}` : ""}` +
+    c.tasks.map((t) => `\n             task ${t.id} ${t.state} on ${t.workerId}${t.trace ? `: ${t.trace}` : ""}`).join("");
+
+/** The status as text, one block per direction. */
+export function renderText(s: StackStatus): string {
+    const lines: string[] = [`status at ${s.at}`];
+    for (const p of s.pipelines) {
+        lines.push("", `pipeline ${p.name} (${p.kind})`);
+        for (const d of p.directions) {
+            lines.push(`  ${d.label}`, connectorLine("source", d.source), connectorLine("sink", d.sink));
+            const facts = [
+                `consumer lag ${d.consumerLag ?? "?"} records`,
+                ...(d.slotLagBytes !== undefined ? [`slot lag ${d.slotLagBytes} bytes (${d.slotActive ? "active" : "INACTIVE"})`] : []),
+                ...(d.canary ? [`last canary ${d.canary.latencyMs} ms (${d.canary.at})`] : []),
+            ];
+            lines.push(`    ${facts.join("   ")}`);
+        }
+    }
+    lines.push("", s.problems.length === 0 ? "every connector and task RUNNING" : `NOT RUNNING:\n${s.problems.map((x) => `  ${x}`).join("\n")}`);
+    return `${lines.join("\n")}\n`;
+}
+
+const esc = (x: unknown) => String(x).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
+
+/** The status as a page: each direction a row, source -> Kafka -> sink, each part coloured by its health. */
+export function renderHtml(s: StackStatus): string {
+    const state = (c: ConnectorStatus) => {
+        const ok = c.state === "RUNNING" && c.tasks.every((t) => t.state === "RUNNING");
+        const tasks = c.tasks.map((t) => `task ${t.id}: ${esc(t.state)} on ${esc(t.workerId)}`).join("<br>");
+        return `<td class="${ok ? "ok" : "bad"}"><b>${esc(c.name)}</b><br>${esc(c.state)}${c.workerId ? ` on ${esc(c.workerId)}` : ""}<br><small>${tasks}</small></td>`;
+    };
+    const lag = (d: DirectionStatus) => {
+        const ok = d.consumerLag !== undefined && d.consumerLag < 1000;
+        return `<td class="${ok ? "ok" : "warn"}">Kafka<br><small>consumer lag ${esc(d.consumerLag ?? "?")}</small></td>`;
+    };
+    const rows = s.pipelines.flatMap((p) =>
+        p.directions.map(
+            (d) =>
+                `<tr><th>${esc(p.name)}<br><small>${esc(p.kind)}</small></th><th>${esc(d.label)}</th>${state(d.source)}<td class="arrow">&rarr;</td>${lag(d)}` +
+                `<td class="arrow">&rarr;</td>${state(d.sink)}<td><small>${d.slotLagBytes !== undefined ? `slot lag ${esc(d.slotLagBytes)} B<br>` : ""}` +
+                `${d.canary ? `canary ${esc(d.canary.latencyMs)} ms<br>${esc(d.canary.at)}` : ""}</small></td></tr>`,
+        ),
+    );
+    return `<!doctype html>
+<html><head><meta charset="utf-8"><title>cdc-sync status</title>
+<style>
+body { font-family: system-ui, sans-serif; margin: 2em; color: #222 }
+table { border-collapse: separate; border-spacing: 6px }
+td, th { padding: 8px 12px; border-radius: 6px; text-align: left; vertical-align: top }
+td.ok { background: #d9f2dd } td.bad { background: #f8d0d0 } td.warn { background: #fbeec2 } td.arrow { font-size: 1.5em }
+.summary { padding: 10px; border-radius: 6px; display: inline-block } .summary.ok { background: #d9f2dd } .summary.bad { background: #f8d0d0 }
+</style></head><body>
+<h1>cdc-sync status</h1>
+<p>${esc(s.at)}</p>
+<p class="summary ${s.problems.length === 0 ? "ok" : "bad"}">${s.problems.length === 0 ? "every connector and task RUNNING" : s.problems.map(esc).join("<br>")}</p>
+<table>${rows.join("\n")}</table>
+</body></html>
+`;
+}
+
+if (require.main === module) {
+    const [outputsFile, html] = process.argv.slice(2);
+    const fs: typeof import("fs") = require("fs");
+    collectStatus(JSON.parse(fs.readFileSync(outputsFile, "utf8")), process.env.PGPASSWORD)
+        .then((s) => {
+            process.stdout.write(renderText(s));
+            if (html) fs.writeFileSync(html, renderHtml(s));
+            process.exit(s.problems.length === 0 ? 0 : 2);
+        })
+        .catch((e) => {
+            console.error(`status failed: ${(e as Error).message}`);
+            process.exit(1);
+        });
+}

@@ -1,0 +1,145 @@
+// Faults on the suite's running `local` stack, between deploys: nobody runs `up`. Each fault is injected under the
+// two-way pair's write load (tests/integration/writeLoad.ts) and ended by the no-loss checker. Runs after the day-2
+// tests (package.json lists this folder last). With CDC_SYNC_FAULTS_RESULTS set, each fault's numbers are written
+// there as JSON.
+import * as assert from "assert";
+import * as fs from "fs";
+import axios from "axios";
+import Dockerode from "dockerode";
+import { Client } from "pg";
+import { collectStatus, renderText } from "../../../scripts/status";
+import { eventually } from "../harness";
+import { notRunning, pairServer, platform, startPairLoad } from "../fixture";
+
+interface FaultResult {
+    fault: string;
+    writes: number;
+    lost: number;
+    diverged: boolean;
+    /** The longest time either direction delivered nothing, from the fault until the end. */
+    recoverySeconds: number;
+    human: boolean;
+}
+const results: FaultResult[] = [];
+
+/** Fail-over must take less than this (issue #12). */
+const FAILOVER_LIMIT_MS = 30_000;
+
+const docker = new Dockerode();
+
+type Status = { connector: { state: string; worker_id: string }; tasks: { id: number; state: string; worker_id: string }[] };
+
+/** The default cluster's workers: REST URL, `address:port` (Connect's worker id) and container. */
+function workers(): { url: string; id: string; container: string }[] {
+    const p = platform();
+    const list = p.outputs.placement.value.connectWorkers as { server: string; url: string }[];
+    return list.map((w) => ({ url: w.url, id: w.url.replace(/^http:\/\//, ""), container: `cdc-sync-${p.stackName}-connect-${w.server}` }));
+}
+
+/** Every connector of the default cluster with its status, asked of `url`. */
+async function statuses(url: string): Promise<Record<string, Status>> {
+    const { data } = await axios.get<Record<string, { status: Status }>>(`${url}/connectors?expand=status`, { timeout: 5000 });
+    return Object.fromEntries(Object.entries(data).map(([n, c]) => [n, c.status]));
+}
+
+describe("faults: the running local stack heals itself between deploys, under the pair's write load", function () {
+    this.timeout(10 * 60 * 1000);
+
+    after(() => {
+        if (process.env.CDC_SYNC_FAULTS_RESULTS) fs.writeFileSync(process.env.CDC_SYNC_FAULTS_RESULTS, `${JSON.stringify(results, null, 2)}\n`);
+    });
+
+    it("a Connect worker killed (-9) and left down: the other takes its tasks, both directions deliver again within 30 s; back, nothing was lost", async () => {
+        const all = workers();
+        assert.ok(all.length >= 2, "the default cluster needs two workers for a fail-over");
+        // The victim: the worker running the pair's db1 source (so at least one direction depends on the fail-over).
+        const before = await statuses(all[0].url);
+        const sourceTask = before["twoway-db1-source"]?.tasks[0];
+        assert.ok(sourceTask, "the twoway-db1-source task is not running");
+        const victim = all.find((w) => w.id === sourceTask.worker_id)!;
+        const survivor = all.find((w) => w !== victim)!;
+        const load = await startPairLoad(platform().stackName);
+        await new Promise((r) => setTimeout(r, 5000));
+        const killedAt = Date.now();
+        await docker.getContainer(victim.container).kill({ signal: "SIGKILL" });
+        try {
+            // Every connector and task of the cluster RUNNING on the survivor, and both probes delivered again.
+            await eventually(60, async () => {
+                const now = await statuses(survivor.url);
+                const elsewhere = Object.entries(now).flatMap(([n, s]) => [
+                    ...(s.connector.state !== "RUNNING" || s.connector.worker_id !== survivor.id ? [`${n}: ${s.connector.state} on ${s.connector.worker_id}`] : []),
+                    ...s.tasks.filter((t) => t.state !== "RUNNING" || t.worker_id !== survivor.id).map((t) => `${n}/${t.id}: ${t.state} on ${t.worker_id}`),
+                ]);
+                assert.deepStrictEqual(elsewhere, []);
+            });
+            // 10 s of delivery after the fail-over: the gaps below are the fail-over's, not the end of the load.
+            await new Promise((r) => setTimeout(r, 10_000));
+        } finally {
+            await docker.getContainer(victim.container).start();
+        }
+        const failover = load.maxGapMs;
+        // Back: it rejoins and the group rebalances onto it; the checker then finds every write on both sides.
+        await eventually(180, async () => {
+            const now = await statuses(victim.url);
+            assert.ok(Object.values(now).some((s) => s.tasks.some((t) => t.worker_id === victim.id)), "no task moved back to the restarted worker");
+        });
+        const checked = await load.stopAndCheck();
+        results.push({
+            fault: "Connect worker killed (-9), left down, then started",
+            writes: checked.writes,
+            lost: checked.lost.length,
+            diverged: checked.diverged,
+            recoverySeconds: Math.round(failover / 100) / 10,
+            human: false,
+        });
+        assert.ok(checked.writes > 50, `only ${checked.writes} writes during the fault`);
+        assert.deepStrictEqual(checked.lost, [], `${checked.lost.length} recorded final states missing:\n${checked.lost.slice(0, 10).join("\n")}`);
+        assert.strictEqual(checked.diverged, false, "db1 and db2 differ after the fault");
+        assert.ok(failover < FAILOVER_LIMIT_MS, `a direction delivered nothing for ${failover} ms after the worker was killed (at ${new Date(killedAt).toISOString()})`);
+        assert.deepStrictEqual(await notRunning(platform().outputs), []);
+    });
+
+    it("a sink whose target table refuses its writes goes FAILED, and the status command shows it; it waits for a human (no supervisor yet)", async () => {
+        const { server } = await pairServer(platform().stackName);
+        const db2 = new Client({ host: server.host, port: server.port, user: "postgres", password: server.password, database: "db2" });
+        await db2.connect();
+        const sink = "twoway-db1-to-db2-sink";
+        const load = await startPairLoad(platform().stackName);
+        try {
+            // The table refuses the sink's writes (and only the sink's): every write of db1 -> db2 fails.
+            await db2.query(
+                "CREATE FUNCTION public.itest_refuse_sink() RETURNS trigger LANGUAGE plpgsql AS " +
+                    "$$BEGIN IF session_user = 'cdc_sink_db2' THEN RAISE EXCEPTION 'itest: customers refuses the sink'; END IF; RETURN NEW; END$$",
+            );
+            await db2.query("CREATE TRIGGER itest_refuse_sink BEFORE INSERT OR UPDATE ON public.customers FOR EACH ROW EXECUTE FUNCTION public.itest_refuse_sink()");
+            await db2.query("ALTER TABLE public.customers ENABLE ALWAYS TRIGGER itest_refuse_sink");
+            const shown = await eventually(120, async () => {
+                const status = await collectStatus(platform().outputs, server.password);
+                assert.ok(status.problems.some((x) => x.includes(`${sink}/0: FAILED`)), status.problems.join("\n") || "every task RUNNING");
+                return status;
+            });
+            const text = renderText(shown);
+            assert.match(text, new RegExp(`task 0 FAILED on \\S+`), text);
+            assert.match(text, /NOT RUNNING:/);
+        } finally {
+            // The human: fixes the table and restarts the task.
+            await db2.query("DROP TRIGGER IF EXISTS itest_refuse_sink ON public.customers");
+            await db2.query("DROP FUNCTION IF EXISTS public.itest_refuse_sink()");
+            await db2.end();
+            await axios.post(`${workers()[0].url}/connectors/${sink}/restart?includeTasks=true&onlyFailed=true`);
+        }
+        await eventually(120, async () => assert.deepStrictEqual((await collectStatus(platform().outputs, server.password)).problems, []));
+        const checked = await load.stopAndCheck();
+        results.push({
+            fault: "a sink's target table refuses its writes, then is fixed",
+            writes: checked.writes,
+            lost: checked.lost.length,
+            diverged: checked.diverged,
+            recoverySeconds: Math.round(checked.maxGapMs / 100) / 10,
+            human: true,
+        });
+        assert.deepStrictEqual(checked.lost, [], `${checked.lost.length} recorded final states missing:\n${checked.lost.slice(0, 10).join("\n")}`);
+        assert.strictEqual(checked.diverged, false, "db1 and db2 differ after the fault");
+        assert.deepStrictEqual(await notRunning(platform().outputs), []);
+    });
+});
