@@ -6,6 +6,7 @@ import axios from "axios";
 import { Kafka, logLevel } from "kafkajs";
 import { Client } from "pg";
 import { defaultSpec } from "../components/pipelines/twoWayPostgres/spec";
+import { supervisorUrl } from "../components/platform/supervisor";
 
 /** One connector as Connect reports it. */
 export interface ConnectorStatus {
@@ -14,7 +15,9 @@ export interface ConnectorStatus {
     readonly cluster?: string;
     readonly state: string;
     readonly workerId?: string;
-    readonly tasks: { id: number; state: string; workerId: string; trace?: string }[];
+    readonly tasks: { id: number; state: string; workerId: string; trace?: string; restarts?: number; gaveUp?: boolean }[];
+    /** Restarts of the connector itself by the supervisors (images/supervisor/supervisor.js). */
+    readonly restarts?: number;
 }
 
 export interface DirectionStatus {
@@ -68,6 +71,23 @@ async function connectors(outputs: Outputs): Promise<Map<string, ConnectorStatus
                 });
             }
             break;
+        }
+    }
+    return out;
+}
+
+/** What the workers' supervisors remember, by `connector` or `connector/task`: restarts made, and whether they gave up. */
+async function supervised(outputs: Outputs): Promise<Map<string, { restarts: number; gaveUp: boolean }>> {
+    const out = new Map<string, { restarts: number; gaveUp: boolean }>();
+    const clusters = (outputs.placement?.connectClusters ?? {}) as Record<string, { url: string }[]>;
+    for (const w of Object.values(clusters).flat()) {
+        const u = new URL(w.url);
+        const res = await axios
+            .get<{ supervised: Record<string, { restarts: number; gaveUp?: boolean }> }>(supervisorUrl(u.hostname, Number(u.port)), { timeout: 3000 })
+            .catch(() => undefined);
+        for (const [key, m] of Object.entries(res?.data.supervised ?? {})) {
+            const had = out.get(key);
+            out.set(key, { restarts: (had?.restarts ?? 0) + m.restarts, gaveUp: (had?.gaveUp ?? false) || m.gaveUp === true });
         }
     }
     return out;
@@ -130,6 +150,14 @@ async function slotLag(address: string, database: string, slot: string, password
 /** The stack's status now. `pgPassword`: the two-way servers' administrator password (slot lag), if known. */
 export async function collectStatus(outputs: Outputs, pgPassword?: string): Promise<StackStatus> {
     const known = await connectors(outputs);
+    const restarts = await supervised(outputs);
+    for (const [name, c] of known) {
+        known.set(name, {
+            ...c,
+            ...(restarts.get(name) ? { restarts: restarts.get(name)!.restarts } : {}),
+            tasks: c.tasks.map((t) => ({ ...t, ...(restarts.get(`${name}/${t.id}`) ?? {}) })),
+        });
+    }
     const kafka = new Kafka({ clientId: "cdc-sync-status", brokers: String(outputs.bootstrapServers).split(","), logLevel: logLevel.NOTHING, retry: { retries: 1 } });
     const missing = (name: string): ConnectorStatus => ({ name, state: "MISSING", tasks: [] });
     const pipelines: PipelineStatus[] = [];
@@ -162,9 +190,11 @@ export async function collectStatus(outputs: Outputs, pgPassword?: string): Prom
     return { at: new Date().toISOString(), pipelines, problems };
 }
 
+const restartsNote = (u: { restarts?: number; gaveUp?: boolean }) =>
+    u.restarts ? ` (restarted ${u.restarts} time${u.restarts === 1 ? "" : "s"} by the supervisor${u.gaveUp ? ", which gave up" : ""})` : "";
 const connectorLine = (role: string, c: ConnectorStatus) =>
-    `    ${role.padEnd(6)} ${c.name} ${c.state}${c.workerId ? ` on ${c.workerId}` : ""}` +
-    c.tasks.map((t) => `\n             task ${t.id} ${t.state} on ${t.workerId}${t.trace ? `: ${t.trace}` : ""}`).join("");
+    `    ${role.padEnd(6)} ${c.name} ${c.state}${c.workerId ? ` on ${c.workerId}` : ""}${restartsNote(c)}` +
+    c.tasks.map((t) => `\n             task ${t.id} ${t.state} on ${t.workerId}${restartsNote(t)}${t.trace ? `: ${t.trace}` : ""}`).join("");
 
 /** The status as text, one block per direction. */
 export function renderText(s: StackStatus): string {
@@ -191,7 +221,7 @@ const esc = (x: unknown) => String(x).replace(/[&<>"]/g, (c) => ({ "&": "&amp;",
 export function renderHtml(s: StackStatus): string {
     const state = (c: ConnectorStatus) => {
         const ok = c.state === "RUNNING" && c.tasks.every((t) => t.state === "RUNNING");
-        const tasks = c.tasks.map((t) => `task ${t.id}: ${esc(t.state)} on ${esc(t.workerId)}`).join("<br>");
+        const tasks = c.tasks.map((t) => `task ${t.id}: ${esc(t.state)} on ${esc(t.workerId)}${esc(restartsNote(t))}`).join("<br>");
         return `<td class="${ok ? "ok" : "bad"}"><b>${esc(c.name)}</b><br>${esc(c.state)}${c.workerId ? ` on ${esc(c.workerId)}` : ""}<br><small>${tasks}</small></td>`;
     };
     const lag = (d: DirectionStatus) => {

@@ -9,6 +9,7 @@ import { Topic } from "./topic";
 import { ConnectPlacement } from "./placement";
 import { ConnectReady } from "./connectReady";
 import { WorkerInSync } from "./rolling";
+import { workerSupervisor } from "./supervisor";
 import { EXTRA_PLUGINS } from "./images";
 import type { ConnectPlugin } from "../config/schema";
 
@@ -28,6 +29,8 @@ export interface ConnectClusterArgs {
     readonly replicationFactor: number;
     /** Image id per server name (with `plugins` in it). */
     readonly imageFor: (server: string) => pulumi.Input<string>;
+    /** The supervisor image's id per server name (./supervisor.ts): one supervisor beside each worker. */
+    readonly supervisorImageFor: (server: string) => pulumi.Input<string>;
     /** Plugins the workers carry besides the platform image's; the health gate waits for their connectors too. */
     readonly plugins?: readonly ConnectPlugin[];
     readonly heap: string;
@@ -116,6 +119,12 @@ export class ConnectCluster extends pulumi.ComponentResource {
                 { parent: this, dependsOn: [...topics, ...(previous ? [previous] : [])] },
             );
             workers.push(worker);
+            const role = c.name === "default" ? `connect-${w.server.name}-supervisor` : `connect-${c.name}-${w.server.name}-supervisor`;
+            workerSupervisor(
+                `${name}-${w.server.name}-supervisor`,
+                { server: w.server, workerContainer: w.containerName, workerPort: w.port, image: args.supervisorImageFor(w.server.name), stack: args.stack, role },
+                { parent: this, dependsOn: [worker] },
+            );
             previous = new WorkerInSync(`${name}-${w.server.name}-in-sync`, { url: w.url, generation: worker.containerId, timeoutSeconds: 600 }, { parent: this });
             previousServer = w.server.name;
         }

@@ -10,6 +10,9 @@ import versions from "../../versions.json";
 /** The tag of the one image that runs ZooKeeper, the brokers and the Connect workers. */
 export const KAFKA_IMAGE_TAG = `cdc-sync/kafka:${versions.kafka}-debezium-${versions.debezium}-jdbc-${versions.debeziumJdbcSink}`;
 
+/** The supervisor beside each Connect worker (images/supervisor; components/platform/supervisor.ts). */
+export const SUPERVISOR_IMAGE_TAG = `cdc-sync/supervisor:${versions.debianSuite}`;
+
 /** Connector plugins a Connect cluster may add to the platform image (`connect.plugins`), by name. */
 export const EXTRA_PLUGINS: Readonly<Record<ConnectPlugin, { connectorClass: string; tag: string; context: string; buildArgs: Record<string, string> }>> = {
     mariadb: {
@@ -34,7 +37,7 @@ export class PlatformImages extends pulumi.ComponentResource {
     private readonly engineOf = new Map<string, number>();
     private readonly engines: readonly EngineGroup[];
     private readonly name: string;
-    /** Plugin images built so far, by `<plugin>@<engine index>`: each once per engine. */
+    /** Plugin and supervisor images built so far, by `<plugin or supervisor>@<engine index>`: each once per engine. */
     private readonly withPlugin = new Map<string, pulumi.Output<string>>();
 
     constructor(name: string, args: PlatformImagesArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -89,6 +92,21 @@ export class PlatformImages extends pulumi.ComponentResource {
                     // The base image's id: a new platform image rebuilds this one too.
                     buildArgs: { BASE_IMAGE: this.imageFor(server), DEBIAN_SUITE: versions.debianSuite, ...plugin.buildArgs },
                 },
+                { parent: this },
+            );
+            this.withPlugin.set(key, image.imageId);
+        }
+        return this.withPlugin.get(key)!;
+    }
+
+    /** The supervisor image (images/supervisor) on the engine of `server`, built on first use on that engine. */
+    supervisorImageFor(server: string): pulumi.Output<string> {
+        const i = this.engineOf.get(server)!;
+        const key = `supervisor@${i}`;
+        if (!this.withPlugin.has(key)) {
+            const image = new Image(
+                `${this.name}-supervisor-${i + 1}`,
+                { engine: this.engines[i].engine, tag: SUPERVISOR_IMAGE_TAG, context: path.join(IMAGES_DIR, "supervisor"), buildArgs: { DEBIAN_SUITE: versions.debianSuite } },
                 { parent: this },
             );
             this.withPlugin.set(key, image.imageId);

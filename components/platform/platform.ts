@@ -72,6 +72,7 @@ export class KafkaPlatform extends pulumi.ComponentResource {
                         bootstrapServers: plan.bootstrapServers,
                         replicationFactor: config.kafka.replicationFactor,
                         imageFor: (s) => images.connectImageFor(s, spec.plugins),
+                        supervisorImageFor: (s) => images.supervisorImageFor(s),
                         plugins: spec.plugins,
                         heap: config.heap.connect,
                         properties: spec.config,

@@ -88,10 +88,10 @@ export async function pairServer(stackName: string): Promise<{ server: PgServer;
     return { server: { host, port: pg.port ?? 5432, password }, databases: pair.databases };
 }
 
-/** Writers on both databases of the stack's two-way pair, on `table` (default `customers`) from key `base` up. */
-export async function startPairLoad(stackName: string, table?: string, base?: number): Promise<TwoWayWriteLoad> {
+/** Writers on both databases of the stack's two-way pair (or on `sides`), on `table` (default `customers`) from key `base` up. */
+export async function startPairLoad(stackName: string, table?: string, base?: number, sides?: readonly number[]): Promise<TwoWayWriteLoad> {
     const { server, databases } = await pairServer(stackName);
-    return TwoWayWriteLoad.start(server, databases, table, base);
+    return TwoWayWriteLoad.start(server, databases, table, base, sides);
 }
 
 /** `cdc-sync:pipelines` as the suite's stack file has it now, JSON-parsed. */

@@ -1,7 +1,8 @@
 // Upgrading: the `local` stack deployed by the previous layout (its code and its stack file with the deprecated
 // keys), then previewed by this code with the current stack file (tests/integration/fixture.ts). Nothing may be
 // replaced or deleted: every resource moved (aliases) or kept its name. What the current stack file adds, the
-// `mysql` and `mariadb` Connect clusters and the latter's plugin image, and the rolling changes' gates, is all
+// `mysql` and `mariadb` Connect clusters and the latter's plugin image, the rolling changes' gates, the workers'
+// supervisors, and the step for tables joining a pair, is all
 // that may be created.
 import * as assert from "assert";
 import { migration, PREVIOUS_LAYOUT } from "./fixture";
@@ -23,6 +24,8 @@ describe(`upgrading a stack deployed by the previous layout (${PREVIOUS_LAYOUT.s
      */
     const addedCluster = (urn: string) =>
         /::kafka-(connect-(mysql|mariadb)[^:]*|images-mariadb-\d+)$/.test(urn) ||
+        // The supervisor beside each worker, and its image (components/platform/supervisor.ts).
+        /::kafka-(connect-server\d+-supervisor|images-supervisor-\d+)$/.test(urn) ||
         /(BrokerInSync|WorkerInSync)::[^:]+-in-sync$/.test(urn) ||
         // Sets the server's superuser password again (idempotent): a rotated one takes effect (docs/day2.md).
         /PostgresSuperuserPassword::twoway-postgres-superuser-password$/.test(urn) ||

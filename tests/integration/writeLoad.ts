@@ -50,15 +50,16 @@ export class TwoWayWriteLoad {
         private readonly base: number,
     ) {}
 
-    static async start(server: PgServer, databases: readonly [string, string], table = "customers", base = 9_000_000): Promise<TwoWayWriteLoad> {
+    /** `sides`: which databases write (both by default; `[0]`: the first only, the second only receives). */
+    static async start(server: PgServer, databases: readonly [string, string], table = "customers", base = 9_000_000, sides: readonly number[] = [0, 1]): Promise<TwoWayWriteLoad> {
         const load = new TwoWayWriteLoad(server, databases, table, base);
         for (const db of databases) load.clients.push(await load.connect(db));
         for (const db of databases) load.watchers.push(await load.connect(db));
         load.lastSeen.push(Date.now(), Date.now());
         load.running = [
-            ...load.clients.map((c, side) => load.write(c, side)),
-            ...load.clients.map((c, side) => load.probe(c, side)),
-            ...[0, 1].map((side) => load.watch(side)),
+            ...sides.map((side) => load.write(load.clients[side], side)),
+            ...sides.map((side) => load.probe(load.clients[side], side)),
+            ...sides.map((side) => load.watch(side)),
         ];
         return load;
     }

@@ -28,7 +28,7 @@ describe("resource graph", () => {
     const expected: Record<string, { containers: [string, string, string, string][]; images: number; groups: Record<string, [string, number]> }> = {
         // [container name, role, the server address it binds, the engine it runs on]
         local: {
-            images: 2, // both local servers share one engine: one build, and the MariaDB plugin's layer on it
+            images: 3, // both local servers share one engine: one build, the MariaDB plugin's layer on it, the supervisor
             containers: [
                 ["cdc-sync-local-zookeeper", "zookeeper", "127.0.0.11", "local"],
                 ["cdc-sync-local-broker-1", "broker", "127.0.0.11", "local"],
@@ -37,6 +37,11 @@ describe("resource graph", () => {
                 ["cdc-sync-local-connect-server2", "connect", "127.0.0.12", "local"],
                 ["cdc-sync-local-connect-mysql-server1", "connect", "127.0.0.11", "local"],
                 ["cdc-sync-local-connect-mariadb-server2", "connect", "127.0.0.12", "local"],
+                // Beside each worker, on its server: the supervisor that restarts what failed there.
+                ["cdc-sync-local-connect-server1-supervisor", "supervisor", "127.0.0.11", "local"],
+                ["cdc-sync-local-connect-server2-supervisor", "supervisor", "127.0.0.12", "local"],
+                ["cdc-sync-local-connect-mysql-server1-supervisor", "supervisor", "127.0.0.11", "local"],
+                ["cdc-sync-local-connect-mariadb-server2-supervisor", "supervisor", "127.0.0.12", "local"],
             ],
             // Worker container -> [group.id, REST port]: the default cluster, and one for MySQL-dialect sinks.
             groups: {
@@ -47,13 +52,15 @@ describe("resource graph", () => {
             },
         },
         dev: {
-            images: 2, // one per VPS engine
+            images: 4, // the platform image and the supervisor's, on each VPS engine
             containers: [
                 ["cdc-sync-dev-zookeeper", "zookeeper", "10.0.0.11", vps1],
                 ["cdc-sync-dev-broker-1", "broker", "10.0.0.11", vps1],
                 ["cdc-sync-dev-broker-2", "broker", "10.0.0.12", vps2],
                 ["cdc-sync-dev-connect-server1", "connect", "10.0.0.11", vps1],
                 ["cdc-sync-dev-connect-server2", "connect", "10.0.0.12", vps2],
+                ["cdc-sync-dev-connect-server1-supervisor", "supervisor", "10.0.0.11", vps1],
+                ["cdc-sync-dev-connect-server2-supervisor", "supervisor", "10.0.0.12", vps2],
             ],
             groups: { "cdc-sync-dev-connect-server1": ["cdc-sync-connect", 8083], "cdc-sync-dev-connect-server2": ["cdc-sync-connect", 8083] },
         },
@@ -67,11 +74,11 @@ describe("resource graph", () => {
             });
 
             it("runs exactly these containers on these engines, each bound to its server's address", () => {
-                const got = containers(rs).map((c) => [c.inputs.name, c.inputs.args[0], c.inputs.ready.address, engineKey(c.inputs.engine)]);
+                const got = containers(rs).map((c) => [c.inputs.name, c.inputs.args[0] ?? "supervisor", c.inputs.ready.address, engineKey(c.inputs.engine)]);
                 assert.deepStrictEqual(got.sort(), [...want.containers].sort());
             });
 
-            it("builds the platform image once per engine, and a plugin layer on it where a cluster declares one", () => {
+            it("builds the platform image once per engine, a plugin layer on it where a cluster declares one, and the supervisor's", () => {
                 assert.strictEqual(rs.filter((r) => r.type.endsWith("docker:Image")).length, want.images);
             });
 
@@ -92,6 +99,20 @@ describe("resource graph", () => {
                     .filter((c) => c.inputs.args[0] === "broker")
                     .map((b) => props(b)["broker.id"]);
                 assert.deepStrictEqual(ids.sort(), ["1", "2"]);
+            });
+
+            it("runs a supervisor beside each worker: on the worker's server, asking only that worker, its state 1000 ports above", () => {
+                const workers = containers(rs).filter((c) => c.inputs.args[0] === "connect");
+                assert.ok(workers.length > 0);
+                for (const w of workers) {
+                    const sup = containers(rs).find((c) => c.inputs.name === `${w.inputs.name}-supervisor`);
+                    assert.ok(sup, `no supervisor for ${w.inputs.name}`);
+                    const { address, port } = w.inputs.ready;
+                    assert.deepStrictEqual(
+                        [sup.inputs.env.CDC_CONNECT_URL, sup.inputs.env.CDC_WORKER_ID, sup.inputs.env.CDC_LISTEN, sup.inputs.ready.port, engineKey(sup.inputs.engine)],
+                        [`http://${address}:${port}`, `${address}:${port}`, `${address}:${port + 1000}`, port + 1000, engineKey(w.inputs.engine)],
+                    );
+                }
             });
 
             it("ZooKeeper binds its server's address with the admin server off", () => {

@@ -1,0 +1,114 @@
+// The supervisor of one Kafka Connect worker, on the worker's own server (deployed by the stack beside each worker:
+// components/platform/supervisor.ts). Every few seconds it asks its worker for the status of every connector and
+// restarts the connectors and tasks that are FAILED *on this worker*, after growing delays and up to a cap, like
+// Strimzi's auto-restart; one that keeps failing is left FAILED. What it did is served as JSON at CDC_LISTEN
+// (scripts/status.sh shows it) and logged. No dependencies: Node's own fetch and http.
+//
+// Environment: CDC_CONNECT_URL (the worker's REST URL), CDC_WORKER_ID (its `address:port`, as Connect names it),
+// CDC_LISTEN (`address:port` for the state), CDC_POLICY (JSON, see DEFAULT_POLICY; optional).
+"use strict";
+
+/** Restart n (0-based) waits min(maxDelaySeconds, firstDelaySeconds * 2^n) after the failure was seen or the last restart. */
+const DEFAULT_POLICY = {
+    pollSeconds: 5,
+    firstDelaySeconds: 10,
+    maxDelaySeconds: 300,
+    /** Restarts of one connector or task before it is left FAILED. */
+    maxRestarts: 6,
+    /** RUNNING this long after its last restart: its count starts again from zero. */
+    resetAfterSeconds: 600,
+};
+
+function delaySeconds(policy, n) {
+    return Math.min(policy.maxDelaySeconds, policy.firstDelaySeconds * 2 ** n);
+}
+
+/**
+ * One round, pure: from the connectors' status (GET /connectors?expand=status), what this worker's supervisor
+ * remembers (`memory`, by `connector` or `connector/task`), and the time: the restarts to make now, what it gives up on
+ * in this round, and the new memory.
+ * Only what runs on `workerId` is this supervisor's: the others have their own.
+ */
+function decide(now, statuses, memory, workerId, policy) {
+    const next = {};
+    const restarts = [];
+    const gaveUp = [];
+    for (const [name, entry] of Object.entries(statuses)) {
+        const s = entry.status;
+        const units = [
+            { key: name, state: s.connector.state, worker: s.connector.worker_id, restart: { connector: name } },
+            ...s.tasks.map((t) => ({ key: `${name}/${t.id}`, state: t.state, worker: t.worker_id, restart: { connector: name, task: t.id } })),
+        ];
+        for (const u of units) {
+            const m = memory[u.key];
+            if (u.worker !== workerId) continue; // moved to another worker: its supervisor takes over
+            if (u.state === "FAILED") {
+                const seen = m ?? { restarts: 0, failedSince: now };
+                const from = seen.lastRestartAt ?? seen.failedSince;
+                if (seen.restarts >= policy.maxRestarts) {
+                    if (!seen.gaveUp) gaveUp.push(u.key);
+                    next[u.key] = { ...seen, gaveUp: true, state: "FAILED" };
+                } else if (now >= from + delaySeconds(policy, seen.restarts) * 1000) {
+                    restarts.push({ ...u.restart, attempt: seen.restarts + 1 });
+                    next[u.key] = { ...seen, restarts: seen.restarts + 1, lastRestartAt: now, state: "FAILED", nextRestartAt: undefined };
+                } else {
+                    next[u.key] = { ...seen, state: "FAILED", nextRestartAt: from + delaySeconds(policy, seen.restarts) * 1000 };
+                }
+            } else if (m) {
+                // Healthy again: remembered until it has stayed so long enough, so a flapping task keeps its count.
+                const since = m.lastRestartAt ?? m.failedSince;
+                if (now - since < policy.resetAfterSeconds * 1000) next[u.key] = { ...m, state: u.state, gaveUp: false, nextRestartAt: undefined };
+            }
+        }
+    }
+    return { restarts, gaveUp, memory: next };
+}
+
+async function main() {
+    const http = require("http");
+    const url = process.env.CDC_CONNECT_URL;
+    const workerId = process.env.CDC_WORKER_ID;
+    const [host, port] = (process.env.CDC_LISTEN || "").split(":");
+    if (!url || !workerId || !host || !port) throw new Error("CDC_CONNECT_URL, CDC_WORKER_ID and CDC_LISTEN are required");
+    const policy = { ...DEFAULT_POLICY, ...JSON.parse(process.env.CDC_POLICY || "{}") };
+    let memory = {};
+    const made = []; // the last 100 restarts, newest last
+    let lastRound = { at: undefined, error: undefined };
+    http.createServer((_req, res) => {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify({ worker: workerId, policy, lastRound, supervised: memory, restarts: made }, null, 2));
+    }).listen(Number(port), host);
+    console.log(`supervising ${workerId} (${url}), state at http://${host}:${port}/, policy ${JSON.stringify(policy)}`);
+    for (;;) {
+        const now = Date.now();
+        try {
+            const res = await fetch(`${url}/connectors?expand=status`, { signal: AbortSignal.timeout(10_000) });
+            if (!res.ok) throw new Error(`GET /connectors?expand=status: HTTP ${res.status}`);
+            const round = decide(now, await res.json(), memory, workerId, policy);
+            memory = round.memory;
+            for (const r of round.restarts) {
+                const path = r.task === undefined ? `/connectors/${encodeURIComponent(r.connector)}/restart` : `/connectors/${encodeURIComponent(r.connector)}/tasks/${r.task}/restart`;
+                const answer = await fetch(`${url}${path}`, { method: "POST", signal: AbortSignal.timeout(10_000) });
+                const what = r.task === undefined ? r.connector : `${r.connector}/${r.task}`;
+                console.log(`${new Date(now).toISOString()} restarted ${what} (attempt ${r.attempt} of ${policy.maxRestarts}): HTTP ${answer.status}`);
+                made.push({ at: new Date(now).toISOString(), what, attempt: r.attempt, status: answer.status });
+                if (made.length > 100) made.shift();
+            }
+            for (const key of round.gaveUp) console.log(`${new Date(now).toISOString()} ${key} is still FAILED after ${policy.maxRestarts} restarts: left for a human`);
+            lastRound = { at: new Date(now).toISOString(), error: undefined };
+        } catch (e) {
+            // The worker restarting or unreachable: nothing to decide this round.
+            lastRound = { at: new Date(now).toISOString(), error: String(e && e.message ? e.message : e) };
+        }
+        await new Promise((r) => setTimeout(r, policy.pollSeconds * 1000));
+    }
+}
+
+module.exports = { DEFAULT_POLICY, decide, delaySeconds };
+
+if (require.main === module) {
+    main().catch((e) => {
+        console.error(`supervisor failed: ${e && e.message ? e.message : e}`);
+        process.exit(1);
+    });
+}
