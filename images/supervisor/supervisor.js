@@ -107,6 +107,8 @@ async function main() {
 module.exports = { DEFAULT_POLICY, decide, delaySeconds };
 
 if (require.main === module) {
+    // PID 1 in its container: without these, a stop would wait for the engine's SIGKILL.
+    for (const signal of ["SIGTERM", "SIGINT"]) process.on(signal, () => process.exit(0));
     main().catch((e) => {
         console.error(`supervisor failed: ${e && e.message ? e.message : e}`);
         process.exit(1);
