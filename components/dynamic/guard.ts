@@ -11,6 +11,7 @@ export const DESTRUCTIONS = {
     "delete-volume": "deletes the volume and every file on it",
     "drop-slot": "drops the replication slot and what the stack made with it; changes made until its successor exists are not captured",
     resnapshot: "starts the capture over without its offsets: a new snapshot of every table, into the new topics",
+    "no-backfill": "captures the table from now on only: the rows it already holds are not copied",
 } as const;
 export type Destruction = keyof typeof DESTRUCTIONS;
 
@@ -57,7 +58,8 @@ export function unusedAllowances(): string[] {
 
 /**
  * Throws (failing the preview, or the `up` before anything is done) when `replaces` is not empty and the stack does
- * not allow `destruction` for this resource. `what` names the thing destroyed, `holds` what it carries for the user.
+ * not allow `destruction` for this resource. `what` names the thing destroyed, `holds` what it carries for the user;
+ * `change` words a refusal that is not a replacement (`{ verb: "change", doing: "adding" }`).
  */
 export function refuseDestruction(
     guard: Guard | undefined,
@@ -65,11 +67,12 @@ export function refuseDestruction(
     destruction: Destruction,
     what: string,
     holds?: string,
+    change: { verb: string; doing: string } = { verb: "replace", doing: "changing" },
 ): void {
     if (replaces.length === 0 || guard?.allowed === destruction || guard?.observed) return;
     const name = guard?.resource ?? "this resource";
     throw new Error(
-        `refusing to replace ${name} (${what}): changing ${replaces.join(", ")} ${DESTRUCTIONS[destruction]}` +
+        `refusing to ${change.verb} ${name} (${what}): ${change.doing} ${replaces.join(", ")} ${DESTRUCTIONS[destruction]}` +
             `${holds ? ` (${holds})` : ""}. Nothing was changed. To accept that, set ${ALLOW_KEY}.${name}: ${destruction} ` +
             `in the stack file for this up, and remove it afterwards.`,
     );

@@ -11,6 +11,7 @@ import { Checker } from "../../components/config/checker";
 import { loadAllowances } from "../../components/stack/allow";
 import { allowDestruction, observedGuard, unusedAllowances } from "../../components/dynamic/guard";
 import { retryingCatalogRaces } from "../../components/databases/postgres/admin";
+import { cdcSourceProvider } from "../../components/databases/postgres/cdcSource";
 import { secretsDigest } from "../../components/connectors/connector";
 import { loadStackConfig } from "../../components/stack/load";
 import { stackFile, raw } from "../stackFiles";
@@ -127,6 +128,28 @@ describe("stateful resources: replaced only when the stack allows the consequenc
     });
 });
 
+describe("a table added to a running one-way PostgreSQL source: refused unless its missing rows are accepted", () => {
+    const source = {
+        connection: { host: "127.0.0.12", port: 5432, user: "postgres", database: "shop" },
+        adminPassword: "a",
+        rolePassword: "r",
+        spec: { role: "repl_pg_repl", publication: "repl_pg", slot: "repl_pg", tables: [{ schema: "public", name: "orders" }] },
+    };
+    const more = { ...source.spec, tables: [...source.spec.tables, { schema: "public", name: "returns" }] };
+    it("is refused at preview, naming the table and that its rows would not be copied", async () => {
+        await assert.rejects(
+            cdcSourceProvider.diff!("s", source, { ...source, spec: more, guard: { resource: "repl-pg-cdc" } }),
+            /refusing to change repl-pg-cdc \(slot repl_pg of shop on 127\.0\.0\.12:5432\): adding public\.returns captures the table from now on only: the rows it already holds are not copied\. Nothing was changed\. To accept that, set cdc-sync:allowDestructive\.repl-pg-cdc: no-backfill/,
+        );
+    });
+    it("is an update once that is accepted; removing a table is an update", async () => {
+        const d = await cdcSourceProvider.diff!("s", source, { ...source, spec: more, guard: { resource: "repl-pg-cdc", allowed: "no-backfill" } });
+        assert.deepStrictEqual([d.changes, d.replaces], [true, []]);
+        const fewer = await cdcSourceProvider.diff!("s", { ...source, spec: more }, { ...source, guard: { resource: "repl-pg-cdc" } });
+        assert.deepStrictEqual([fewer.changes, fewer.replaces], [true, []]);
+    });
+});
+
 describe("cdc-sync:allowDestructive", () => {
     it("reads a consequence per resource name", () => {
         const c = new Checker();
@@ -137,7 +160,7 @@ describe("cdc-sync:allowDestructive", () => {
         const config = stackFile("local");
         assert.throws(
             () => loadStackConfig(raw({ ...Object.fromEntries(Object.entries(config.values).map(([k, v]) => [k, JSON.parse(v!)])), allowDestructive: { "kafka-connect-offsets": "yes" } })),
-            /cdc-sync:allowDestructive\.kafka-connect-offsets: expected the consequence to accept for resource kafka-connect-offsets, one of "delete-topic", "delete-volume", "drop-slot", "resnapshot", got "yes"/,
+            /cdc-sync:allowDestructive\.kafka-connect-offsets: expected the consequence to accept for resource kafka-connect-offsets, one of "delete-topic", "delete-volume", "drop-slot", "resnapshot", "no-backfill", got "yes"/,
         );
     });
 });

@@ -106,7 +106,7 @@ async function converge(inputs: Inputs): Promise<void> {
     }
 }
 
-const provider: pulumi.dynamic.ResourceProvider<Inputs, Inputs> = {
+export const cdcSourceProvider: pulumi.dynamic.ResourceProvider<Inputs, Inputs> = {
     async check(_olds, news) {
         // At preview already: a server that answers and cannot decode logically is refused before anything exists.
         const reasons = (await serverRefusalsIfReachable(news.connection, news.adminPassword, "logical")).map((reason) => ({ property: "connection", reason }));
@@ -123,7 +123,13 @@ const provider: pulumi.dynamic.ResourceProvider<Inputs, Inputs> = {
             ...changedFields(olds.spec, news.spec, ["role", "publication", "slot"]).map((f) => `spec.${f}`),
         ];
         const updates = [...changedFields(olds.spec, news.spec, ["tables"]), ...changedFields<Inputs>(olds, news, ["rolePassword", "adminPassword"])];
-        refuseDestruction(news.guard, replaces, "drop-slot", `slot ${olds.spec.slot} of ${olds.connection.database} on ${olds.connection.host}:${olds.connection.port}`);
+        const where = `slot ${olds.spec.slot} of ${olds.connection.database} on ${olds.connection.host}:${olds.connection.port}`;
+        refuseDestruction(news.guard, replaces, "drop-slot", where);
+        // The connector streams from its offsets: a table added to a running source gets no snapshot. Said at preview
+        // rather than found out later as a copy without the table's old rows.
+        const had = new Set(olds.spec.tables.map((t) => qualified(t.schema, t.name)));
+        const added = news.spec.tables.filter((t) => !had.has(qualified(t.schema, t.name))).map((t) => `${t.schema}.${t.name}`);
+        refuseDestruction(news.guard, added, "no-backfill", where, undefined, { verb: "change", doing: "adding" });
         // The old objects hold the names the new ones need: remove them first.
         return { changes: replaces.length + updates.length > 0, replaces, deleteBeforeReplace: true };
     },
@@ -155,7 +161,7 @@ export interface PostgresCdcSourceArgs {
 export class PostgresCdcSource extends pulumi.dynamic.Resource {
     constructor(name: string, args: PostgresCdcSourceArgs, opts?: pulumi.CustomResourceOptions) {
         super(
-            provider,
+            cdcSourceProvider,
             name,
             { connection: args.connection, adminPassword: pulumi.secret(args.adminPassword), rolePassword: pulumi.secret(args.rolePassword), spec: args.spec, guard: guardFor(name) },
             { ...opts, additionalSecretOutputs: ["adminPassword", "rolePassword"] },
