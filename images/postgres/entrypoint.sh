@@ -5,7 +5,7 @@
 #   password file    /etc/cdc-sync/secrets/postgres-password (0600, owned by postgres): the superuser's password,
 #                    read once, when the data directory is initialised; later changes of the file have no effect
 # The data directory is /var/lib/postgresql/data. postgres then replaces this shell (exec), so it is PID 1 and
-# gets the engine's SIGTERM directly (a "smart" shutdown).
+# gets the engine's stop signal directly: SIGINT (the Dockerfile's STOPSIGNAL), a "fast" shutdown.
 set -eu
 
 PGDATA=/var/lib/postgresql/data

@@ -4,7 +4,7 @@
 // recorded final state (deleted keys absent) and be identical row for row. Meanwhile a probe per direction (a
 // counter one side bumps, the other side watched for it) measures the longest gap in delivery.
 import * as assert from "assert";
-import { Client } from "pg";
+import { Client, QueryResult } from "pg";
 import { eventually } from "./harness";
 
 export interface PgServer {
@@ -57,8 +57,8 @@ export class TwoWayWriteLoad {
         for (const db of databases) load.watchers.push(await load.connect(db));
         load.lastSeen.push(Date.now(), Date.now());
         load.running = [
-            ...sides.map((side) => load.write(load.clients[side], side)),
-            ...sides.map((side) => load.probe(load.clients[side], side)),
+            ...sides.map((side) => load.write(side)),
+            ...sides.map((side) => load.probe(side)),
             ...sides.map((side) => load.watch(side)),
         ];
         return load;
@@ -66,24 +66,61 @@ export class TwoWayWriteLoad {
 
     private async connect(database: string): Promise<Client> {
         const c = new Client({ host: this.server.host, port: this.server.port, user: "postgres", password: this.server.password, database });
+        // A server restart ends idle connections with an 'error' event: handled by the next statement's retry.
+        c.on("error", () => undefined);
         await c.connect();
         return c;
     }
 
+    /** Reconnections in flight, by the connection that was lost: the writer and the probe share one per side. */
+    private readonly reconnecting = new Map<Client, Promise<Client>>();
+
+    /**
+     * Runs one statement on `side`'s connection of `pool`. When the connection is lost (the server restarting, as an
+     * application would see it), connects again and repeats the statement, for up to 3 minutes: every statement here
+     * is idempotent (an upsert of a value, a delete, a read), so repeating one that did commit changes nothing.
+     */
+    private async run(pool: Client[], side: number, sql: string, params: unknown[]): Promise<QueryResult> {
+        const deadline = Date.now() + 180_000;
+        for (;;) {
+            const c = pool[side];
+            try {
+                return await c.query(sql, params);
+            } catch (e) {
+                if (!lostConnection(e) || Date.now() > deadline) throw e;
+                if (!this.reconnecting.has(c)) {
+                    const again = (async () => {
+                        await c.end().catch(() => undefined);
+                        for (;;) {
+                            await new Promise((r) => setTimeout(r, 500));
+                            const fresh = await this.connect(this.databases[side]).catch(() => undefined);
+                            if (fresh) return fresh;
+                            if (Date.now() > deadline) throw e;
+                        }
+                    })();
+                    this.reconnecting.set(c, again);
+                }
+                const fresh = await this.reconnecting.get(c)!;
+                if (pool[side] === c) pool[side] = fresh;
+            }
+        }
+    }
+
     /** Until stopped: every fifth write deletes, the others upsert; the last write of each key is its final state. */
-    private async write(c: Client, side: number): Promise<void> {
+    private async write(side: number): Promise<void> {
+        const q = (sql: string, params: unknown[]) => this.run(this.clients, side, sql, params);
         for (let i = 0; !this.stopping; i++) {
             const id = this.base + side * 100_000 + (i % KEYS_PER_SIDE);
             if (i % 7 === 6) {
                 // Contended: both sides write these; the conflict rule, not this writer, decides the final state.
                 const key = this.base + CONTENDED.offset + (i % CONTENDED.count);
-                await c.query(`INSERT INTO ${this.table} (id, name) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name`, [key, `both-${side}-${i}`]);
+                await q(`INSERT INTO ${this.table} (id, name) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name`, [key, `both-${side}-${i}`]);
             } else if (i % 5 === 4) {
-                await c.query(`DELETE FROM ${this.table} WHERE id = $1`, [id]);
+                await q(`DELETE FROM ${this.table} WHERE id = $1`, [id]);
                 this.finals.set(id, undefined);
             } else {
                 const name = `load-${side}-${i}`;
-                await c.query(`INSERT INTO ${this.table} (id, name) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name`, [id, name]);
+                await q(`INSERT INTO ${this.table} (id, name) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name`, [id, name]);
                 this.finals.set(id, name);
             }
             this.writes++;
@@ -96,11 +133,11 @@ export class TwoWayWriteLoad {
     }
 
     /** Until stopped: bumps this side's probe counter, recorded like any other write. */
-    private async probe(c: Client, side: number): Promise<void> {
+    private async probe(side: number): Promise<void> {
         const id = this.probeId(side);
         for (let seq = 0; !this.stopping; seq++) {
             const name = `probe-${side}-${String(seq).padStart(8, "0")}`;
-            await c.query(`INSERT INTO ${this.table} (id, name) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name`, [id, name]);
+            await this.run(this.clients, side, `INSERT INTO ${this.table} (id, name) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name`, [id, name]);
             this.finals.set(id, name);
             this.writes++;
             await new Promise((r) => setTimeout(r, PROBE.everyMs));
@@ -109,10 +146,9 @@ export class TwoWayWriteLoad {
 
     /** Until stopped: watches the far side for side `side`'s probe, keeping the longest wait for a new value. */
     private async watch(side: number): Promise<void> {
-        const far = this.watchers[1 - side];
         let seen = "";
         while (!this.stopping) {
-            const r = await far.query(`SELECT name FROM ${this.table} WHERE id = $1`, [this.probeId(side)]).catch(() => undefined);
+            const r = await this.run(this.watchers, 1 - side, `SELECT name FROM ${this.table} WHERE id = $1`, [this.probeId(side)]).catch(() => undefined);
             const now = Date.now();
             const name = r?.rows[0]?.name as string | undefined;
             // Any other value is a newer one (one key, delivered in order). Not "greater": the row may still hold the
@@ -135,31 +171,38 @@ export class TwoWayWriteLoad {
     async stopAndCheck(seconds = 120): Promise<LoadResult> {
         this.stopping = true;
         await Promise.all(this.running);
-        const rows = async (c: Client) =>
+        const rows = async (side: number) =>
             new Map(
-                (await c.query(`SELECT id, name FROM ${this.table} WHERE id >= $1 AND id < $2`, [this.base, this.base + 200_000])).rows.map(
+                (await this.run(this.clients, side, `SELECT id, name FROM ${this.table} WHERE id >= $1 AND id < $2`, [this.base, this.base + 200_000])).rows.map(
                     (r) => [Number(r.id), String(r.name)] as const,
                 ),
             );
         const missing = async (): Promise<string[]> => {
             const out: string[] = [];
-            for (const [i, c] of this.clients.entries()) {
-                const have = await rows(c);
+            for (const i of [0, 1]) {
+                const have = await rows(i);
                 for (const [id, name] of this.finals) {
                     if (have.get(id) !== name) out.push(`${this.databases[i]}: ${id} is ${have.get(id) ?? "absent"}, last written ${name ?? "deleted"}`);
                 }
             }
             return out;
         };
-        const dump = async (c: Client) => JSON.stringify((await c.query(`SELECT to_jsonb(t) AS r FROM ${this.table} t ORDER BY id`)).rows);
+        const dump = async (side: number) => JSON.stringify((await this.run(this.clients, side, `SELECT to_jsonb(t) AS r FROM ${this.table} t ORDER BY id`, [])).rows);
         let lost: string[] = [];
         let diverged = false;
         await eventually(seconds, async () => {
             lost = await missing();
-            diverged = (await dump(this.clients[0])) !== (await dump(this.clients[1]));
+            diverged = (await dump(0)) !== (await dump(1));
             assert.deepStrictEqual([lost, diverged], [[], false]);
         }).catch(() => undefined);
         await Promise.all([...this.clients, ...this.watchers].map((c) => c.end().catch(() => undefined)));
         return { writes: this.writes, lost, diverged, maxGapMs: this.maxGapMs };
     }
+}
+
+/** Whether `e` says the connection is gone (the server shutting down or unreachable), not that the statement failed. */
+function lostConnection(e: unknown): boolean {
+    const code = (e as { code?: string }).code ?? "";
+    return ["57P01", "57P02", "57P03", "08000", "08001", "08003", "08006", "ECONNREFUSED", "ECONNRESET", "EPIPE"].includes(code) ||
+        /Connection terminated|connection error|not queryable|ECONNREFUSED|ECONNRESET/.test((e as Error).message ?? "");
 }

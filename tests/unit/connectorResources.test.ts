@@ -140,6 +140,7 @@ describe("connector resources (mocks)", () => {
             "-c", "max_wal_senders=16",
             "-c", "max_slot_wal_keep_size=4GB",
             "-c", "max_locks_per_transaction=1024",
+            "-c", "wal_sender_timeout=15s",
         ]);
         assert.strictEqual(c.name, "cdc-sync-test-res-pg");
         assert.deepStrictEqual(c.env, {});

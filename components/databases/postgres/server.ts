@@ -128,6 +128,10 @@ export function postgresSettings(s: PostgresSettings): string[] {
         // Two-way sync's insert trigger holds one advisory lock per inserted row until commit; at the default
         // of 64 one transaction could insert only some 6,000 rows before "out of shared memory".
         max_locks_per_transaction: 1024,
+        // A source whose Connect worker hangs (paused, swapping) keeps its slot busy until its walsender gives up on
+        // it: 60 s by default, longer than the group takes to start the task on another worker (docs/faults.md).
+        // Still well above a source's reply interval, so a busy one is not cut off.
+        wal_sender_timeout: "15s",
     };
     return Object.entries(settings).flatMap(([k, v]) => ["-c", `${k}=${v}`]);
 }

@@ -62,6 +62,10 @@ export function twoWaySourceConfig(d: DirectionArgs): Record<string, string> {
         // committed: heartbeats let the slot's confirmed LSN advance so WAL is not retained forever.
         "heartbeat.interval.ms": "10000",
         "slot.drop.on.stop": "false",
+        // A task started on another worker while the old one's walsender still holds the slot (a hung worker) tries
+        // again every 2 s for a minute, not every 10 s for one: it streams as soon as the server lets the slot go.
+        "slot.retry.delay.ms": "2000",
+        "slot.max.retries": "30",
     };
 }
 

@@ -10,6 +10,7 @@ import { Client } from "pg";
 import { collectStatus, renderText } from "../../../scripts/status";
 import { eventually } from "../harness";
 import { notRunning, pairServer, platform, startPairLoad } from "../fixture";
+import type { TwoWayWriteLoad } from "../writeLoad";
 
 interface FaultResult {
     fault: string;
@@ -49,54 +50,79 @@ describe("faults: the running local stack heals itself between deploys, under th
         if (process.env.CDC_SYNC_FAULTS_RESULTS) fs.writeFileSync(process.env.CDC_SYNC_FAULTS_RESULTS, `${JSON.stringify(results, null, 2)}\n`);
     });
 
-    it("a Connect worker killed (-9) and left down: the other takes its tasks, both directions deliver again within 30 s; back, nothing was lost", async () => {
+    /** The load's checker after a fault, recorded; `recoveryMs`: the longest time a direction delivered nothing. */
+    const checkAfter = async (fault: string, load: TwoWayWriteLoad, recoveryMs?: number, human = false) => {
+        const checked = await load.stopAndCheck();
+        results.push({
+            fault,
+            writes: checked.writes,
+            lost: checked.lost.length,
+            diverged: checked.diverged,
+            recoverySeconds: Math.round((recoveryMs ?? checked.maxGapMs) / 100) / 10,
+            human,
+        });
+        assert.ok(checked.writes > 50, `only ${checked.writes} writes during the fault`);
+        assert.deepStrictEqual(checked.lost, [], `${checked.lost.length} recorded final states missing:\n${checked.lost.slice(0, 10).join("\n")}`);
+        assert.strictEqual(checked.diverged, false, "db1 and db2 differ after the fault");
+        assert.deepStrictEqual(await notRunning(platform().outputs), []);
+    };
+
+    /**
+     * Takes out the worker running the pair's db1 source (so at least one direction depends on the fail-over) with
+     * `fault`, requires every connector and task RUNNING on the other one and no gap in delivery of 30 s or more, then
+     * brings it back with `heal` and requires it to take tasks again.
+     */
+    const failOver = async (what: string, fault: (c: Dockerode.Container) => Promise<unknown>, heal: (c: Dockerode.Container) => Promise<unknown>, downMs: number) => {
         const all = workers();
         assert.ok(all.length >= 2, "the default cluster needs two workers for a fail-over");
-        // The victim: the worker running the pair's db1 source (so at least one direction depends on the fail-over).
-        const before = await statuses(all[0].url);
-        const sourceTask = before["twoway-db1-source"]?.tasks[0];
+        const sourceTask = (await statuses(all[0].url))["twoway-db1-source"]?.tasks[0];
         assert.ok(sourceTask, "the twoway-db1-source task is not running");
         const victim = all.find((w) => w.id === sourceTask.worker_id)!;
         const survivor = all.find((w) => w !== victim)!;
         const load = await startPairLoad(platform().stackName);
         await new Promise((r) => setTimeout(r, 5000));
-        const killedAt = Date.now();
-        await docker.getContainer(victim.container).kill({ signal: "SIGKILL" });
+        const container = docker.getContainer(victim.container);
+        const at = Date.now();
+        await fault(container);
         try {
-            // Every connector and task of the cluster RUNNING on the survivor, and both probes delivered again.
             await eventually(60, async () => {
                 const now = await statuses(survivor.url);
-                const elsewhere = Object.entries(now).flatMap(([n, s]) => [
-                    ...(s.connector.state !== "RUNNING" || s.connector.worker_id !== survivor.id ? [`${n}: ${s.connector.state} on ${s.connector.worker_id}`] : []),
-                    ...s.tasks.filter((t) => t.state !== "RUNNING" || t.worker_id !== survivor.id).map((t) => `${n}/${t.id}: ${t.state} on ${t.worker_id}`),
+                const elsewhere = Object.entries(now).flatMap(([n, st]) => [
+                    ...(st.connector.state !== "RUNNING" || st.connector.worker_id !== survivor.id ? [`${n}: ${st.connector.state} on ${st.connector.worker_id}`] : []),
+                    ...st.tasks.filter((t) => t.state !== "RUNNING" || t.worker_id !== survivor.id).map((t) => `${n}/${t.id}: ${t.state} on ${t.worker_id}`),
                 ]);
                 assert.deepStrictEqual(elsewhere, []);
             });
-            // 10 s of delivery after the fail-over: the gaps below are the fail-over's, not the end of the load.
-            await new Promise((r) => setTimeout(r, 10_000));
+            // Delivery for the rest of the outage: the gaps measured are the fail-over's, not the end of the load.
+            await new Promise((r) => setTimeout(r, Math.max(10_000, at + downMs - Date.now())));
         } finally {
-            await docker.getContainer(victim.container).start();
+            await heal(container);
         }
         const failover = load.maxGapMs;
-        // Back: it rejoins and the group rebalances onto it; the checker then finds every write on both sides.
         await eventually(180, async () => {
             const now = await statuses(victim.url);
-            assert.ok(Object.values(now).some((s) => s.tasks.some((t) => t.worker_id === victim.id)), "no task moved back to the restarted worker");
+            assert.ok(Object.values(now).some((st) => st.tasks.some((t) => t.worker_id === victim.id)), "no task moved back to the worker");
         });
-        const checked = await load.stopAndCheck();
-        results.push({
-            fault: "Connect worker killed (-9), left down, then started",
-            writes: checked.writes,
-            lost: checked.lost.length,
-            diverged: checked.diverged,
-            recoverySeconds: Math.round(failover / 100) / 10,
-            human: false,
-        });
-        assert.ok(checked.writes > 50, `only ${checked.writes} writes during the fault`);
-        assert.deepStrictEqual(checked.lost, [], `${checked.lost.length} recorded final states missing:\n${checked.lost.slice(0, 10).join("\n")}`);
-        assert.strictEqual(checked.diverged, false, "db1 and db2 differ after the fault");
-        assert.ok(failover < FAILOVER_LIMIT_MS, `a direction delivered nothing for ${failover} ms after the worker was killed (at ${new Date(killedAt).toISOString()})`);
-        assert.deepStrictEqual(await notRunning(platform().outputs), []);
+        await checkAfter(what, load, failover);
+        assert.ok(failover < FAILOVER_LIMIT_MS, `a direction delivered nothing for ${failover} ms after the fault (at ${new Date(at).toISOString()})`);
+    };
+
+    it("a Connect worker killed (-9) and left down: the other takes its tasks, both directions deliver again within 30 s; back, nothing was lost", async () => {
+        await failOver("Connect worker killed (-9), left down, then started", (c) => c.kill({ signal: "SIGKILL" }), (c) => c.start(), 0);
+    });
+
+    it("a Connect worker hung (paused) for 60 s: the other takes its tasks within 30 s, though the hung one still holds its connections; resumed, nothing was lost", async () => {
+        await failOver("Connect worker paused for 60 s, then resumed", (c) => c.pause(), (c) => c.unpause(), 60_000);
+    });
+
+    it("the pair's PostgreSQL server restarted under the load: sources and sinks reconnect by themselves, nothing lost", async () => {
+        const load = await startPairLoad(platform().stackName);
+        await new Promise((r) => setTimeout(r, 5000));
+        await docker.getContainer(`cdc-sync-${platform().stackName}-twoway-postgres`).restart({ t: 30 });
+        await eventually(180, async () => assert.deepStrictEqual(await notRunning(platform().outputs), []));
+        // Delivery again on both sides, after the restart.
+        await new Promise((r) => setTimeout(r, 15_000));
+        await checkAfter("the pair's PostgreSQL server restarted", load);
     });
 
     it("a sink whose target table refuses its writes goes FAILED and the status command shows it; once the table is fixed the supervisor restarts it, no `up`, no human", async () => {
@@ -141,18 +167,7 @@ describe("faults: the running local stack heals itself between deploys, under th
             await fix();
             await db2.end();
         }
-        const checked = await load.stopAndCheck();
-        results.push({
-            fault: "a sink's target table refuses its writes, then is fixed",
-            writes: checked.writes,
-            lost: checked.lost.length,
-            diverged: checked.diverged,
-            recoverySeconds: Math.round(checked.maxGapMs / 100) / 10,
-            human: false,
-        });
-        assert.deepStrictEqual(checked.lost, [], `${checked.lost.length} recorded final states missing:\n${checked.lost.slice(0, 10).join("\n")}`);
-        assert.strictEqual(checked.diverged, false, "db1 and db2 differ after the fault");
-        assert.deepStrictEqual(await notRunning(platform().outputs), []);
+        await checkAfter("a sink's target table refuses its writes, then is fixed", load);
     });
 
     it("a side that only receives (every change it sees is the sink's, origin-filtered) keeps its slot confirmed: its lag stays bounded while the other side writes", async () => {
