@@ -145,7 +145,9 @@ export function connectorEffect(olds: ConnectorInputs, news: ConnectorInputs): s
     if (replacingKeys(changed, [render(olds["connector.class"]), render(news["connector.class"])]).length > 0 || olds.name !== news.name) return undefined;
     const what: string[] = [];
     if (changed.length > 0) what.push(`takes the new config (${listed(changed)}): Connect restarts the connector and its tasks with it`);
-    if (olds.restartTrigger !== undefined && olds.restartTrigger !== news.restartTrigger) what.push("restarts: its database server was restarted");
+    // In a preview, a trigger that is an output of a resource being updated is unknown: whether it changes is known at up.
+    if (news.restartTrigger === UNKNOWN) what.push("restarts if its database server restarts in this up (known only then)");
+    else if (olds.restartTrigger !== undefined && olds.restartTrigger !== news.restartTrigger) what.push("restarts: its database server was restarted");
     if (olds.secretsDigest !== undefined && olds.secretsDigest !== news.secretsDigest) what.push("restarts: a secret it uses was rotated");
     if (olds.state === "failed") what.push("restarts: it was FAILED");
     else if (olds.state !== news.state && news.state !== undefined) what.push(`goes ${render(news.state)}`);

@@ -1,7 +1,8 @@
 // The Connect cluster's health gate: `up` returns only once every worker's REST API answers and
 // lists the plugins the stack needs. Re-checked whenever a worker container is replaced.
 import * as pulumi from "@pulumi/pulumi";
-import { changedFields } from "../dynamic/diff";
+import { changedFields, UNKNOWN } from "../dynamic/diff";
+import { withEffect } from "../dynamic/effect";
 
 export interface ConnectReadyArgs {
     /** REST URL of every worker. */
@@ -60,6 +61,15 @@ async function waitReady(r: ReadyInputs): Promise<ReadyOutputs> {
 }
 
 const readyProvider: pulumi.dynamic.ResourceProvider<ReadyInputs, ReadyOutputs> = {
+    async check(olds, news) {
+        return {
+            inputs: withEffect(olds, news, (o, n) =>
+                changedFields<ReadyInputs>(o, n, ["urls", "requiredPlugins", "workerIds", "timeoutSeconds"]).length > 0
+                    ? `${n.workerIds.includes(UNKNOWN) ? "if a worker is recreated in this up: " : ""}waits until every worker of the cluster answers and lists the plugins the pipelines need`
+                    : undefined,
+            ),
+        };
+    },
     async create(inputs) {
         return { id: "connect-ready", outs: await waitReady(inputs) };
     },

@@ -4,7 +4,7 @@
 //   broker 1 -> BrokerInSync 1 -> broker 2 -> BrokerInSync 2 -> ... -> worker 1 -> WorkerInSync 1 -> worker 2 -> ...
 // A gate re-runs whenever its service's container is recreated (its `generation` is the container id).
 import * as pulumi from "@pulumi/pulumi";
-import { changedFields } from "../dynamic/diff";
+import { changedFields, UNKNOWN } from "../dynamic/diff";
 import { withEffect } from "../dynamic/effect";
 import { withAdmin } from "./topic";
 
@@ -103,6 +103,14 @@ async function waitBrokerInSync(g: BrokerGateInputs): Promise<void> {
 }
 
 /**
+ * In a preview the generation (the container's id) of a container being updated is unknown: whether it is recreated
+ * is known at `up` only (its own line in the preview says what changes). The gate's words say so.
+ */
+function ifRestarted(g: { generation: string }, who: string): string {
+    return g.generation === UNKNOWN ? `if ${who} is recreated in this up: ` : "";
+}
+
+/**
  * A gate's provider: `wait` on create, and again on an update, which any change of the `diffed` fields makes; the
  * preview says what it waits for (`waits`, components/dynamic/effect.ts).
  */
@@ -129,7 +137,7 @@ const brokerGateProvider = gateProvider<BrokerGateInputs>(
     "broker-in-sync",
     ["bootstrapServers", "brokerId", "generation"],
     waitBrokerInSync,
-    (g) => `waits until broker ${g.brokerId} is back in every ISR (no partition under-replicated); the next broker restarts only then`,
+    (g) => `${ifRestarted(g, `broker ${g.brokerId}`)}waits until broker ${g.brokerId} is back in every ISR (no partition under-replicated); the next broker restarts only then`,
 );
 
 export interface BrokerInSyncArgs {
@@ -175,7 +183,7 @@ const workerGateProvider = gateProvider<WorkerGateInputs>(
     "worker-in-sync",
     ["url", "generation"],
     waitWorkerInSync,
-    (g) => `waits until the worker at ${g.url} has rejoined and every connector and task is RUNNING; the next worker restarts only then`,
+    (g) => `${ifRestarted(g, `the worker at ${g.url}`)}waits until it has rejoined and every connector and task is RUNNING; the next worker restarts only then`,
 );
 
 export interface WorkerInSyncArgs {

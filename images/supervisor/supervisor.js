@@ -88,7 +88,8 @@ async function main() {
             memory = round.memory;
             for (const r of round.restarts) {
                 const path = r.task === undefined ? `/connectors/${encodeURIComponent(r.connector)}/restart` : `/connectors/${encodeURIComponent(r.connector)}/tasks/${r.task}/restart`;
-                const answer = await fetch(`${url}${path}`, { method: "POST", signal: AbortSignal.timeout(10_000) });
+                // Connect answers 415 to a POST without a JSON content type, even with no body.
+                const answer = await fetch(`${url}${path}`, { method: "POST", headers: { "Content-Type": "application/json" }, signal: AbortSignal.timeout(10_000) });
                 const what = r.task === undefined ? r.connector : `${r.connector}/${r.task}`;
                 console.log(`${new Date(now).toISOString()} restarted ${what} (attempt ${r.attempt} of ${policy.maxRestarts}): HTTP ${answer.status}`);
                 made.push({ at: new Date(now).toISOString(), what, attempt: r.attempt, status: answer.status });

@@ -284,12 +284,16 @@ describe("connectors as resources (real Connect, real PostgreSQL)", function () 
         const diffs = (name: string) => {
             const m = events.find((e) => e.resourcePreEvent?.metadata.urn.endsWith(`::${name}`))!.resourcePreEvent!.metadata;
             const [before, after] = [m.old?.inputs ?? {}, m.new?.inputs ?? {}];
-            // `guard` is the stack's own bookkeeping (a refresh marks what it read back observed), never a config diff.
-            const own = ["__provider", "guard"];
+            // `guard` is the stack's own bookkeeping (a refresh marks what it read back observed), never a config diff;
+            // `effect` is the preview's words for the change (components/dynamic/effect.ts), checked below.
+            const own = ["__provider", "guard", "effect"];
             return [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => !own.includes(k) && JSON.stringify(before[k]) !== JSON.stringify(after[k]));
         };
         assert.deepStrictEqual(diffs(SOURCE), ["heartbeat.interval.ms"]);
         assert.deepStrictEqual(diffs(SINK), ["state"]);
+        const words = (name: string) => events.find((e) => e.resourcePreEvent?.metadata.urn.endsWith(`::${name}`))!.resourcePreEvent!.metadata.new?.inputs?.effect;
+        assert.match(words(SOURCE), /^takes the new config \(heartbeat\.interval\.ms\): Connect restarts the connector/);
+        assert.match(words(SINK), /goes running; up waits until it and its tasks are RUNNING$/);
         assert.deepStrictEqual((await rest(`/connectors/${SOURCE}/config`)).data, expected(SOURCE));
         assert.strictEqual((await status(SINK)).connector.state, "RUNNING");
         // Recreated as declared: paused from the start (its tasks, if Connect made any yet, paused too).

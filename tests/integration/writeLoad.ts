@@ -167,6 +167,13 @@ export class TwoWayWriteLoad {
         return Math.max(...this.gaps);
     }
 
+    /** Stops the writers and closes every connection, checking nothing: for a test that failed before its checker. */
+    async abandon(): Promise<void> {
+        this.stopping = true;
+        await Promise.allSettled(this.running);
+        await Promise.all([...this.clients, ...this.watchers].map((c) => c.end().catch(() => undefined)));
+    }
+
     /** Stops the writers, waits up to `seconds` for both databases to settle, and reports what the checker found. */
     async stopAndCheck(seconds = 120): Promise<LoadResult> {
         this.stopping = true;

@@ -2,6 +2,7 @@
 // restarts, after what, what is copied. Table-driven over the providers' pure describers.
 import * as assert from "assert";
 import { listed, withEffect } from "../../components/dynamic/effect";
+import { UNKNOWN } from "../../components/dynamic/diff";
 import { ContainerInputs, containerEffect } from "../../components/docker/container";
 import { ConnectorInputs, connectorEffect } from "../../components/connectors/provider";
 import { TopicInputs, topicEffect } from "../../components/platform/topic";
@@ -70,6 +71,11 @@ describe("previews in words: a connector", () => {
         },
         { name: "a rotated secret", news: { secretsDigest: "d2" }, says: "restarts: a secret it uses was rotated; up waits until it and its tasks are RUNNING" },
         { name: "a restarted server", news: { restartTrigger: "c2" }, says: "restarts: its database server was restarted; up waits until it and its tasks are RUNNING" },
+        {
+            name: "a server being updated in this preview (its generation unknown until up)",
+            news: { restartTrigger: UNKNOWN },
+            says: "restarts if its database server restarts in this up (known only then); up waits until it and its tasks are RUNNING",
+        },
         { name: "a failed one", olds: { state: "failed" }, news: {}, says: "restarts: it was FAILED; up waits until it and its tasks are RUNNING" },
         { name: "paused", news: { state: "paused" }, says: "goes paused; up waits until it and its tasks are PAUSED" },
         { name: "a first digest (an upgraded stack) restarts nothing", olds: { secretsDigest: undefined }, news: {}, says: undefined },

@@ -5,6 +5,7 @@
 // be built here (see README), so this is a dynamic provider over `pg`.
 import * as pulumi from "@pulumi/pulumi";
 import { changedFields } from "../../dynamic/diff";
+import { listed, withEffect } from "../../dynamic/effect";
 import { serverRefusalsIfReachable } from "./capabilities";
 import { ident as q, qualified } from "./sqlText";
 
@@ -86,11 +87,22 @@ async function converge(inputs: Inputs): Promise<void> {
     }
 }
 
+/** What an update does, in words (components/dynamic/effect.ts). */
+export function databaseEffect(olds: Inputs, news: Inputs): string | undefined {
+    const had = new Set((olds.tables ?? []).map((t) => `${t.schema}.${t.name}`));
+    const created = (news.tables ?? []).map((t) => `${t.schema}.${t.name}`).filter((t) => !had.has(t));
+    if (created.length > 0) return `creates ${listed(created)} if missing (owner ${ownerRole(news.database)}); an existing table is left as it is`;
+    if (changedFields<Inputs>(olds, news, ["tables"]).length > 0) return "tables taken off the list are left as they are, with their data";
+    if (olds.adminPassword !== news.adminPassword) return "records the rotated superuser password: nothing changes in the database";
+    return undefined;
+}
+
 const provider: pulumi.dynamic.ResourceProvider<Inputs, Inputs> = {
-    async check(_olds, news) {
-        if (news.preflight !== "two-way") return { inputs: news };
+    async check(olds, news) {
+        const inputs = withEffect(olds, news, databaseEffect);
+        if (news.preflight !== "two-way") return { inputs };
         const reasons = await serverRefusalsIfReachable(news.connection, news.adminPassword);
-        return { inputs: news, failures: reasons.map((reason) => ({ property: "connection", reason })) };
+        return { inputs, failures: reasons.map((reason) => ({ property: "connection", reason })) };
     },
     async create(inputs) {
         await converge(inputs);

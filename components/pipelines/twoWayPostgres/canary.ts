@@ -4,6 +4,8 @@
 // scripts/twoway-demo.ts.
 import * as pulumi from "@pulumi/pulumi";
 import type { Client } from "pg";
+import { UNKNOWN } from "../../dynamic/diff";
+import { withEffect } from "../../dynamic/effect";
 import { CANARY_TABLE } from "./spec";
 import { qualified } from "../../databases/postgres/sqlText";
 
@@ -94,7 +96,23 @@ async function measure(inputs: Inputs, timeoutMs = TIMEOUT_MS): Promise<Outputs>
     return { ...inputs, directions, measuredAt: new Date().toISOString() };
 }
 
+/** What an update does, in words (components/dynamic/effect.ts): it proves delivery again, and why. */
+export function healthEffect(olds: Inputs, news: Inputs): string | undefined {
+    const why = [
+        // Unknown in a preview when the server's container is being updated: whether it restarts is known at up.
+        ...(news.generation === UNKNOWN ? ["the server may restart in this up"] : (olds.generation ?? "") !== news.generation ? ["the server was restarted"] : []),
+        ...(olds.credentials !== news.credentials ? ["a connector's password was rotated"] : []),
+        ...(JSON.stringify(olds.ends) !== JSON.stringify(news.ends) ? ["the pair's ends changed"] : []),
+    ];
+    if (why.length === 0 && olds.adminPassword === news.adminPassword) return undefined;
+    return `writes a canary on each side and waits (up to ${FIRST_TIMEOUT_MS / 1000} s) until the other side has it: both directions proven again` +
+        (why.length > 0 ? ` (${why.join(", ")})` : " (with the rotated superuser password)");
+}
+
 const provider: pulumi.dynamic.ResourceProvider<Inputs, Outputs> = {
+    async check(olds, news) {
+        return { inputs: withEffect(olds, news, healthEffect) };
+    },
     async create(inputs) {
         const [x, y] = inputs.ends;
         return { id: `${x.host}:${x.port}/${x.database}+${y.database}`, outs: await measure(inputs, FIRST_TIMEOUT_MS) };

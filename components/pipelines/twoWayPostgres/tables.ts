@@ -217,7 +217,8 @@ export function twoWayTablesEffect(olds: TwoWayTablesInputs, news: TwoWayTablesI
                 `(no lock, the stream goes on); up waits until they are across`,
         );
     }
-    return what.length > 0 ? `after the connectors: ${what.join("; ")}` : undefined;
+    if (what.length > 0) return `after the connectors: ${what.join("; ")}`;
+    return olds.adminPassword !== news.adminPassword ? "records the rotated superuser password: copies and changes nothing" : undefined;
 }
 
 type Provider = pulumi.dynamic.ResourceProvider<TwoWayTablesInputs, TwoWayTablesInputs>;

@@ -10,7 +10,7 @@ import { Client } from "pg";
 import { collectStatus, renderText } from "../../../scripts/status";
 import { eventually } from "../harness";
 import { notRunning, pairServer, platform, startPairLoad } from "../fixture";
-import type { TwoWayWriteLoad } from "../writeLoad";
+import type { LoadResult, TwoWayWriteLoad } from "../writeLoad";
 
 interface FaultResult {
     fault: string;
@@ -79,12 +79,14 @@ describe("faults: the running local stack heals itself between deploys, under th
         assert.ok(sourceTask, "the twoway-db1-source task is not running");
         const victim = all.find((w) => w.id === sourceTask.worker_id)!;
         const survivor = all.find((w) => w !== victim)!;
-        const load = await startPairLoad(platform().stackName);
-        await new Promise((r) => setTimeout(r, 5000));
         const container = docker.getContainer(victim.container);
-        const at = Date.now();
-        await fault(container);
+        const load = await startPairLoad(platform().stackName);
+        let down = false;
         try {
+            await new Promise((r) => setTimeout(r, 5000));
+            const at = Date.now();
+            await fault(container);
+            down = true;
             await eventually(60, async () => {
                 const now = await statuses(survivor.url);
                 const elsewhere = Object.entries(now).flatMap(([n, st]) => [
@@ -95,16 +97,19 @@ describe("faults: the running local stack heals itself between deploys, under th
             });
             // Delivery for the rest of the outage: the gaps measured are the fail-over's, not the end of the load.
             await new Promise((r) => setTimeout(r, Math.max(10_000, at + downMs - Date.now())));
-        } finally {
             await heal(container);
+            down = false;
+            const failover = load.maxGapMs;
+            await eventually(180, async () => {
+                const now = await statuses(victim.url);
+                assert.ok(Object.values(now).some((st) => st.tasks.some((t) => t.worker_id === victim.id)), "no task moved back to the worker");
+            });
+            await checkAfter(what, load, failover);
+            assert.ok(failover < FAILOVER_LIMIT_MS, `a direction delivered nothing for ${failover} ms after the fault (at ${new Date(at).toISOString()})`);
+        } finally {
+            if (down) await heal(container).catch(() => undefined);
+            await load.abandon();
         }
-        const failover = load.maxGapMs;
-        await eventually(180, async () => {
-            const now = await statuses(victim.url);
-            assert.ok(Object.values(now).some((st) => st.tasks.some((t) => t.worker_id === victim.id)), "no task moved back to the worker");
-        });
-        await checkAfter(what, load, failover);
-        assert.ok(failover < FAILOVER_LIMIT_MS, `a direction delivered nothing for ${failover} ms after the fault (at ${new Date(at).toISOString()})`);
     };
 
     it("a Connect worker killed (-9) and left down: the other takes its tasks, both directions deliver again within 30 s; back, nothing was lost", async () => {
@@ -117,12 +122,16 @@ describe("faults: the running local stack heals itself between deploys, under th
 
     it("the pair's PostgreSQL server restarted under the load: sources and sinks reconnect by themselves, nothing lost", async () => {
         const load = await startPairLoad(platform().stackName);
-        await new Promise((r) => setTimeout(r, 5000));
-        await docker.getContainer(`cdc-sync-${platform().stackName}-twoway-postgres`).restart({ t: 30 });
-        await eventually(180, async () => assert.deepStrictEqual(await notRunning(platform().outputs), []));
-        // Delivery again on both sides, after the restart.
-        await new Promise((r) => setTimeout(r, 15_000));
-        await checkAfter("the pair's PostgreSQL server restarted", load);
+        try {
+            await new Promise((r) => setTimeout(r, 5000));
+            await docker.getContainer(`cdc-sync-${platform().stackName}-twoway-postgres`).restart({ t: 30 });
+            await eventually(180, async () => assert.deepStrictEqual(await notRunning(platform().outputs), []));
+            // Delivery again on both sides, after the restart.
+            await new Promise((r) => setTimeout(r, 15_000));
+            await checkAfter("the pair's PostgreSQL server restarted", load);
+        } finally {
+            await load.abandon();
+        }
     });
 
     it("a sink whose target table refuses its writes goes FAILED and the status command shows it; once the table is fixed the supervisor restarts it, no `up`, no human", async () => {
@@ -163,11 +172,12 @@ describe("faults: the running local stack heals itself between deploys, under th
             // Fixed: the next restart the supervisor makes sticks. Nobody runs up or calls Connect.
             await eventually(240, async () => assert.deepStrictEqual((await collectStatus(platform().outputs, server.password)).problems, []));
             assert.match(renderText(await collectStatus(platform().outputs, server.password)), /restarted \d+ times? by the supervisor/);
+            await checkAfter("a sink's target table refuses its writes, then is fixed", load);
         } finally {
             await fix();
             await db2.end();
+            await load.abandon();
         }
-        await checkAfter("a sink's target table refuses its writes, then is fixed", load);
     });
 
     it("a side that only receives (every change it sees is the sink's, origin-filtered) keeps its slot confirmed: its lag stays bounded while the other side writes", async () => {
@@ -184,17 +194,19 @@ describe("faults: the running local stack heals itself between deploys, under th
         const start = await lsn();
         const lags: number[] = [];
         let written = 0;
+        let checked: LoadResult;
         try {
             // Two minutes of writes on db1 only (the issue's ten, compressed: what matters is that the lag stops growing).
             for (let i = 0; i < 24; i++) {
                 await new Promise((r) => setTimeout(r, 5000));
                 lags.push(await lag());
             }
-        } finally {
             written = Number((await db2.query("SELECT pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_lsn(), $1::pg_lsn)::bigint AS n", [start])).rows[0].n);
+            checked = await load.stopAndCheck();
+        } finally {
             await db2.end();
+            await load.abandon();
         }
-        const checked = await load.stopAndCheck();
         assert.deepStrictEqual(checked.lost, []);
         assert.strictEqual(checked.diverged, false);
         // The server wrote WAL all along (db1's writes, the sink's into db2); db2's slot kept confirming it.
