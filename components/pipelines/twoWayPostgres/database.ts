@@ -211,7 +211,7 @@ export const twoWayDatabaseProvider: Required<Pick<Provider, "check" | "create" 
             return { outs: { ...news, replicaIdentities: olds.replicaIdentities, serverVersion: olds.serverVersion } };
         }
         const kept = new Set(news.spec.tables.map(tableKey));
-        const removed: Removed = { tables: [], origins: originNames(olds.spec).filter((o) => !originNames(news.spec).includes(o)) };
+        const removed: Removed = { origins: originNames(olds.spec).filter((o) => !originNames(news.spec).includes(o)) };
         const leaving = olds.spec.tables.filter((t) => !kept.has(tableKey(t)));
         return { outs: await apply(news, olds.replicaIdentities, removed, leaving) };
     },

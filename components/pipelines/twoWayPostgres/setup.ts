@@ -4,7 +4,7 @@ import { dropTableSql, lwwTablesSql, sharedFunctionsSql, tableTriggersSql } from
 import { createOriginsSql, dropOriginsSql, loginTriggerSql } from "./origins";
 import { dropRolesSql, rolesSql } from "./roles";
 import { signalSetupSql, signalTable } from "./signals";
-import { LOGIN_TRIGGER, ReplicatedTable, TOMBSTONE_TABLE, TwoWayDatabaseSpec, managedComment, originNames, syncTables, tableKey, validateSpec } from "./spec";
+import { LOGIN_TRIGGER, TwoWayDatabaseSpec, managedComment, originNames, syncTables, tableKey, validateSpec } from "./spec";
 import { doBlock, ident, literal, qualified } from "../../databases/postgres/sqlText";
 
 /** Replica identity of a table before setup made it FULL; restored by teardown. */
@@ -44,23 +44,21 @@ export function slotSql(spec: TwoWayDatabaseSpec): string[] {
     ];
 }
 
-/** What an update removes: tables and origins no longer declared. */
+/**
+ * What an update removes: origins no longer declared. (A table that leaves the pair is taken out later, once the
+ * connectors no longer use it: `leaveSql` in ./tables.ts.)
+ */
 export interface Removed {
-    readonly tables: readonly { table: ReplicatedTable; replicaIdentity: ReplicaIdentity }[];
     readonly origins: readonly string[];
 }
 
 /** Setup of one database: slot, then one transaction with everything else. */
-export function setupPlan(spec: TwoWayDatabaseSpec, removed: Removed = { tables: [], origins: [] }): SqlPlan {
+export function setupPlan(spec: TwoWayDatabaseSpec, removed: Removed = { origins: [] }): SqlPlan {
     validateSpec(spec);
     return {
         autocommit: slotSql(spec),
         transaction: [
             ...lwwTablesSql(spec),
-            ...removed.tables.flatMap(({ table, replicaIdentity }) => [
-                ...dropTableSql(spec, table, replicaIdentity),
-                `DELETE FROM ${qualified(spec.syncSchema, TOMBSTONE_TABLE)} WHERE table_name = ${literal(tableKey(table))}`,
-            ]),
             ...sharedFunctionsSql(spec),
             ...spec.tables.flatMap((t) => tableTriggersSql(spec, t)),
             ...rolesSql(spec),
