@@ -369,6 +369,31 @@ describe("two-way PostgreSQL sync (database side, PostgreSQL 17)", function () {
         await repl.end();
     });
 
+    it("a tombstone for a table this side does not replicate yet is kept, and applied when the table joins here", async () => {
+        const [one] = sides;
+        // Rows from before the table joined, here; the other side deleted key 1 and set the table up first.
+        await one.app!.query("CREATE TABLE public.joining (id int PRIMARY KEY, v text)");
+        await one.app!.query("INSERT INTO public.joining VALUES (1, 'here before'), (2, 'here before')");
+        const sink = await server.connect("db1", one.spec.sinkRole, "rotated-sink-password-1");
+        try {
+            // Before this change the tombstone function raised here, and the sink task failed for good.
+            await sink.query(`INSERT INTO cdc_sync.${TOMBSTONE_TABLE} (table_name, row_key, cdc_ts, cdc_side) VALUES ('"public"."joining"', '{"id": 1}', clock_timestamp(), 'db2')`);
+        } finally {
+            await sink.end();
+        }
+        const joining = { schema: "public", name: "joining", primaryKey: ["id"] };
+        const news = { ...one.outs!, spec: { ...one.outs!.spec, tables: [...one.outs!.spec.tables, joining] } };
+        one.outs = (await provider.update("id", one.outs!, news)).outs!;
+        assert.deepStrictEqual((await rows("db1", "SELECT id FROM public.joining ORDER BY id")).map((r) => r.id), [2]);
+        assert.strictEqual((await rows("db1", `SELECT 1 FROM cdc_sync.${TOMBSTONE_TABLE} WHERE table_name = '"public"."joining"'`)).length, 1);
+        // Set up now: a later local delete is stamped and recorded as usual.
+        await one.app!.query("DELETE FROM public.joining WHERE id = 2");
+        assert.deepStrictEqual(
+            (await rows("db1", `SELECT row_key->>'id' AS id, cdc_side FROM cdc_sync.${TOMBSTONE_TABLE} WHERE table_name = '"public"."joining"' ORDER BY 1`)),
+            [{ id: "1", cdc_side: "db2" }, { id: "2", cdc_side: "db1" }],
+        );
+    });
+
     it("(d) teardown leaves no slot, publication, origin, event trigger, role, schema or stamp column", async () => {
         for (const s of sides) {
             for (const c of s.clients.splice(1)) await c.end();

@@ -43,8 +43,8 @@ export interface TestStack {
 /**
  * Selects `stackName` (its config is the repo's Pulumi.<stackName>.yaml) in a fresh file backend, with
  * the machine's passphrase from scripts/setup.sh (the stack file's encryption salt is tied to it).
- * Refuses to run if the engine already has containers of a stack by that name: the test would
- * otherwise take over, and finally destroy, a stack somebody is using.
+ * Refuses to run if the engine already has containers of a stack by that name (the test would
+ * otherwise take over, and finally destroy, a stack somebody is using), or only its volumes.
  */
 export async function openStack(stackName: string): Promise<TestStack> {
     const existing = await ownedByStack(stackName);
@@ -53,6 +53,10 @@ export async function openStack(stackName: string): Promise<TestStack> {
             `the engine already runs containers of a '${stackName}' stack (${existing.containers.join(", ")}); ` +
                 `run scripts/down.sh (or pulumi destroy) first`,
         );
+    }
+    // Left by a run that was interrupted before its destroy: adopted, they would hold the old run's data and passwords.
+    if (existing.volumes.length > 0) {
+        throw new Error(`the engine has volumes of a '${stackName}' stack but none of its containers (an interrupted run?): remove them first: docker volume rm ${existing.volumes.join(" ")}`);
     }
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cdc-sync-itest-"));
     const logFile = path.join(dir, "pulumi.log");

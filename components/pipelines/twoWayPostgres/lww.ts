@@ -12,7 +12,7 @@
 // follow have committed. Updates and deletes already hold the row lock when their trigger runs and take
 // no advisory lock, which keeps one lock order (key lock, row, tombstone) and no deadlock between them.
 import { CANARY_TABLE, ReplicatedTable, STAMP_COLUMNS, TOMBSTONE_TABLE, TwoWayDatabaseSpec, managedComment, tableFunctionName, tableKey } from "./spec";
-import { body, ident, literal, qualified } from "../../databases/postgres/sqlText";
+import { body, doBlock, ident, literal, qualified } from "../../databases/postgres/sqlText";
 
 const TS = ident(STAMP_COLUMNS.ts);
 const SIDE = ident(STAMP_COLUMNS.side);
@@ -157,10 +157,18 @@ export function tableTriggersSql(spec: TwoWayDatabaseSpec, t: ReplicatedTable): 
         `CREATE TRIGGER ${ident(tname)} ${when} ON ${q} FOR EACH ROW EXECUTE FUNCTION ${f}()`,
         `ALTER TABLE ${q} ENABLE ALWAYS TRIGGER ${ident(tname)}`,
     ];
+    // Joining (no trigger yet): tombstones the other side sent before this database knew the table are applied now,
+    // before any trigger exists, so the deletes are neither lost nor stamped again as local ones.
+    const pending = doBlock(
+        `BEGIN\n  IF NOT EXISTS (SELECT FROM pg_catalog.pg_trigger WHERE tgrelid = ${literal(q)}::regclass AND tgname = ${literal(TABLE_TRIGGERS.ins)}) THEN\n` +
+            `    DELETE FROM ${q} AS r USING ${tombstones(spec)} AS d, jsonb_populate_record(NULL::${q}, d.row_key) AS k\n` +
+            `    WHERE d.table_name = ${name} AND ${keyMatch(t, "r", "k")} AND ${newer("d", "r")};\n  END IF;\nEND;`,
+    );
     return [
         insert,
         update,
         del,
+        pending,
         ...trigger(TABLE_TRIGGERS.ins, "BEFORE INSERT", fn(spec, tableFunctionName(t, "ins"))),
         ...trigger(TABLE_TRIGGERS.upd, "BEFORE UPDATE", fn(spec, tableFunctionName(t, "upd"))),
         ...trigger(TABLE_TRIGGERS.del, "AFTER DELETE", fn(spec, tableFunctionName(t, "del"))),
@@ -189,10 +197,9 @@ export function applyTombstoneFunctionSql(spec: TwoWayDatabaseSpec): string {
             `  IF NOT ${isSink(spec)} THEN RETURN NEW; END IF;`,
             `  PERFORM pg_advisory_xact_lock(hashtext(NEW.table_name), jsonb_hash(NEW.row_key));`,
             ...branches,
-            // A table that left the pair: the other side may send its last deletes before its own setup forgets the
-            // table (each database is set up in turn). They are dropped, like every later change of that table.
-            `  ELSE`,
-            `    RETURN NULL;`,
+            // A table this database does not replicate (yet): the two databases are set up side by side, so the other one
+            // may delete rows of a joining table before this one knows it. The tombstone is recorded, and the table's
+            // setup here applies it (tableTriggersSql). For a table that left the pair it is merely kept.
             `  END IF;`,
             `  RETURN NEW;`,
         ],
