@@ -130,12 +130,12 @@ export function connectWorkerProperties(w: ConnectWorkerProps, extra: Readonly<R
         // Connectors may override their producer/consumer settings (e.g. per-connector client ids).
         "connector.client.config.override.policy": "All",
         // Fail-over in seconds (docs/faults.md). A worker that stops heartbeating leaves the group after 8 s (Kafka:
-        // 10 s), and its connectors and tasks are reassigned 5 s after it left, not Kafka's default 5 min: a lost,
-        // hung or removed worker pauses a direction for about 20 s (28 s measured with 10 s here, too near the 30 s asked). The cost: a worker that merely restarts and takes
+        // 10 s), and its connectors and tasks are reassigned 10 s after it left, not Kafka's default 5 min: a lost,
+        // hung or removed worker pauses a direction for about 20 s (docs/faults.md: 17 to 28 s measured). The cost: a worker that merely restarts and takes
         // longer than that has its tasks moved away and back (two short pauses instead of one).
         "session.timeout.ms": 8000,
         "heartbeat.interval.ms": 2000,
-        "scheduled.rebalance.max.delay.ms": 5000,
+        "scheduled.rebalance.max.delay.ms": 10000,
         ...extra,
     };
 }
