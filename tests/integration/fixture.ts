@@ -236,7 +236,11 @@ before(async function () {
         load = await startPairLoad(stackName);
     }
     await setRequestedSecrets(test, stackName);
-    const up = await test.stack.up({ onOutput: test.log });
+    const up = await test.stack.up({ onOutput: test.log }).catch(async (e) => {
+        // Its writers would otherwise go on, and outlive the destroy by their reconnection attempts.
+        await load?.abandon();
+        throw e;
+    });
     assert.strictEqual(up.summary.result, "succeeded", `up failed; see ${test.logFile}`);
     if (load && "steps" in migrated) migrated.load = { ...(await load.stopAndCheck()), notRunning: await notRunning(up.outputs) };
     current = {
