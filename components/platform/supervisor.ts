@@ -1,6 +1,7 @@
 // The supervisor beside each Connect worker (images/supervisor/supervisor.js): on the worker's server, it restarts
 // the connectors and tasks that FAILED on that worker, after growing delays and up to a cap, between deploys. Its
-// state (what it restarted, what it gave up on) is served at SUPERVISOR_PORT_OFFSET above the worker's port.
+// state (what it restarted, what it gave up on) is served at SUPERVISOR_PORT_OFFSET above the worker's port. Its
+// restart policy is the script's DEFAULT_POLICY (delays 10, 20, 40, 80, 160, 300 s; then left FAILED).
 import * as pulumi from "@pulumi/pulumi";
 import { ServerSpec } from "../config/schema";
 import { Container } from "../docker/container";
@@ -8,15 +9,6 @@ import { ownerLabels } from "../docker/engine";
 
 /** The supervisor of the worker at port p answers at p + this, on the same address. */
 export const SUPERVISOR_PORT_OFFSET = 1000;
-
-/** The restart policy (images/supervisor/supervisor.js DEFAULT_POLICY): delays 10, 20, 40, 80, 160, 300 s; then left FAILED. */
-export interface SupervisorPolicy {
-    readonly pollSeconds: number;
-    readonly firstDelaySeconds: number;
-    readonly maxDelaySeconds: number;
-    readonly maxRestarts: number;
-    readonly resetAfterSeconds: number;
-}
 
 export interface WorkerSupervisorArgs {
     readonly server: ServerSpec;
@@ -28,7 +20,6 @@ export interface WorkerSupervisorArgs {
     readonly stack: string;
     /** The owner label's role (`connect-server1-supervisor`). */
     readonly role: string;
-    readonly policy?: Partial<SupervisorPolicy>;
 }
 
 /** Where a worker's supervisor serves its state: `http://address:port/`. */
@@ -51,7 +42,6 @@ export function workerSupervisor(name: string, args: WorkerSupervisorArgs, opts:
                 CDC_CONNECT_URL: `http://${address}:${args.workerPort}`,
                 CDC_WORKER_ID: `${address}:${args.workerPort}`,
                 CDC_LISTEN: `${address}:${port}`,
-                CDC_POLICY: JSON.stringify(args.policy ?? {}),
             },
             volumes: {},
             labels: ownerLabels(args.stack, args.role),

@@ -18,6 +18,11 @@ export async function adminClient(target: PgAdminTarget, password: string, appli
     return client;
 }
 
+/** Whether the table named `qualifiedName` (as SQL: `"schema"."name"`) exists in the client's database. */
+export async function tableExists(client: Client, qualifiedName: string): Promise<boolean> {
+    return (await client.query("SELECT pg_catalog.to_regclass($1) IS NOT NULL AS found", [qualifiedName])).rows[0].found === true;
+}
+
 /** Runs `statements` in one transaction: all of them, or (rolled back) none. */
 export async function inTransaction(client: Client, statements: readonly string[]): Promise<void> {
     await client.query("BEGIN");

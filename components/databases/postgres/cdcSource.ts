@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Client } from "pg";
 import { changedFields } from "../../dynamic/diff";
 import { Guard, guardFor, refuseDestruction } from "../../dynamic/guard";
-import { adminClient, inTransaction, PgAdminTarget, retryingCatalogRaces } from "./admin";
+import { adminClient, inTransaction, PgAdminTarget, retryingCatalogRaces, tableExists } from "./admin";
 import { serverRefusalsIfReachable } from "./capabilities";
 import { scramVerifier } from "./scram";
 import { ident, literal, qualified } from "./sqlText";
@@ -79,7 +79,7 @@ async function converge(inputs: Inputs): Promise<void> {
         const wal = await one("SELECT current_setting('wal_level') AS w", []);
         if (wal.w !== "logical") throw new Error(`${inputs.connection.host}:${inputs.connection.port}: wal_level is ${wal.w}; a CDC source needs wal_level=logical`);
         const missing = [];
-        for (const t of spec.tables) if (!(await one("SELECT to_regclass($1) AS r", [qualified(t.schema, t.name)])).r) missing.push(`${t.schema}.${t.name}`);
+        for (const t of spec.tables) if (!(await tableExists(client, qualified(t.schema, t.name)))) missing.push(`${t.schema}.${t.name}`);
         if (missing.length > 0) throw new Error(`database ${inputs.connection.database}: no table ${missing.join(", ")} to capture (create it first, or list only tables that exist)`);
         const keyless = [];
         for (const t of spec.tables) {

@@ -7,7 +7,7 @@ import { changedFields } from "../../dynamic/diff";
 import { listed, withEffect } from "../../dynamic/effect";
 import { tableChanges } from "./tables";
 import { Guard, guardFor, refuseDestruction } from "../../dynamic/guard";
-import { LIVE_LOCK_TIMEOUT, retryingLockWaits } from "../../databases/postgres/admin";
+import { LIVE_LOCK_TIMEOUT, retryingLockWaits, tableExists } from "../../databases/postgres/admin";
 import { serverRefusalsIfReachable } from "../../databases/postgres/capabilities";
 import { assertDeployable, readFacts } from "./refusal";
 import { scramVerifier } from "../../databases/postgres/scram";
@@ -112,7 +112,7 @@ async function apply(
         // which runs after the connectors, takes them out.
         const stillThere: ReplicatedTable[] = [];
         for (const t of leaving) {
-            if ((await client.query("SELECT pg_catalog.to_regclass($1) IS NOT NULL AS found", [tableKey(t)])).rows[0].found) stillThere.push(t);
+            if (await tableExists(client, tableKey(t))) stillThere.push(t);
         }
         const spec = { ...inputs.spec, tables: [...inputs.spec.tables, ...stillThere] };
         const facts = await readFacts(client, spec);

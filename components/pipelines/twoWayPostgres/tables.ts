@@ -10,7 +10,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Client } from "pg";
 import { randomUUID } from "crypto";
-import { adminClient, inTransaction, LIVE_LOCK_TIMEOUT, PgAdminTarget, retryingLockWaits } from "../../databases/postgres/admin";
+import { adminClient, inTransaction, LIVE_LOCK_TIMEOUT, PgAdminTarget, retryingLockWaits, tableExists } from "../../databases/postgres/admin";
 import { doBlock, ident, literal, qualified } from "../../databases/postgres/sqlText";
 import { changedFields } from "../../dynamic/diff";
 import { listed, withEffect } from "../../dynamic/effect";
@@ -184,8 +184,7 @@ async function leave(inputs: TwoWayTablesInputs, olds: TwoWayTablesInputs, table
         const c = await adminClient(end.connection, inputs.adminPassword, "cdc-sync tables");
         try {
             for (const t of tables) {
-                const found = (await c.query("SELECT pg_catalog.to_regclass($1) IS NOT NULL AS found", [tableKey(t)])).rows[0].found;
-                if (!found) continue; // dropped by its owner: nothing of ours is left on it
+                if (!(await tableExists(c, tableKey(t)))) continue; // dropped by its owner: nothing of ours is left on it
                 const ri = olds.replicaIdentities[i]?.[tableKey(t)] ?? "default";
                 await retryingLockWaits(() => inTransaction(c, leaveSql(end.spec, t, ri)));
             }
