@@ -30,6 +30,12 @@ export interface DatabaseServersArgs {
      * to be a child of its two-way pair, and moves out without being replaced.
      */
     readonly formerParents?: (server: string) => pulumi.Input<string>[];
+    /**
+     * What a server's container comes after: the stack's platform. A change that restarts a server then rolls after
+     * the platform's brokers and workers are back in sync, never while a worker restarts: a sink task started during
+     * its database's restart fails, and only the supervisor of the worker it runs on restarts it.
+     */
+    readonly dependsOn?: pulumi.Resource[];
 }
 
 /** The PostgreSQL servers of the stack, by name (run ones created here, adopted ones described). */
@@ -46,7 +52,7 @@ export function buildPostgresServers(args: DatabaseServersArgs): Map<string, Bui
         const pg = new PostgresServer(
             db.name,
             { server, stack: args.stack, superuserPassword: adminPassword, port: db.port, memoryMiB: db.memoryMiB },
-            { aliases: (args.formerParents?.(db.name) ?? []).map((parent) => ({ parent })) },
+            { aliases: (args.formerParents?.(db.name) ?? []).map((parent) => ({ parent })), dependsOn: args.dependsOn },
         );
         built.set(db.name, {
             spec: db,

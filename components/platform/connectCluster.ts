@@ -123,7 +123,9 @@ export class ConnectCluster extends pulumi.ComponentResource {
             workerSupervisor(
                 `${name}-${w.server.name}-supervisor`,
                 { server: w.server, workerContainer: w.containerName, workerPort: w.port, image: args.supervisorImageFor(w.server.name), stack: args.stack, role },
-                { parent: this, dependsOn: [worker] },
+                // Not after its worker: in an upgrade that adds them, every supervisor is up before the roll starts,
+                // and restarts what the roll leaves FAILED on its worker (the gates below wait for it).
+                { parent: this },
             );
             previous = new WorkerInSync(`${name}-${w.server.name}-in-sync`, { url: w.url, generation: worker.containerId, timeoutSeconds: 600 }, { parent: this });
             previousServer = w.server.name;

@@ -35,7 +35,13 @@ export function brokerSyncProblems(brokerId: number, registered: readonly number
 export interface ConnectorTasksState {
     readonly name: string;
     readonly state: string;
-    readonly tasks: readonly { readonly id: number; readonly state: string; readonly worker_id: string }[];
+    readonly tasks: readonly { readonly id: number; readonly state: string; readonly worker_id: string; readonly trace?: string }[];
+}
+
+/** The first line of a FAILED task's stack trace (the exception and its message), for an operator to act on. */
+function firstLine(trace: string | undefined): string {
+    const line = (trace ?? "").split("\n")[0].trim();
+    return line ? ` (${line.length > 300 ? `${line.slice(0, 300)}…` : line})` : "";
 }
 
 /** States a connector or task may settle in: RUNNING, or held there by its declaration (PAUSED, STOPPED). */
@@ -50,7 +56,7 @@ export function workerSyncProblems(connectors: readonly ConnectorTasksState[]): 
     for (const c of connectors) {
         if (!SETTLED.includes(c.state)) problems.push(`${c.name}: ${c.state}`);
         else if (c.state === "RUNNING" && c.tasks.length === 0) problems.push(`${c.name}: no task assigned yet`);
-        for (const t of c.tasks) if (!SETTLED.includes(t.state)) problems.push(`${c.name} task ${t.id}: ${t.state}`);
+        for (const t of c.tasks) if (!SETTLED.includes(t.state)) problems.push(`${c.name} task ${t.id}: ${t.state}${t.state === "FAILED" ? firstLine(t.trace) : ""}`);
     }
     return problems;
 }

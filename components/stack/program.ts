@@ -35,6 +35,7 @@ export function buildPipelines(
         servers: ctx.servers,
         databases: config.databases,
         passwords: ctx.passwords,
+        dependsOn: ctx.dependsOn,
         formerParents: (server) =>
             config.pipelines
                 .flatMap((p) => pipelineKind(p.kind)!.formerServerParents?.(p.name, p.spec) ?? [])

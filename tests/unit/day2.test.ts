@@ -38,6 +38,11 @@ describe("rolling changes: what each gate waits for", () => {
         ["a task still unassigned", [{ name: "a", state: "RUNNING", tasks: [task("UNASSIGNED")] }], ["a task 0: UNASSIGNED"]],
         ["a connector without its task yet", [{ name: "a", state: "RUNNING", tasks: [] }], ["a: no task assigned yet"]],
         ["a failed task", [{ name: "a", state: "RUNNING", tasks: [task("RUNNING"), task("FAILED", 1)] }], ["a task 1: FAILED"]],
+        [
+            "a failed task with its trace: named by the trace's first line",
+            [{ name: "a", state: "RUNNING", tasks: [{ ...task("FAILED"), trace: "org.apache.kafka.connect.errors.ConnectException: Connection refused\n\tat x.y(Z.java:1)" }] }],
+            ["a task 0: FAILED (org.apache.kafka.connect.errors.ConnectException: Connection refused)"],
+        ],
         ["a connector restarting", [{ name: "a", state: "RESTARTING", tasks: [] }], ["a: RESTARTING"]],
     ];
     for (const [what, connectors, problems] of workerCases) {
