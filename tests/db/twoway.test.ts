@@ -6,6 +6,8 @@ import * as assert from "assert";
 import { Client } from "pg";
 import { TwoWayDatabaseInputs, TwoWayDatabaseOutputs, twoWayDatabaseProvider as provider } from "../../components/pipelines/twoWayPostgres/database";
 import { TwoWayTablesInputs, twoWayTablesProvider } from "../../components/pipelines/twoWayPostgres/tables";
+import { canaryBumpSql } from "../../components/pipelines/twoWayPostgres/canary";
+import { SETUP_VERSION } from "../../components/pipelines/twoWayPostgres/setup";
 import { CANARY_TABLE, ReplicatedTable, TOMBSTONE_TABLE, TwoWayDatabaseSpec, defaultSpec } from "../../components/pipelines/twoWayPostgres/spec";
 import { Change } from "./pgoutput";
 import { SimulatedSink, SimulatedSource } from "./connectors";
@@ -392,6 +394,31 @@ describe("two-way PostgreSQL sync (database side, PostgreSQL 17)", function () {
             (await rows("db1", `SELECT row_key->>'id' AS id, cdc_side FROM cdc_sync.${TOMBSTONE_TABLE} WHERE table_name = '"public"."joining"' ORDER BY 1`)),
             [{ id: "1", cdc_side: "db2" }, { id: "2", cdc_side: "db1" }],
         );
+    });
+
+    it("a side that only receives still has a change of its own: the source's heartbeat bumps its canary row as the replication role, which may write nothing else; a setup from before version 2 gets that grant from its next update", async () => {
+        const [one, two] = sides;
+        // As deployed before setup versions existed: no grant, and no version recorded.
+        await rows("db2", `REVOKE INSERT, UPDATE ON cdc_sync.${CANARY_TABLE} FROM ${two.spec.replicationRole}`);
+        const repl = await server.connect("db2", two.spec.replicationRole, two.outs!.replicationPassword);
+        try {
+            const heartbeat = canaryBumpSql(two.spec.syncSchema, "db2");
+            await assert.rejects(repl.query(heartbeat), /permission denied/);
+            const old = { ...two.outs!, setupVersion: undefined };
+            const news = { ...two.inputs, spec: two.outs!.spec, replicationPassword: two.outs!.replicationPassword, sinkPassword: two.outs!.sinkPassword, setupVersion: SETUP_VERSION };
+            assert.deepStrictEqual(await provider.diff("id", old, news), { changes: true, replaces: [], deleteBeforeReplace: true });
+            two.outs = (await provider.update("id", old, news)).outs!;
+            await repl.query(heartbeat);
+            const changes = await two.source!.read();
+            assert.deepStrictEqual(
+                changes.map((c) => [c.op, `${c.relation.schema}.${c.relation.name}`, c.row.side]),
+                [["insert", `cdc_sync.${CANARY_TABLE}`, "db2"]],
+            );
+            await one.sink!.apply(changes);
+            await assert.rejects(repl.query("UPDATE accounts SET balance = 0 WHERE id = 1"), /permission denied/);
+        } finally {
+            await repl.end();
+        }
     });
 
     it("(d) teardown leaves no slot, publication, origin, event trigger, role, schema or stamp column", async () => {

@@ -132,6 +132,14 @@ describe("previews in words: a pair's tables and databases", () => {
         assert.match(twoWayTablesEffect(pair([customers, orders]), pair([customers])) ?? "", /takes public\.orders out of the pair on db1 and db2 .*its rows stay on both sides$/);
     });
 
+    it("a setup from an older version: applied again, saying what the new version brings", () => {
+        assert.strictEqual(
+            twoWayDatabaseEffect(db([customers]), { ...db([customers]), setupVersion: 2 }),
+            "applies the setup again, version 1 -> 2 (the replication role may write its side's canary row, which the source's heartbeat bumps so that an idle side's slot stays confirmed): idempotent, tables locked briefly (5 s lock timeout)",
+        );
+        assert.strictEqual(twoWayDatabaseEffect({ ...db([customers]), setupVersion: 2 }, { ...db([customers]), setupVersion: 2 }), undefined);
+    });
+
     it("a rotated password: the role alone", () => {
         assert.strictEqual(twoWayDatabaseEffect(db([customers]), db([customers], { replicationPassword: "r2", sinkPassword: "s" })), "sets a new password on cdc_repl_db1: nothing else, no table lock");
         assert.strictEqual(twoWayDatabaseEffect(db([customers]), { ...db([customers]), adminPassword: "a2" }), "records the rotated superuser password: nothing changes in the database");

@@ -164,6 +164,16 @@ describe("topology B resource graph (local stack, mocks)", () => {
         );
     });
 
+    it("has each source's heartbeat bump its own side's canary row, so a side that only receives confirms its slot", () => {
+        assert.deepStrictEqual(
+            ["twoway-db1-source", "twoway-db2-source"].map((n) => named(n)["heartbeat.action.query"]),
+            ["db1", "db2"].map(
+                (side) =>
+                    `INSERT INTO "cdc_sync"."cdc_canary" AS c (side, seq, written_at) VALUES ('${side}', 1, clock_timestamp()) ON CONFLICT (side) DO UPDATE SET seq = c.seq + 1, written_at = excluded.written_at`,
+            ),
+        );
+    });
+
     it("writes each direction into the other database as that database's sink role, upserting, never deleting", () => {
         const k1 = named("twoway-db1-to-db2-sink");
         assert.strictEqual(k1["connection.url"], "jdbc:postgresql://127.0.0.12:5432/db2");

@@ -7,7 +7,7 @@ import type { Client } from "pg";
 import { UNKNOWN } from "../../dynamic/diff";
 import { withEffect } from "../../dynamic/effect";
 import { CANARY_TABLE } from "./spec";
-import { qualified } from "../../databases/postgres/sqlText";
+import { literal, qualified } from "../../databases/postgres/sqlText";
 
 /** One database of the pair as the health check reaches it (as the administrator: its writes are local). */
 export interface CanaryEnd {
@@ -31,6 +31,18 @@ export interface DirectionHealth {
     readonly slotActive: boolean;
 }
 
+/**
+ * Bumps `side`'s canary row (its `seq` by one). The health check runs it as the administrator and waits for the other
+ * side to show the new `seq`; each source runs it as its heartbeat action query, so a side that only receives still
+ * has a change of its own to confirm its slot by. A waiting health check only needs `seq` to reach its own.
+ */
+export function canaryBumpSql(syncSchema: string, side: string): string {
+    return (
+        `INSERT INTO ${qualified(syncSchema, CANARY_TABLE)} AS c (side, seq, written_at) VALUES (${literal(side)}, 1, clock_timestamp()) ` +
+        `ON CONFLICT (side) DO UPDATE SET seq = c.seq + 1, written_at = excluded.written_at`
+    );
+}
+
 async function open(end: CanaryEnd, password: string): Promise<Client> {
     const pg: typeof import("pg") = require("pg");
     const c = new pg.Client({ host: end.host, port: end.port, database: end.database, user: end.user, password, application_name: "cdc-sync canary" });
@@ -42,12 +54,7 @@ async function open(end: CanaryEnd, password: string): Promise<Client> {
 export async function measureDirection(from: CanaryEnd, into: CanaryEnd, password: string, timeoutMs = 120_000): Promise<DirectionHealth> {
     const [a, b] = [await open(from, password), await open(into, password)];
     try {
-        const table = qualified(from.syncSchema, CANARY_TABLE);
-        const written = await a.query(
-            `INSERT INTO ${table} AS c (side, seq, written_at) VALUES ($1, 1, clock_timestamp()) ` +
-                `ON CONFLICT (side) DO UPDATE SET seq = c.seq + 1, written_at = excluded.written_at RETURNING seq`,
-            [from.side],
-        );
+        const written = await a.query(`${canaryBumpSql(from.syncSchema, from.side)} RETURNING seq`);
         const seq = Number(written.rows[0].seq);
         const start = Date.now();
         const target = qualified(into.syncSchema, CANARY_TABLE);

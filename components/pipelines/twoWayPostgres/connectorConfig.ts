@@ -3,6 +3,7 @@
 // other value of these keys would reopen a loop or lose the conflict rule's guarantees.
 import { escapeRegex } from "../../connectors/connectorConfig";
 import { SINK_RECONNECT } from "../../connectors/jdbcSink";
+import { canaryBumpSql } from "./canary";
 import { signalSourceConfig } from "./signals";
 import { SIGNAL_TABLE, TwoWayDatabaseSpec, originPoolSizeFor, syncTables } from "./spec";
 
@@ -58,9 +59,12 @@ export function twoWaySourceConfig(d: DirectionArgs): Record<string, string> {
             .join(","),
         ...signalSourceConfig(s, d.from.topicPrefix, topicFor),
         "tombstones.on.delete": "false",
-        // While only the sink writes here, every transaction is filtered out and no offset would be
-        // committed: heartbeats let the slot's confirmed LSN advance so WAL is not retained forever.
+        // While only the sink writes here, every transaction is filtered out (origin=none) and the source has
+        // nothing to confirm its slot by: WAL would pile up on a side that only receives. Each heartbeat bumps this
+        // side's canary row, a change of its own that crosses the pair and lets the slot's confirmed LSN advance
+        // (measured: tests/integration/faults). Needs the setup's version 2 grant (setup.ts).
         "heartbeat.interval.ms": "10000",
+        "heartbeat.action.query": canaryBumpSql(s.syncSchema, s.side),
         "slot.drop.on.stop": "false",
         // A task started on another worker while the old one's walsender still holds the slot (a hung worker) tries
         // again every 2 s for a minute, not every 10 s for one: it streams as soon as the server lets the slot go.

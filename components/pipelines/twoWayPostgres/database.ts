@@ -11,7 +11,7 @@ import { LIVE_LOCK_TIMEOUT, retryingLockWaits, tableExists } from "../../databas
 import { serverRefusalsIfReachable } from "../../databases/postgres/capabilities";
 import { assertDeployable, readFacts } from "./refusal";
 import { scramVerifier } from "../../databases/postgres/scram";
-import { ReplicaIdentity, Removed, SqlPlan, setupPlan, teardownPlan } from "./setup";
+import { ReplicaIdentity, Removed, SETUP_CHANGES, SETUP_VERSION, SqlPlan, setupPlan, teardownPlan } from "./setup";
 import { ReplicatedTable, TwoWayDatabaseSpec, originNames, specProblems, tableKey } from "./spec";
 import { ident, literal } from "../../databases/postgres/sqlText";
 
@@ -42,6 +42,8 @@ export interface TwoWayDatabaseInputs {
     replicationPassword: string;
     sinkPassword: string;
     guard?: Guard;
+    /** SETUP_VERSION when the setup was last applied; absent in deployments from before versions (1). */
+    setupVersion?: number;
 }
 
 export interface TwoWayDatabaseOutputs extends TwoWayDatabaseInputs {
@@ -156,6 +158,11 @@ export function twoWayDatabaseEffect(olds: TwoWayDatabaseInputs, news: TwoWayDat
         ...(olds.sinkPassword !== news.sinkPassword ? [news.spec.sinkRole] : []),
     ];
     if (rotated.length > 0) what.push(`sets a new password on ${listed(rotated)}${what.length === 0 ? ": nothing else, no table lock" : ""}`);
+    const [was, now] = [olds.setupVersion ?? 1, news.setupVersion ?? 1];
+    if (was !== now) {
+        const brought = Array.from({ length: Math.max(0, now - was) }, (_, i) => SETUP_CHANGES[was + i + 1]).filter(Boolean);
+        what.push(`applies the setup again, version ${was} -> ${now}${brought.length ? ` (${brought.join("; ")})` : ""}: idempotent, tables locked briefly (5 s lock timeout)`);
+    }
     if (what.length === 0 && olds.adminPassword !== news.adminPassword) what.push("records the rotated superuser password: nothing changes in the database");
     return what.length > 0 ? what.join("; ") : undefined;
 }
@@ -185,6 +192,7 @@ export const twoWayDatabaseProvider: Required<Pick<Provider, "check" | "create" 
             ...changedFields(olds.spec, news.spec, UPDATE_SPEC).map((f) => `spec.${f}`),
             ...changedFields(olds.connection, news.connection, ["user"]).map((f) => `connection.${f}`),
             ...changedFields<TwoWayDatabaseInputs>(olds, news, SECRETS),
+            ...((olds.setupVersion ?? 1) !== (news.setupVersion ?? 1) ? ["setupVersion"] : []),
         ];
         refuseDestruction(
             news.guard,
@@ -198,7 +206,9 @@ export const twoWayDatabaseProvider: Required<Pick<Provider, "check" | "create" 
     },
     async update(_id, olds, news) {
         const onlyPasswords =
-            changedFields(olds.spec, news.spec, UPDATE_SPEC).length === 0 && changedFields(olds.connection, news.connection, ["user"]).length === 0;
+            changedFields(olds.spec, news.spec, UPDATE_SPEC).length === 0 &&
+            changedFields(olds.connection, news.connection, ["user"]).length === 0 &&
+            (olds.setupVersion ?? 1) === (news.setupVersion ?? 1);
         if (onlyPasswords) {
             // A rotation: the roles' passwords and nothing else. The whole setup would take table locks (triggers)
             // under the running sink's writes, in another order than the sink's, and could deadlock it.
@@ -244,6 +254,7 @@ export class TwoWayDatabase extends pulumi.dynamic.Resource {
                 replicationPassword: pulumi.secret(args.replicationPassword),
                 sinkPassword: pulumi.secret(args.sinkPassword),
                 guard: guardFor(name),
+                setupVersion: SETUP_VERSION,
                 replicaIdentities: undefined,
                 serverVersion: undefined,
             },

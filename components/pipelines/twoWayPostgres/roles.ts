@@ -1,13 +1,14 @@
 // The two login roles of one database, each with only what its connector does:
 //  - replication role (Debezium PostgreSQL source): REPLICATION to stream from the slot, SELECT on the
 //    published tables for the initial snapshot. The publication is created here, so the connector runs
-//    with publication.autocreate.mode=disabled and needs no ownership or CREATE.
+//    with publication.autocreate.mode=disabled and needs no ownership or CREATE. It may write one thing: its
+//    side's canary row, which its heartbeat action query bumps.
 //  - sink role (Debezium JDBC sink writing into this database): SELECT, INSERT, UPDATE, as its upserts
 //    need; no DELETE (deletes arrive as tombstones and are applied by a trigger running as its owner), no
 //    TRUNCATE. With schema evolution `basic` it also inherits the table owner's privileges (ALTER TABLE
 //    ADD COLUMN needs ownership) but may not SET ROLE to it.
 // Passwords are never part of this SQL: the provider sets them as SCRAM verifiers (see scram.ts).
-import { ReplicatedTable, TwoWayDatabaseSpec, managedComment, syncTables, tableKey } from "./spec";
+import { CANARY_TABLE, ReplicatedTable, TwoWayDatabaseSpec, managedComment, syncTables, tableKey } from "./spec";
 import { doBlock, ident, literal, qualified } from "../../databases/postgres/sqlText";
 
 function publishedTables(spec: TwoWayDatabaseSpec): string[] {
@@ -46,6 +47,9 @@ export function rolesSql(spec: TwoWayDatabaseSpec): string[] {
         ),
         `GRANT USAGE ON SCHEMA ${schemas(spec).join(", ")} TO ${repl}, ${sink}`,
         `GRANT SELECT ON ${tables} TO ${repl}`,
+        // The source's heartbeat action query writes its side's canary row (connectorConfig.ts): a change of its own
+        // on a side that only receives, so its slot is confirmed and WAL does not pile up.
+        `GRANT INSERT, UPDATE ON ${qualified(spec.syncSchema, CANARY_TABLE)} TO ${repl}`,
         `GRANT SELECT, INSERT, UPDATE ON ${tables} TO ${sink}`,
     ];
     if (spec.schemaEvolution === "basic") {

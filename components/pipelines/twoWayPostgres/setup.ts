@@ -7,6 +7,20 @@ import { signalSetupSql, signalTable } from "./signals";
 import { LOGIN_TRIGGER, TwoWayDatabaseSpec, managedComment, originNames, syncTables, tableKey, validateSpec } from "./spec";
 import { doBlock, ident, literal, qualified } from "../../databases/postgres/sqlText";
 
+/**
+ * The setup's version. A deployed database whose recorded version differs has the whole setup applied again by the
+ * next `up` (TwoWayDatabase's update; idempotent, under the live-traffic lock timeout), before the connectors that need
+ * what the new version adds restart. Raise it when the SQL changes in a way a running pair must get; say why here:
+ *   1. the first (recorded as absent by deployments before versions existed);
+ *   2. the replication role may write the canary row: the sources' heartbeat action query (connectorConfig.ts).
+ */
+export const SETUP_VERSION = 2;
+
+/** What each version brought, for the preview's words. */
+export const SETUP_CHANGES: Record<number, string> = {
+    2: "the replication role may write its side's canary row, which the source's heartbeat bumps so that an idle side's slot stays confirmed",
+};
+
 /** Replica identity of a table before setup made it FULL; restored by teardown. */
 export type ReplicaIdentity = "default" | "full";
 
