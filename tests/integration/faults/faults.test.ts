@@ -134,30 +134,26 @@ describe("faults: the running local stack heals itself between deploys, under th
         }
     });
 
-    // Skipped, reported as such: in the cold run at 539320a the sink never went FAILED within 120 s while its table
-    // refused every write (its task stayed RUNNING: `connection.restart.on.errors` keeps retrying), so this test does
-    // not yet reach the supervisor. Another way to force a task into FAILED is needed (docs/faults.md).
-    it.skip("KNOWN NOT WORKING YET (#12): a sink whose target table refuses its writes goes FAILED and the status command shows it; once the table is fixed the supervisor restarts it, no `up`, no human", async () => {
+    // A table refusing the sink's writes (a trigger) does not do it: the sink retries those forever and stays RUNNING.
+    // A database refusing the sink's login does: its pool cannot replace a connection, and the task goes FAILED.
+    it("a sink whose database refuses its login goes FAILED and the status command shows it; once the login is allowed again the supervisor's next restart sticks, no `up`, no human", async () => {
         const { server } = await pairServer(platform().stackName);
         const db2 = new Client({ host: server.host, port: server.port, user: "postgres", password: server.password, database: "db2" });
         await db2.connect();
         const sink = "twoway-db1-to-db2-sink";
+        const role = "cdc_sink_db2";
         const load = await startPairLoad(platform().stackName);
         let fixed = false;
         const fix = async () => {
             if (fixed) return;
             fixed = true;
-            await db2.query("DROP TRIGGER IF EXISTS itest_refuse_sink ON public.customers");
-            await db2.query("DROP FUNCTION IF EXISTS public.itest_refuse_sink()");
+            await db2.query(`ALTER ROLE ${role} LOGIN`);
         };
         try {
-            // The table refuses the sink's writes (and only the sink's): every write of db1 -> db2 fails.
-            await db2.query(
-                "CREATE FUNCTION public.itest_refuse_sink() RETURNS trigger LANGUAGE plpgsql AS " +
-                    "$$BEGIN IF session_user = 'cdc_sink_db2' THEN RAISE EXCEPTION 'itest: customers refuses the sink'; END IF; RETURN NEW; END$$",
-            );
-            await db2.query("CREATE TRIGGER itest_refuse_sink BEFORE INSERT OR UPDATE ON public.customers FOR EACH ROW EXECUTE FUNCTION public.itest_refuse_sink()");
-            await db2.query("ALTER TABLE public.customers ENABLE ALWAYS TRIGGER itest_refuse_sink");
+            await new Promise((r) => setTimeout(r, 5000));
+            // As a DBA's mistake would: the role may not log in, and its sessions are gone.
+            await db2.query(`ALTER ROLE ${role} NOLOGIN`);
+            await db2.query("SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE usename = $1", [role]);
             const shown = await eventually(120, async () => {
                 const status = await collectStatus(platform().outputs, server.password);
                 assert.ok(status.problems.some((x) => x.includes(`${sink}/0: FAILED`)), status.problems.join("\n") || "every task RUNNING");
@@ -167,15 +163,15 @@ describe("faults: the running local stack heals itself between deploys, under th
             assert.match(text, new RegExp(`task 0 FAILED on \\S+`), text);
             assert.match(text, /NOT RUNNING:/);
             // Still refused: the supervisor's restarts fail again, and it counts them.
-            await eventually(60, async () => {
+            await eventually(90, async () => {
                 const t = (await collectStatus(platform().outputs, server.password)).pipelines[0].directions.find((d) => d.sink.name === sink)!.sink.tasks[0];
                 assert.ok((t.restarts ?? 0) >= 1, `restarts: ${t.restarts}`);
             });
             await fix();
-            // Fixed: the next restart the supervisor makes sticks. Nobody runs up or calls Connect.
+            // Allowed again: the next restart the supervisor makes sticks. Nobody runs up or calls Connect.
             await eventually(240, async () => assert.deepStrictEqual((await collectStatus(platform().outputs, server.password)).problems, []));
             assert.match(renderText(await collectStatus(platform().outputs, server.password)), /restarted \d+ times? by the supervisor/);
-            await checkAfter("a sink's target table refuses its writes, then is fixed", load);
+            await checkAfter("a sink's database refuses its login, then allows it again", load);
         } finally {
             await fix();
             await db2.end();
@@ -183,10 +179,9 @@ describe("faults: the running local stack heals itself between deploys, under th
         }
     });
 
-    // Skipped, reported as such: it fails. In the cold run at 539320a, db2's slot lag grew with every byte of WAL written
-    // (4.2 MB of 4.2 MB in two minutes): heartbeats alone do not confirm an idle side's slot. heartbeat.action.query is
-    // the fix, not built yet (docs/faults.md).
-    it.skip("KNOWN FAILING (#12): a side that only receives (every change it sees is the sink's, origin-filtered) keeps its slot confirmed: its lag stays bounded while the other side writes", async () => {
+    // Before the sources' heartbeat action query (setup version 2), this failed: db2's slot lag grew with every byte
+    // of WAL written (4.2 MB of 4.2 MB in two minutes, cold run at 539320a).
+    it("a side that only receives (every change it sees is the sink's, origin-filtered) keeps its slot confirmed: its lag stays bounded while the other side writes", async () => {
         const { server } = await pairServer(platform().stackName);
         const db2 = new Client({ host: server.host, port: server.port, user: "postgres", password: server.password, database: "db2" });
         await db2.connect();
