@@ -396,7 +396,7 @@ describe("two-way PostgreSQL sync (database side, PostgreSQL 17)", function () {
         );
     });
 
-    it("a side that only receives still has a change of its own: the source's heartbeat bumps its canary row as the replication role, which may write nothing else; a setup from before version 2 gets that grant from its next update", async () => {
+    it("a side that only receives still has a change of its own: the source's heartbeat bumps its canary row as the replication role, which may write nothing else; a setup from before version 2 gets that grant from its next update, locking no table", async () => {
         const [one, two] = sides;
         // As deployed before setup versions existed: no grant, and no version recorded.
         await rows("db2", `REVOKE INSERT, UPDATE ON cdc_sync.${CANARY_TABLE} FROM ${two.spec.replicationRole}`);
@@ -407,7 +407,17 @@ describe("two-way PostgreSQL sync (database side, PostgreSQL 17)", function () {
             const old = { ...two.outs!, setupVersion: undefined };
             const news = { ...two.inputs, spec: two.outs!.spec, replicationPassword: two.outs!.replicationPassword, sinkPassword: two.outs!.sinkPassword, setupVersion: SETUP_VERSION };
             assert.deepStrictEqual(await provider.diff("id", old, news), { changes: true, replaces: [], deleteBeforeReplace: true });
-            two.outs = (await provider.update("id", old, news)).outs!;
+            // Under a writer holding the replicated tables: version 2 only grants, so it waits on no table lock.
+            const holder = await server.connect("db2");
+            await holder.query("BEGIN");
+            await holder.query("LOCK TABLE accounts, order_lines IN ROW EXCLUSIVE MODE");
+            try {
+                const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error("the update waited on the tables' locks")), 10_000));
+                two.outs = ((await Promise.race([provider.update("id", old, news), timeout])) as { outs: TwoWayDatabaseOutputs }).outs;
+            } finally {
+                await holder.query("ROLLBACK");
+                await holder.end();
+            }
             await repl.query(heartbeat);
             const changes = await two.source!.read();
             assert.deepStrictEqual(

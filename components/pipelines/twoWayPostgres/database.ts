@@ -11,7 +11,8 @@ import { LIVE_LOCK_TIMEOUT, retryingLockWaits, tableExists } from "../../databas
 import { serverRefusalsIfReachable } from "../../databases/postgres/capabilities";
 import { assertDeployable, readFacts } from "./refusal";
 import { scramVerifier } from "../../databases/postgres/scram";
-import { ReplicaIdentity, Removed, SETUP_CHANGES, SETUP_VERSION, SqlPlan, setupPlan, teardownPlan } from "./setup";
+import { rolesSql } from "./roles";
+import { ReplicaIdentity, Removed, SETUP_VERSION, SqlPlan, setupPlan, setupSteps, teardownPlan } from "./setup";
 import { ReplicatedTable, TwoWayDatabaseSpec, originNames, specProblems, tableKey } from "./spec";
 import { ident, literal } from "../../databases/postgres/sqlText";
 
@@ -158,10 +159,10 @@ export function twoWayDatabaseEffect(olds: TwoWayDatabaseInputs, news: TwoWayDat
         ...(olds.sinkPassword !== news.sinkPassword ? [news.spec.sinkRole] : []),
     ];
     if (rotated.length > 0) what.push(`sets a new password on ${listed(rotated)}${what.length === 0 ? ": nothing else, no table lock" : ""}`);
-    const [was, now] = [olds.setupVersion ?? 1, news.setupVersion ?? 1];
-    if (was !== now) {
-        const brought = Array.from({ length: Math.max(0, now - was) }, (_, i) => SETUP_CHANGES[was + i + 1]).filter(Boolean);
-        what.push(`applies the setup again, version ${was} -> ${now}${brought.length ? ` (${brought.join("; ")})` : ""}: idempotent, tables locked briefly (5 s lock timeout)`);
+    const steps = setupSteps(olds.setupVersion, news.setupVersion);
+    if (steps.length > 0) {
+        const how = steps.every((s) => s.rolesOnly) && what.length === 0 ? "grants only, no table lock" : "the whole setup again, tables locked briefly (5 s lock timeout)";
+        what.push(`setup version ${olds.setupVersion ?? 1} -> ${news.setupVersion}: ${steps.map((s) => s.brings).join("; ")} (${how})`);
     }
     if (what.length === 0 && olds.adminPassword !== news.adminPassword) what.push("records the rotated superuser password: nothing changes in the database");
     return what.length > 0 ? what.join("; ") : undefined;
@@ -205,16 +206,18 @@ export const twoWayDatabaseProvider: Required<Pick<Provider, "check" | "create" 
         return { changes: replaces.length + updates.length > 0, replaces, deleteBeforeReplace: true };
     },
     async update(_id, olds, news) {
-        const onlyPasswords =
+        const steps = setupSteps(olds.setupVersion, news.setupVersion);
+        const rolesOnly =
             changedFields(olds.spec, news.spec, UPDATE_SPEC).length === 0 &&
             changedFields(olds.connection, news.connection, ["user"]).length === 0 &&
-            (olds.setupVersion ?? 1) === (news.setupVersion ?? 1);
-        if (onlyPasswords) {
-            // A rotation: the roles' passwords and nothing else. The whole setup would take table locks (triggers)
-            // under the running sink's writes, in another order than the sink's, and could deadlock it.
+            steps.every((s) => s.rolesOnly);
+        if (rolesOnly) {
+            // A rotation, or a new version that only grants: the roles' statements and passwords, nothing else. The
+            // whole setup would take table locks (triggers) under the running sink's and applications' writes, in
+            // another order than theirs, and could deadlock them (seen: an application's transaction was the victim).
             const client = await connect(news);
             try {
-                for (const sql of passwordSql(news)) await client.query(sql);
+                await runPlan(client, { autocommit: [], transaction: steps.length > 0 ? rolesSql(news.spec) : [] }, passwordSql(news));
             } finally {
                 await client.end();
             }

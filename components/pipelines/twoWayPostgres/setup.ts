@@ -8,18 +8,36 @@ import { LOGIN_TRIGGER, TwoWayDatabaseSpec, managedComment, originNames, syncTab
 import { doBlock, ident, literal, qualified } from "../../databases/postgres/sqlText";
 
 /**
- * The setup's version. A deployed database whose recorded version differs has the whole setup applied again by the
- * next `up` (TwoWayDatabase's update; idempotent, under the live-traffic lock timeout), before the connectors that need
- * what the new version adds restart. Raise it when the SQL changes in a way a running pair must get; say why here:
- *   1. the first (recorded as absent by deployments before versions existed);
- *   2. the replication role may write the canary row: the sources' heartbeat action query (connectorConfig.ts).
+ * The setup's version. A deployed database whose recorded version is older gets what the newer versions bring from
+ * the next `up` (TwoWayDatabase's update), before the connectors that need it restart. Raise it when the SQL changes
+ * in a way a running pair must get, and add the step below. Version 1 is the first (recorded as absent by
+ * deployments from before versions existed).
  */
 export const SETUP_VERSION = 2;
 
-/** What each version brought, for the preview's words. */
-export const SETUP_CHANGES: Record<number, string> = {
-    2: "the replication role may write its side's canary row, which the source's heartbeat bumps so that an idle side's slot stays confirmed",
+/** What a version brings (`brings`, for the preview's words), and whether its roles' statements alone bring it. */
+export interface SetupStep {
+    readonly brings: string;
+    /**
+     * Grants only: the update runs the roles' statements (rolesSql), which lock no table. Otherwise the whole
+     * setup runs again, idempotent, locking the tables briefly under the live traffic (5 s lock timeout); an
+     * application transaction can then be the victim of a deadlock with it, so say so in `brings`.
+     */
+    readonly rolesOnly: boolean;
+}
+
+export const SETUP_STEPS: Record<number, SetupStep> = {
+    2: {
+        brings: "the replication role may write its side's canary row, which the source's heartbeat bumps so that an idle side's slot stays confirmed",
+        rolesOnly: true,
+    },
 };
+
+/** The steps from version `from` (absent: 1) up to `to`, oldest first. */
+export function setupSteps(from: number | undefined, to: number | undefined): SetupStep[] {
+    const [a, b] = [from ?? 1, to ?? 1];
+    return Array.from({ length: Math.max(0, b - a) }, (_, i) => SETUP_STEPS[a + i + 1]);
+}
 
 /** Replica identity of a table before setup made it FULL; restored by teardown. */
 export type ReplicaIdentity = "default" | "full";

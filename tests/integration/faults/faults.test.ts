@@ -8,6 +8,8 @@ import axios from "axios";
 import Dockerode from "dockerode";
 import { Client } from "pg";
 import { collectStatus, renderText } from "../../../scripts/status";
+import { brokerSyncProblems } from "../../../components/platform/rolling";
+import { withAdmin } from "../../../components/platform/topic";
 import { eventually } from "../harness";
 import { notRunning, pairServer, platform, startPairLoad } from "../fixture";
 import type { LoadResult, TwoWayWriteLoad } from "../writeLoad";
@@ -132,6 +134,51 @@ describe("faults: the running local stack heals itself between deploys, under th
         } finally {
             await load.abandon();
         }
+    });
+
+    /** Every broker registered and in the ISR of every partition it holds, as the rolling gate asks it. */
+    const brokersInSync = async () =>
+        withAdmin(platform().bootstrapServers.join(","), async (admin) => {
+            const registered = (await admin.describeCluster()).brokers.map((b) => b.nodeId);
+            const partitions = (await admin.fetchTopicMetadata()).topics.flatMap((t) =>
+                t.partitions.map((p) => ({ topic: t.name, partition: p.partitionId, replicas: p.replicas, isr: p.isr })),
+            );
+            const ids = platform().outputs.placement.value.brokers.map((b: { id: number }) => b.id) as number[];
+            return ids.flatMap((id) => brokerSyncProblems(id, registered, partitions));
+        });
+
+    /**
+     * Kills `container` with SIGKILL under the load, leaves it down for `downMs`, starts it again, and requires the
+     * platform whole again (every broker in every ISR, every connector and task RUNNING) and nothing lost.
+     */
+    const outage = async (fault: string, container: string, downMs: number) => {
+        const load = await startPairLoad(platform().stackName);
+        const c = docker.getContainer(container);
+        let down = false;
+        try {
+            await new Promise((r) => setTimeout(r, 5000));
+            await c.kill({ signal: "SIGKILL" });
+            down = true;
+            await new Promise((r) => setTimeout(r, downMs));
+            await c.start();
+            down = false;
+            await eventually(240, async () => assert.deepStrictEqual(await brokersInSync(), []));
+            await eventually(180, async () => assert.deepStrictEqual(await notRunning(platform().outputs), []));
+            // Delivery again on both sides, after it is back.
+            await new Promise((r) => setTimeout(r, 10_000));
+            await checkAfter(fault, load);
+        } finally {
+            if (down) await c.start().catch(() => undefined);
+            await load.abandon();
+        }
+    };
+
+    it("a broker killed (-9) for 30 s and started again: the other broker leads its partitions meanwhile, it rejoins every ISR, nothing lost", async () => {
+        await outage("broker 1 killed (-9) for 30 s, then started", `cdc-sync-${platform().stackName}-broker-1`, 30_000);
+    });
+
+    it("ZooKeeper killed (-9) for 30 s and started again: the brokers keep serving without it and re-register, nothing lost", async () => {
+        await outage("ZooKeeper killed (-9) for 30 s, then started", `cdc-sync-${platform().stackName}-zookeeper`, 30_000);
     });
 
     // A table refusing the sink's writes (a trigger) does not do it: the sink retries those forever and stays RUNNING.
