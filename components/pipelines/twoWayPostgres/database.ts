@@ -154,16 +154,18 @@ export function twoWayDatabaseEffect(olds: TwoWayDatabaseInputs, news: TwoWayDat
     if (left.length > 0) what.push(`keeps ${names(left)} set up until the connectors no longer use it (the pair's TwoWayTables then takes it out)`);
     if (olds.spec.originPoolSize !== news.spec.originPoolSize) what.push(`origin pool ${olds.spec.originPoolSize} -> ${news.spec.originPoolSize}`);
     if (olds.spec.schemaEvolution !== news.spec.schemaEvolution) what.push(`schema evolution ${olds.spec.schemaEvolution} -> ${news.spec.schemaEvolution}`);
+    const steps = setupSteps(olds.setupVersion, news.setupVersion);
+    if (steps.length > 0) {
+        // `what` holds only the spec's own changes so far: with none, grants-only steps run without the whole setup.
+        const grantsOnly = steps.every((s) => s.rolesOnly) && what.length === 0;
+        const how = grantsOnly ? "grants only, no table lock" : "the whole setup again, tables locked briefly (5 s lock timeout)";
+        what.push(`setup version ${olds.setupVersion ?? 1} -> ${news.setupVersion}: ${steps.map((s) => s.brings).join("; ")} (${how})`);
+    }
     const rotated = [
         ...(olds.replicationPassword !== news.replicationPassword ? [news.spec.replicationRole] : []),
         ...(olds.sinkPassword !== news.sinkPassword ? [news.spec.sinkRole] : []),
     ];
     if (rotated.length > 0) what.push(`sets a new password on ${listed(rotated)}${what.length === 0 ? ": nothing else, no table lock" : ""}`);
-    const steps = setupSteps(olds.setupVersion, news.setupVersion);
-    if (steps.length > 0) {
-        const how = steps.every((s) => s.rolesOnly) && what.length === 0 ? "grants only, no table lock" : "the whole setup again, tables locked briefly (5 s lock timeout)";
-        what.push(`setup version ${olds.setupVersion ?? 1} -> ${news.setupVersion}: ${steps.map((s) => s.brings).join("; ")} (${how})`);
-    }
     if (what.length === 0 && olds.adminPassword !== news.adminPassword) what.push("records the rotated superuser password: nothing changes in the database");
     return what.length > 0 ? what.join("; ") : undefined;
 }
