@@ -118,10 +118,6 @@ describe("faults: the running local stack heals itself between deploys, under th
         await failOver("Connect worker killed (-9), left down, then started", (c) => c.kill({ signal: "SIGKILL" }), (c) => c.start(), 0);
     });
 
-    it("a Connect worker hung (paused) for 60 s: the other takes its tasks within 30 s, though the hung one still holds its connections; resumed, nothing was lost", async () => {
-        await failOver("Connect worker paused for 60 s, then resumed", (c) => c.pause(), (c) => c.unpause(), 60_000);
-    });
-
     it("the pair's PostgreSQL server restarted under the load: sources and sinks reconnect by themselves, nothing lost", async () => {
         const load = await startPairLoad(platform().stackName);
         try {
@@ -261,5 +257,24 @@ describe("faults: the running local stack heals itself between deploys, under th
         assert.ok(written > 1_000_000, `only ${written} bytes of WAL in two minutes: not enough load to tell`);
         const lastMinute = Math.max(...lags.slice(12));
         assert.ok(lastMinute < Math.max(1_000_000, written / 4), `db2's slot lag reached ${lastMinute} bytes in the last minute, of ${written} bytes written: it is not being confirmed (samples ${lags.join(", ")})`);
+    });
+
+    // Last, on purpose: the worker that resumes can leave its source's offsets behind the slot (below), and every
+    // test after it that restarts that source would fail for that reason, not its own.
+    it("a Connect worker hung (paused) for 60 s: the other takes its tasks within 30 s, though the hung one still holds its connections; resumed, nothing was lost", async () => {
+        await failOver("Connect worker paused for 60 s, then resumed", (c) => c.pause(), (c) => c.unpause(), 60_000);
+    });
+
+    // Skipped, reported as such: it can fail. Seen once, in the run at 76c6176: the pause test above passed, and the next
+    // restart of twoway-db1-source (the server's restart) failed for good: "The connector is trying to read change
+    // stream starting at ... lsn=0/5B56440 ... timestamp=06:51:59 ... but this is no longer available on the
+    // server". That offset is from the moment the worker was paused: on resuming, the fenced worker's task committed
+    // its stale offsets over the new owner's, while the slot had been confirmed further by the new owner. Connect's
+    // exactly-once source support (KIP-618) fences such a zombie's commits; not built yet (docs/faults.md). Whether it
+    // fails depends on whether the new owner commits again after the zombie did, so it is not a reliable test either.
+    it.skip("KNOWN FAILING AT TIMES (#12): after a hung worker resumes, its source restarts from where the slot is: the resumed worker's stale offsets do not win", async () => {
+        const url = workers()[0].url;
+        await axios.post(`${url}/connectors/twoway-db1-source/tasks/0/restart`, undefined, { headers: { "Content-Type": "application/json" } });
+        await eventually(60, async () => assert.strictEqual((await statuses(url))["twoway-db1-source"].tasks[0].state, "RUNNING"));
     });
 });
