@@ -38,9 +38,14 @@ export interface ConnectorTasksState {
     readonly tasks: readonly { readonly id: number; readonly state: string; readonly worker_id: string; readonly trace?: string }[];
 }
 
-/** The first line of a FAILED task's stack trace (the exception and its message), for an operator to act on. */
-function firstLine(trace: string | undefined): string {
-    const line = (trace ?? "").split("\n")[0].trim();
+/**
+ * A FAILED task's cause in one line, for an operator to act on: its trace's root cause (the last `Caused by:`), or
+ * its first line when there is none. (Connect's own first line is often only "Exiting WorkerSinkTask due to
+ * unrecoverable exception.")
+ */
+function causeOf(trace: string | undefined): string {
+    const lines = (trace ?? "").split("\n").map((l) => l.trim());
+    const line = [...lines].reverse().find((l) => l.startsWith("Caused by: "))?.slice("Caused by: ".length) ?? lines[0];
     return line ? ` (${line.length > 300 ? `${line.slice(0, 300)}…` : line})` : "";
 }
 
@@ -56,7 +61,7 @@ export function workerSyncProblems(connectors: readonly ConnectorTasksState[]): 
     for (const c of connectors) {
         if (!SETTLED.includes(c.state)) problems.push(`${c.name}: ${c.state}`);
         else if (c.state === "RUNNING" && c.tasks.length === 0) problems.push(`${c.name}: no task assigned yet`);
-        for (const t of c.tasks) if (!SETTLED.includes(t.state)) problems.push(`${c.name} task ${t.id}: ${t.state}${t.state === "FAILED" ? firstLine(t.trace) : ""}`);
+        for (const t of c.tasks) if (!SETTLED.includes(t.state)) problems.push(`${c.name} task ${t.id}: ${t.state}${t.state === "FAILED" ? causeOf(t.trace) : ""}`);
     }
     return problems;
 }

@@ -43,6 +43,25 @@ describe("rolling changes: what each gate waits for", () => {
             [{ name: "a", state: "RUNNING", tasks: [{ ...task("FAILED"), trace: "org.apache.kafka.connect.errors.ConnectException: Connection refused\n\tat x.y(Z.java:1)" }] }],
             ["a task 0: FAILED (org.apache.kafka.connect.errors.ConnectException: Connection refused)"],
         ],
+        [
+            "a failed task whose trace has causes: named by its root cause",
+            [
+                {
+                    name: "a",
+                    state: "RUNNING",
+                    tasks: [
+                        {
+                            ...task("FAILED"),
+                            trace:
+                                "org.apache.kafka.connect.errors.ConnectException: Exiting WorkerSinkTask due to unrecoverable exception.\n\tat x.y(Z.java:1)\n" +
+                                "Caused by: org.apache.kafka.connect.errors.ConnectException: JDBC sink connector failure\n" +
+                                "Caused by: org.postgresql.util.PSQLException: FATAL: terminating connection due to unexpected postmaster exit\n\tat a.b(C.java:2)",
+                        },
+                    ],
+                },
+            ],
+            ["a task 0: FAILED (org.postgresql.util.PSQLException: FATAL: terminating connection due to unexpected postmaster exit)"],
+        ],
         ["a connector restarting", [{ name: "a", state: "RESTARTING", tasks: [] }], ["a: RESTARTING"]],
     ];
     for (const [what, connectors, problems] of workerCases) {
