@@ -135,7 +135,7 @@ describe("previews in words: a pair's tables and databases", () => {
     it("a setup from an older version: what the newer one brings, grants only", () => {
         assert.strictEqual(
             twoWayDatabaseEffect(db([customers]), { ...db([customers]), setupVersion: 2 }),
-            "setup version 1 -> 2: the replication role may write its side's canary row, which the source's heartbeat bumps so that an idle side's slot stays confirmed (grants only, no table lock)",
+            "setup version 1 -> 2: the replication role may write its side's canary row, which the source's heartbeat bumps so that an idle side's slot stays confirmed; a tombstone for a table not yet joined on this side is kept until it joins, not refused (grants and functions only, no table lock)",
         );
         assert.strictEqual(twoWayDatabaseEffect({ ...db([customers]), setupVersion: 2 }, { ...db([customers]), setupVersion: 2 }), undefined);
     });

@@ -158,7 +158,7 @@ export function twoWayDatabaseEffect(olds: TwoWayDatabaseInputs, news: TwoWayDat
     if (steps.length > 0) {
         // `what` holds only the spec's own changes so far: with none, grants-only steps run without the whole setup.
         const grantsOnly = steps.every((s) => s.rolesOnly) && what.length === 0;
-        const how = grantsOnly ? "grants only, no table lock" : "the whole setup again, tables locked briefly (5 s lock timeout)";
+        const how = grantsOnly ? "grants and functions only, no table lock" : "the whole setup again, tables locked briefly (5 s lock timeout)";
         what.push(`setup version ${olds.setupVersion ?? 1} -> ${news.setupVersion}: ${steps.map((s) => s.brings).join("; ")} (${how})`);
     }
     const rotated = [
@@ -219,7 +219,8 @@ export const twoWayDatabaseProvider: Required<Pick<Provider, "check" | "create" 
             // another order than theirs, and could deadlock them (seen: an application's transaction was the victim).
             const client = await connect(news);
             try {
-                await runPlan(client, { autocommit: [], transaction: steps.length > 0 ? rolesSql(news.spec) : [] }, passwordSql(news));
+                const versionSql = steps.length > 0 ? [...rolesSql(news.spec), ...steps.flatMap((s) => s.alsoSql?.(news.spec) ?? [])] : [];
+                await runPlan(client, { autocommit: [], transaction: versionSql }, passwordSql(news));
             } finally {
                 await client.end();
             }

@@ -1,6 +1,6 @@
 // The whole per-database setup and its teardown, as ordered SQL. Everything is idempotent (IF NOT
 // EXISTS, CREATE OR REPLACE, existence checks), so `update` re-runs the same setup to converge.
-import { dropTableSql, lwwTablesSql, sharedFunctionsSql, tableTriggersSql } from "./lww";
+import { applyTombstoneFunctionSql, dropTableSql, lwwTablesSql, sharedFunctionsSql, tableTriggersSql } from "./lww";
 import { createOriginsSql, dropOriginsSql, loginTriggerSql } from "./origins";
 import { dropRolesSql, rolesSql } from "./roles";
 import { signalSetupSql, signalTable } from "./signals";
@@ -24,12 +24,19 @@ export interface SetupStep {
      * application transaction can then be the victim of a deadlock with it, so say so in `brings`.
      */
     readonly rolesOnly: boolean;
+    /** With `rolesOnly`: statements of its own that lock no table either (CREATE OR REPLACE FUNCTION), run after. */
+    readonly alsoSql?: (spec: TwoWayDatabaseSpec) => string[];
 }
 
 export const SETUP_STEPS: Record<number, SetupStep> = {
     2: {
-        brings: "the replication role may write its side's canary row, which the source's heartbeat bumps so that an idle side's slot stays confirmed",
+        brings:
+            "the replication role may write its side's canary row, which the source's heartbeat bumps so that an idle side's slot stays confirmed; " +
+            "a tombstone for a table not yet joined on this side is kept until it joins, not refused",
         rolesOnly: true,
+        // Deployments from before the tombstone rule changed (session 6) still refuse: a table joining while the other
+        // side deletes from it failed the sink (integration run at 80baa3f, day-2 "a table ... joins").
+        alsoSql: (spec) => [applyTombstoneFunctionSql(spec)],
     },
 };
 
