@@ -72,6 +72,9 @@ export class TwoWayWriteLoad {
         return c;
     }
 
+    /** Statements PostgreSQL rolled back as a deadlock's victim, and this load repeated. */
+    deadlockVictims = 0;
+
     /** Reconnections in flight, by the connection that was lost: the writer and the probe share one per side. */
     private readonly reconnecting = new Map<Client, Promise<Client>>();
 
@@ -87,6 +90,12 @@ export class TwoWayWriteLoad {
             try {
                 return await c.query(sql, params);
             } catch (e) {
+                // Chosen as a deadlock's victim (the stack's setup changing a table's triggers under this load):
+                // rolled back, so repeated, as an application retries one.
+                if ((e as { code?: string }).code === "40P01" && Date.now() <= deadline) {
+                    this.deadlockVictims++;
+                    continue;
+                }
                 if (!lostConnection(e) || Date.now() > deadline) throw e;
                 if (!this.reconnecting.has(c)) {
                     const again = (async () => {
