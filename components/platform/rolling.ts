@@ -95,20 +95,20 @@ interface BrokerGateInputs {
     timeoutSeconds: number;
 }
 
+/** The brokers registered with the cluster and every partition's replicas and ISR, as brokerSyncProblems takes them. */
+export async function readReplicaState(admin: import("kafkajs").Admin): Promise<{ registered: number[]; partitions: PartitionState[] }> {
+    const cluster = await admin.describeCluster();
+    const meta = await admin.fetchTopicMetadata();
+    const partitions = meta.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionId, replicas: p.replicas, isr: p.isr })));
+    return { registered: cluster.brokers.map((b) => b.nodeId), partitions };
+}
+
 async function waitBrokerInSync(g: BrokerGateInputs): Promise<void> {
     await withAdmin(g.bootstrapServers, (admin) =>
         // Twice in a row, 2 s apart: one metadata answer can predate the broker's last shrink of an ISR.
         waitUntilClear(`broker ${g.brokerId}`, g.timeoutSeconds, 2, async () => {
-            const cluster = await admin.describeCluster();
-            const meta = await admin.fetchTopicMetadata();
-            const partitions = meta.topics.flatMap((t) =>
-                t.partitions.map((p) => ({ topic: t.name, partition: p.partitionId, replicas: p.replicas, isr: p.isr })),
-            );
-            return brokerSyncProblems(
-                g.brokerId,
-                cluster.brokers.map((b) => b.nodeId),
-                partitions,
-            );
+            const { registered, partitions } = await readReplicaState(admin);
+            return brokerSyncProblems(g.brokerId, registered, partitions);
         }),
     );
 }

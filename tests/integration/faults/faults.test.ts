@@ -8,7 +8,7 @@ import axios from "axios";
 import Dockerode from "dockerode";
 import { Client } from "pg";
 import { collectStatus, renderText } from "../../../scripts/status";
-import { brokerSyncProblems } from "../../../components/platform/rolling";
+import { brokerSyncProblems, readReplicaState } from "../../../components/platform/rolling";
 import { withAdmin } from "../../../components/platform/topic";
 import { eventually } from "../harness";
 import { notRunning, pairServer, platform, startPairLoad } from "../fixture";
@@ -135,10 +135,7 @@ describe("faults: the running local stack heals itself between deploys, under th
     /** Every broker registered and in the ISR of every partition it holds, as the rolling gate asks it. */
     const brokersInSync = async () =>
         withAdmin(platform().bootstrapServers.join(","), async (admin) => {
-            const registered = (await admin.describeCluster()).brokers.map((b) => b.nodeId);
-            const partitions = (await admin.fetchTopicMetadata()).topics.flatMap((t) =>
-                t.partitions.map((p) => ({ topic: t.name, partition: p.partitionId, replicas: p.replicas, isr: p.isr })),
-            );
+            const { registered, partitions } = await readReplicaState(admin);
             const ids = platform().outputs.placement.value.brokers.map((b: { id: number }) => b.id) as number[];
             return ids.flatMap((id) => brokerSyncProblems(id, registered, partitions));
         });
