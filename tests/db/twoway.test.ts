@@ -8,6 +8,7 @@ import { TwoWayDatabaseInputs, TwoWayDatabaseOutputs, twoWayDatabaseProvider as 
 import { TwoWayTablesInputs, twoWayTablesProvider } from "../../components/pipelines/twoWayPostgres/tables";
 import { canaryBumpSql } from "../../components/pipelines/twoWayPostgres/canary";
 import { SETUP_VERSION } from "../../components/pipelines/twoWayPostgres/setup";
+import { SINK_IDLE_IN_TRANSACTION_SECONDS } from "../../components/pipelines/twoWayPostgres/roles";
 import { CANARY_TABLE, ReplicatedTable, TOMBSTONE_TABLE, TwoWayDatabaseSpec, defaultSpec } from "../../components/pipelines/twoWayPostgres/spec";
 import { Change } from "./pgoutput";
 import { SimulatedSink, SimulatedSource } from "./connectors";
@@ -428,6 +429,27 @@ describe("two-way PostgreSQL sync (database side, PostgreSQL 17)", function () {
             await assert.rejects(repl.query("UPDATE accounts SET balance = 0 WHERE id = 1"), /permission denied/);
         } finally {
             await repl.end();
+        }
+    });
+
+    it("a sink session left idle inside its transaction (its worker hung) is ended after 10 s: the sink's task restarted on another worker gets its row then, not when the hung worker resumes", async () => {
+        const [, two] = sides;
+        const hung = await server.connect("db2", two.spec.sinkRole, two.outs!.sinkPassword);
+        const next = await server.connect("db2", two.spec.sinkRole, two.outs!.sinkPassword);
+        hung.on("error", () => undefined);
+        try {
+            await hung.query("BEGIN");
+            assert.strictEqual((await hung.query("SELECT id FROM accounts WHERE id = 1 FOR UPDATE")).rowCount, 1);
+            // Without the role's timeout the lock would be held for good: fail in bounded time instead.
+            await next.query("SET lock_timeout = '25s'");
+            const at = Date.now();
+            await next.query("SELECT id FROM accounts WHERE id = 1 FOR UPDATE");
+            const waited = (Date.now() - at) / 1000;
+            assert.ok(waited > SINK_IDLE_IN_TRANSACTION_SECONDS - 1 && waited < SINK_IDLE_IN_TRANSACTION_SECONDS + 5, `waited ${waited} s for the hung session's lock`);
+            await assert.rejects(hung.query("COMMIT"), /idle-in-transaction timeout|terminating connection|not queryable/);
+        } finally {
+            await hung.end().catch(() => undefined);
+            await next.end();
         }
     });
 

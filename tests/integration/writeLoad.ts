@@ -171,6 +171,11 @@ export class TwoWayWriteLoad {
         }
     }
 
+    /** Per direction (db1 -> db2, db2 -> db1), the longest time it has delivered nothing new of its probe so far, in ms. */
+    get gapsMs(): readonly number[] {
+        return [...this.gaps];
+    }
+
     /** The longest time either direction has delivered nothing new of its probe so far, in ms. */
     get maxGapMs(): number {
         return Math.max(...this.gaps);

@@ -157,7 +157,7 @@ export function twoWayDatabaseEffect(olds: TwoWayDatabaseInputs, news: TwoWayDat
     const steps = setupSteps(olds.setupVersion, news.setupVersion);
     if (steps.length > 0) {
         // `what` holds only the spec's own changes so far: with none, grants-only steps run without the whole setup.
-        const grantsOnly = steps.every((s) => s.rolesOnly) && what.length === 0;
+        const grantsOnly = steps.every((s) => s.lockFree) && what.length === 0;
         const how = grantsOnly ? "grants and functions only, no table lock" : "the whole setup again, tables locked briefly (5 s lock timeout)";
         what.push(`setup version ${olds.setupVersion ?? 1} -> ${news.setupVersion}: ${steps.map((s) => s.brings).join("; ")} (${how})`);
     }
@@ -209,11 +209,11 @@ export const twoWayDatabaseProvider: Required<Pick<Provider, "check" | "create" 
     },
     async update(_id, olds, news) {
         const steps = setupSteps(olds.setupVersion, news.setupVersion);
-        const rolesOnly =
+        const lockFree =
             changedFields(olds.spec, news.spec, UPDATE_SPEC).length === 0 &&
             changedFields(olds.connection, news.connection, ["user"]).length === 0 &&
-            steps.every((s) => s.rolesOnly);
-        if (rolesOnly) {
+            steps.every((s) => s.lockFree);
+        if (lockFree) {
             // A rotation, or a new version that only grants: the roles' statements and passwords, nothing else. The
             // whole setup would take table locks (triggers) under the running sink's and applications' writes, in
             // another order than theirs, and could deadlock them (seen: an application's transaction was the victim).

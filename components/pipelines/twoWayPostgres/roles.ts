@@ -6,10 +6,22 @@
 //  - sink role (Debezium JDBC sink writing into this database): SELECT, INSERT, UPDATE, as its upserts
 //    need; no DELETE (deletes arrive as tombstones and are applied by a trigger running as its owner), no
 //    TRUNCATE. With schema evolution `basic` it also inherits the table owner's privileges (ALTER TABLE
-//    ADD COLUMN needs ownership) but may not SET ROLE to it.
+//    ADD COLUMN needs ownership) but may not SET ROLE to it. A session of its left idle inside a transaction
+//    is ended after SINK_IDLE_IN_TRANSACTION_SECONDS (below).
 // Passwords are never part of this SQL: the provider sets them as SCRAM verifiers (see scram.ts).
 import { CANARY_TABLE, ReplicatedTable, TwoWayDatabaseSpec, managedComment, syncTables, tableKey } from "./spec";
 import { doBlock, ident, literal, qualified } from "../../databases/postgres/sqlText";
+
+/**
+ * How long a sink session may sit idle inside a transaction before the server ends it. A sink writes a batch and
+ * commits at once; a session idle in a transaction for longer belongs to a worker that hangs (paused, swapping, a
+ * stuck JVM), and it holds the row locks of its batch, so the task the group restarts on another worker waits on
+ * them, and its direction delivers nothing, until the hung worker resumes. Shorter than the group's fail-over
+ * (session timeout 8 s and the rebalance delay 10 s, components/platform/properties.ts), so the locks are gone
+ * before the task runs elsewhere. A worker that stalls this long and then goes on finds its connection closed: the
+ * task fails, nothing of its batch was committed, and the batch is delivered again.
+ */
+export const SINK_IDLE_IN_TRANSACTION_SECONDS = 10;
 
 function publishedTables(spec: TwoWayDatabaseSpec): string[] {
     return [...spec.tables.map(tableKey), ...syncTables(spec).map((t) => qualified(t.schema, t.name))];
@@ -41,6 +53,8 @@ export function rolesSql(spec: TwoWayDatabaseSpec): string[] {
         ...createRole(spec.replicationRole, `${base} REPLICATION`, comment),
         // One origin per connection: a session beyond the pool could not be tagged, so it is not let in.
         ...createRole(spec.sinkRole, `${base} NOREPLICATION CONNECTION LIMIT ${spec.originPoolSize}`, comment),
+        // For the sessions it opens from now on (a running task's keep their settings until it reconnects).
+        `ALTER ROLE ${sink} SET idle_in_transaction_session_timeout = '${SINK_IDLE_IN_TRANSACTION_SECONDS}s'`,
         doBlock(
             `BEGIN\n  EXECUTE format('GRANT CONNECT ON DATABASE %I TO %I, %I', current_database(), ` +
                 `${literal(spec.replicationRole)}, ${literal(spec.sinkRole)});\nEND;`,

@@ -2,7 +2,7 @@
 // EXISTS, CREATE OR REPLACE, existence checks), so `update` re-runs the same setup to converge.
 import { applyTombstoneFunctionSql, dropTableSql, lwwTablesSql, sharedFunctionsSql, tableTriggersSql } from "./lww";
 import { createOriginsSql, dropOriginsSql, loginTriggerSql } from "./origins";
-import { dropRolesSql, rolesSql } from "./roles";
+import { SINK_IDLE_IN_TRANSACTION_SECONDS, dropRolesSql, rolesSql } from "./roles";
 import { signalSetupSql, signalTable } from "./signals";
 import { LOGIN_TRIGGER, TwoWayDatabaseSpec, managedComment, originNames, syncTables, tableKey, validateSpec } from "./spec";
 import { doBlock, ident, literal, qualified } from "../../databases/postgres/sqlText";
@@ -13,7 +13,7 @@ import { doBlock, ident, literal, qualified } from "../../databases/postgres/sql
  * in a way a running pair must get, and add the step below. Version 1 is the first (recorded as absent by
  * deployments from before versions existed).
  */
-export const SETUP_VERSION = 2;
+export const SETUP_VERSION = 3;
 
 /** What a version brings (`brings`, for the preview's words), and whether its roles' statements alone bring it. */
 export interface SetupStep {
@@ -23,8 +23,8 @@ export interface SetupStep {
      * setup runs again, idempotent, locking the tables briefly under the live traffic (5 s lock timeout); an
      * application transaction can then be the victim of a deadlock with it, so say so in `brings`.
      */
-    readonly rolesOnly: boolean;
-    /** With `rolesOnly`: statements of its own that lock no table either (CREATE OR REPLACE FUNCTION), run after. */
+    readonly lockFree: boolean;
+    /** With `lockFree`: statements of its own that lock no table either (CREATE OR REPLACE FUNCTION), run after. */
     readonly alsoSql?: (spec: TwoWayDatabaseSpec) => string[];
 }
 
@@ -33,10 +33,17 @@ export const SETUP_STEPS: Record<number, SetupStep> = {
         brings:
             "the replication role may write its side's canary row, which the source's heartbeat bumps so that an idle side's slot stays confirmed; " +
             "a tombstone for a table not yet joined on this side is kept until it joins, not refused",
-        rolesOnly: true,
+        lockFree: true,
         // Deployments from before the tombstone rule changed (session 6) still refuse: a table joining while the other
         // side deletes from it failed the sink (integration run at 80baa3f, day-2 "a table ... joins").
         alsoSql: (spec) => [applyTombstoneFunctionSql(spec)],
+    },
+    3: {
+        brings:
+            `a sink session idle inside a transaction for ${SINK_IDLE_IN_TRANSACTION_SECONDS} s (its worker hung) is ended, so its row locks do not hold up ` +
+            "the task restarted on another worker (for sink sessions opened from now on)",
+        // Seen: CI at fdce275, the pause test's direction delivered nothing for the whole 60 s pause.
+        lockFree: true,
     },
 };
 

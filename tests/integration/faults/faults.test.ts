@@ -101,13 +101,13 @@ describe("faults: the running local stack heals itself between deploys, under th
             await new Promise((r) => setTimeout(r, Math.max(10_000, at + downMs - Date.now())));
             await heal(container);
             down = false;
-            const failover = load.maxGapMs;
+            const [failover, gaps] = [load.maxGapMs, load.gapsMs];
             await eventually(180, async () => {
                 const now = await statuses(victim.url);
                 assert.ok(Object.values(now).some((st) => st.tasks.some((t) => t.worker_id === victim.id)), "no task moved back to the worker");
             });
             await checkAfter(what, load, failover);
-            assert.ok(failover < FAILOVER_LIMIT_MS, `a direction delivered nothing for ${failover} ms after the fault (at ${new Date(at).toISOString()})`);
+            assert.ok(failover < FAILOVER_LIMIT_MS, `a direction delivered nothing for ${failover} ms after the fault (at ${new Date(at).toISOString()}; db1 -> db2 ${gaps[0]} ms, db2 -> db1 ${gaps[1]} ms)`);
         } finally {
             if (down) await heal(container).catch(() => undefined);
             await load.abandon();
