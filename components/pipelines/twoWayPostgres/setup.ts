@@ -104,6 +104,11 @@ export function setupPlan(spec: TwoWayDatabaseSpec, removed: Removed = { origins
     return {
         autocommit: slotSql(spec),
         transaction: [
+            // The replicated tables first, then cdc-sync's own: the order in which a sink's or an application's write
+            // takes them (the table, then its trigger's tombstones). Taken the other way round, a write to a table
+            // under the setup deadlocked with it, and the sink was the victim and went FAILED (CI-like run at 19b5bd9,
+            // day 2's "a table joins"). Each of these locks is held to the commit anyway.
+            `LOCK TABLE ${spec.tables.map(tableKey).join(", ")} IN ACCESS EXCLUSIVE MODE`,
             ...lwwTablesSql(spec),
             ...sharedFunctionsSql(spec),
             ...spec.tables.flatMap((t) => tableTriggersSql(spec, t)),
