@@ -453,6 +453,35 @@ describe("two-way PostgreSQL sync (database side, PostgreSQL 17)", function () {
         }
     });
 
+    it("a whole setup run under a write in progress waits for it, not deadlocks with it: it takes the replicated tables before the tombstones, as the write's trigger does", async () => {
+        const [one] = sides;
+        const writer = one.app!;
+        const deadlocks = async () => Number((await rows("postgres", "SELECT deadlocks FROM pg_catalog.pg_stat_database WHERE datname = 'db1'"))[0].deadlocks);
+        const before = await deadlocks();
+        await writer.query("INSERT INTO accounts VALUES (9001, 'locks', 0)");
+        await writer.query("BEGIN");
+        // A statement that has taken its table and not yet reached its trigger (the sink's, in the deadlock seen).
+        await writer.query("LOCK TABLE accounts IN ROW EXCLUSIVE MODE");
+        // A spec change: the whole setup runs again, in one transaction.
+        const news = { ...one.outs!, spec: { ...one.outs!.spec, originPoolSize: one.outs!.spec.originPoolSize + 1 } };
+        const update = provider.update("id", one.outs!, news);
+        try {
+            await new Promise((r) => setTimeout(r, 1500));
+            // The delete's trigger records a tombstone: with the setup holding cdc-sync's tables first, this deadlocked.
+            await writer.query("DELETE FROM accounts WHERE id = 9001");
+            await writer.query("COMMIT");
+        } catch (e) {
+            await writer.query("ROLLBACK").catch(() => undefined);
+            throw e;
+        } finally {
+            one.outs = (await update).outs;
+        }
+        // The setup repeats a transaction a deadlock aborted, so only the server's count shows one (its statistics
+        // are written within a second or so).
+        await new Promise((r) => setTimeout(r, 2000));
+        assert.strictEqual(await deadlocks(), before, "the setup deadlocked with the write");
+    });
+
     it("(d) teardown leaves no slot, publication, origin, event trigger, role, schema or stamp column", async () => {
         for (const s of sides) {
             for (const c of s.clients.splice(1)) await c.end();
