@@ -215,8 +215,8 @@ export const twoWayDatabaseProvider: Required<Pick<Provider, "check" | "create" 
             steps.every((s) => s.lockFree);
         if (lockFree) {
             // A rotation, or a new version that only grants: the roles' statements and passwords, nothing else. The
-            // whole setup would take table locks (triggers) under the running sink's and applications' writes, in
-            // another order than theirs, and could deadlock them (seen: an application's transaction was the victim).
+            // whole setup would lock every replicated table under the running sink's and applications' writes (and, before
+            // it took them in their order, setupPlan, deadlocked them: an application's transaction was the victim).
             const client = await connect(news);
             try {
                 const versionSql = steps.length > 0 ? [...rolesSql(news.spec), ...steps.flatMap((s) => s.alsoSql?.(news.spec) ?? [])] : [];
