@@ -156,9 +156,9 @@ export function twoWayDatabaseEffect(olds: TwoWayDatabaseInputs, news: TwoWayDat
     if (olds.spec.schemaEvolution !== news.spec.schemaEvolution) what.push(`schema evolution ${olds.spec.schemaEvolution} -> ${news.spec.schemaEvolution}`);
     const steps = setupSteps(olds.setupVersion, news.setupVersion);
     if (steps.length > 0) {
-        // `what` holds only the spec's own changes so far: with none, grants-only steps run without the whole setup.
-        const grantsOnly = steps.every((s) => s.lockFree) && what.length === 0;
-        const how = grantsOnly ? "grants and functions only, no table lock" : "the whole setup again, tables locked briefly (5 s lock timeout)";
+        // `what` holds only the spec's own changes so far: with none, lock-free steps run without the whole setup.
+        const lockFree = steps.every((s) => s.lockFree) && what.length === 0;
+        const how = lockFree ? "grants and functions only, no table lock" : "the whole setup again, tables locked briefly (5 s lock timeout)";
         what.push(`setup version ${olds.setupVersion ?? 1} -> ${news.setupVersion}: ${steps.map((s) => s.brings).join("; ")} (${how})`);
     }
     const rotated = [
