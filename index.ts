@@ -17,6 +17,8 @@ export const connectVersion = out.connectVersion;
 export const connectPlugins = out.connectPlugins;
 /** Which server runs what, at which address. */
 export const placement = out.placement;
+/** Every JVM's Prometheus metrics endpoint (ZooKeeper, brokers, Connect workers): `{ job, name, server, url }`. */
+export const metrics = out.metrics;
 /** Each declared pipeline by name (`cdc-sync:pipelines`): its kind, its ends, its connectors and health. */
 export const pipelines = out.pipelines;
 /** Each connector declared in `cdc-sync:connectors`, by name: its observed state and tasks. */

@@ -2,6 +2,7 @@
 // the secret maps. Pure: raw values in, typed PlatformConfig out, every problem into the Checker.
 import { Checker, HOSTNAME, IPV4, NAMESPACE, serverRef, Bind } from "./checker";
 import { BROKER_OWNED, CONNECT_OWNED, loadPassThrough } from "./passThrough";
+import { METRICS_PORT_OFFSET, SUPERVISOR_PORT_OFFSET } from "./ports";
 import { BrokerSpec, CONNECT_PLUGINS, ConnectClusterSpec, ConnectPlugin, ConnectSpec, Engine, HeapSettings, KafkaSettings, PlatformConfig, ServerSpec, ZooKeeperSpec } from "./schema";
 
 const HEAP = /^(-Xm[sx]\d+[kmg]\s*)+$/;
@@ -196,15 +197,30 @@ export function loadSecretMapNames(c: Checker, key: "connectorSecrets" | "passwo
     return names;
 }
 
-/** Two services on the same server address and port cannot both bind. */
+/**
+ * Two services on the same server address and port cannot both bind. Besides its own port, every JVM binds its
+ * metrics port (METRICS_PORT_OFFSET above) and every Connect worker's supervisor its own (SUPERVISOR_PORT_OFFSET).
+ */
 export function checkPortClashes(c: Checker, cfg: PlatformConfig, more: readonly Bind[]): void {
     const addressOf = new Map(cfg.servers.map((s) => [s.name, s.address]));
-    const binds: Bind[] = [
+    const jvms: Bind[] = [
         { key: "zookeeper.port", server: cfg.zookeeper.server, port: cfg.zookeeper.port },
         ...cfg.brokers.map((b, i) => ({ key: `brokers[${i}].port`, server: b.server, port: b.port })),
         ...[cfg.connect, ...cfg.connect.clusters].flatMap((k) =>
             k.workers.map((w) => ({ key: `${k.name === "default" ? "connect" : `connect.clusters.${k.name}`}.port (worker on ${w})`, server: w, port: k.port })),
         ),
+    ];
+    const offset = (b: Bind, by: number, what: string): Bind[] => {
+        const note = `${what} at ${b.port + by}`;
+        const key = b.key.endsWith(")") ? `${b.key.slice(0, -1)}, ${note})` : `${b.key} (${note})`;
+        if (b.port + by <= 65535) return [{ key, server: b.server, port: b.port + by }];
+        c.say(b.key, `expected a port up to ${65535 - by}: its ${what} would listen ${by} above it, past 65535`);
+        return [];
+    };
+    const binds: Bind[] = [
+        ...jvms,
+        ...jvms.flatMap((b) => offset(b, METRICS_PORT_OFFSET, "metrics")),
+        ...jvms.filter((b) => b.key.startsWith("connect")).flatMap((b) => offset(b, SUPERVISOR_PORT_OFFSET, "supervisor")),
         ...more,
     ];
     const seen = new Map<string, string>();

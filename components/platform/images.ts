@@ -58,6 +58,7 @@ export class PlatformImages extends pulumi.ComponentResource {
                         POSTGRES_JDBC_VERSION: versions.postgresJdbc,
                         MYSQL_JDBC_VERSION: versions.mysqlJdbc,
                         MARIADB_JDBC_VERSION: versions.mariadbJdbc,
+                        JMX_EXPORTER_VERSION: versions.jmxExporter,
                     },
                 },
                 { parent: this },

@@ -1,7 +1,13 @@
 // Pure placement: which service runs on which server, under which container and volume names, and
 // the addresses every other service uses to reach it. Resources are created from this, and the unit
 // tests assert it table-driven, so "where does broker 2 live" has one answer in one place.
+import { METRICS_PORT_OFFSET } from "../config/ports";
 import { Engine, PlatformConfig, ServerSpec } from "../config/schema";
+
+/** Where a service listening on `address:port` serves its metrics: `http://address:(port + offset)/metrics`. */
+export function metricsUrl(address: string, port: number): string {
+    return `http://${address}:${port + METRICS_PORT_OFFSET}/metrics`;
+}
 
 export interface EngineGroup {
     /** Stable identity of the engine (`local`, `unix:/run/x.sock`, `ssh:deploy@host:22`). */
@@ -16,6 +22,8 @@ export interface ZooKeeperPlacement {
     readonly port: number;
     /** `address:port` that brokers on every server use. */
     readonly connectString: string;
+    /** Its Prometheus metrics (`metricsUrl`). */
+    readonly metricsUrl: string;
     readonly containerName: string;
     readonly volumeName: string;
 }
@@ -25,6 +33,8 @@ export interface BrokerPlacement {
     readonly server: ServerSpec;
     readonly port: number;
     readonly bootstrap: string;
+    /** Its Prometheus metrics (`metricsUrl`). */
+    readonly metricsUrl: string;
     readonly containerName: string;
     readonly volumeName: string;
 }
@@ -33,6 +43,8 @@ export interface WorkerPlacement {
     readonly server: ServerSpec;
     readonly port: number;
     readonly url: string;
+    /** Its Prometheus metrics (`metricsUrl`). */
+    readonly metricsUrl: string;
     readonly containerName: string;
 }
 
@@ -92,6 +104,7 @@ export function place(cfg: PlatformConfig, prefix: string): Placement {
             server: s,
             port: b.port,
             bootstrap: `${s.address}:${b.port}`,
+            metricsUrl: metricsUrl(s.address, b.port),
             containerName: `${prefix}-broker-${b.id}`,
             volumeName: `${prefix}-broker-${b.id}-data`,
         };
@@ -106,6 +119,7 @@ export function place(cfg: PlatformConfig, prefix: string): Placement {
                 server: s,
                 port: k.port,
                 url: `http://${s.address}:${k.port}`,
+                metricsUrl: metricsUrl(s.address, k.port),
                 containerName: k.name === "default" ? `${prefix}-connect-${s.name}` : `${prefix}-connect-${k.name}-${s.name}`,
             };
         }),
@@ -117,6 +131,7 @@ export function place(cfg: PlatformConfig, prefix: string): Placement {
             server: zkServer,
             port: cfg.zookeeper.port,
             connectString: `${zkServer.address}:${cfg.zookeeper.port}`,
+            metricsUrl: metricsUrl(zkServer.address, cfg.zookeeper.port),
             containerName: `${prefix}-zookeeper`,
             volumeName: `${prefix}-zookeeper-data`,
         },
@@ -125,4 +140,25 @@ export function place(cfg: PlatformConfig, prefix: string): Placement {
         connect: clusters[0],
         connectClusters: clusters,
     };
+}
+
+/** One Prometheus scrape target of the stack: which service, on which server, at which URL. */
+export interface MetricsEndpoint {
+    /** `zookeeper`, `broker` or `connect`: the Prometheus job a scrape config would put it in. */
+    readonly job: "zookeeper" | "broker" | "connect";
+    /** `zookeeper`, `broker-1`, `connect-server1` (`connect-<cluster>-server1` for another cluster). */
+    readonly name: string;
+    readonly server: string;
+    readonly url: string;
+}
+
+/** Every metrics endpoint of the platform, ZooKeeper first, then the brokers, then each cluster's workers. */
+export function metricsEndpoints(plan: Placement): MetricsEndpoint[] {
+    return [
+        { job: "zookeeper", name: "zookeeper", server: plan.zookeeper.server.name, url: plan.zookeeper.metricsUrl },
+        ...plan.brokers.map((b) => ({ job: "broker" as const, name: `broker-${b.id}`, server: b.server.name, url: b.metricsUrl })),
+        ...plan.connectClusters.flatMap((k) =>
+            k.workers.map((w) => ({ job: "connect" as const, name: k.name === "default" ? `connect-${w.server.name}` : `connect-${k.name}-${w.server.name}`, server: w.server.name, url: w.metricsUrl })),
+        ),
+    ];
 }

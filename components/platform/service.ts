@@ -5,6 +5,7 @@ import { ServerSpec } from "../config/schema";
 import { Container } from "../docker/container";
 import { Volume } from "../docker/volume";
 import { KAFKA_IMAGE_USER } from "./images";
+import { METRICS_PORT_OFFSET } from "../config/ports";
 import { renderProperties } from "./properties";
 
 export interface PlatformServiceArgs {
@@ -19,7 +20,7 @@ export interface PlatformServiceArgs {
     readonly heap: string;
     readonly labels: Record<string, string>;
     readonly memoryMiB: number;
-    /** The port `up` waits for on the server's address. */
+    /** The port `up` waits for on the server's address; its metrics are served at this plus METRICS_PORT_OFFSET. */
     readonly port: number;
     readonly readyTimeoutSeconds: number;
     /** A named volume for the role's data directory. */
@@ -43,7 +44,11 @@ export function platformService(name: string, args: PlatformServiceArgs, opts: p
             name: args.containerName,
             image: args.image,
             args: [args.role],
-            env: { CDC_PROPERTIES: renderProperties(args.properties), CDC_HEAP: args.heap },
+            env: {
+                CDC_PROPERTIES: renderProperties(args.properties),
+                CDC_HEAP: args.heap,
+                CDC_METRICS: `${args.server.address}:${args.port + METRICS_PORT_OFFSET}`,
+            },
             volumes: args.data ? { [args.data.volumeName]: args.data.path } : {},
             labels: args.labels,
             memoryMiB: args.memoryMiB,

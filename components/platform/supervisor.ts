@@ -6,9 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ServerSpec } from "../config/schema";
 import { Container } from "../docker/container";
 import { ownerLabels } from "../docker/engine";
-
-/** The supervisor of the worker at port p answers at p + this, on the same address. */
-export const SUPERVISOR_PORT_OFFSET = 1000;
+import { SUPERVISOR_PORT_OFFSET } from "../config/ports";
 
 export interface WorkerSupervisorArgs {
     readonly server: ServerSpec;

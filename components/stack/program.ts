@@ -5,6 +5,7 @@ import { Connector } from "../connectors/connector";
 import { buildPostgresServers } from "../databases/servers";
 import type { BuildContext } from "../pipelines/kind";
 import { pipelineKind } from "../pipelines/registry";
+import { metricsEndpoints } from "../platform/placement";
 import { KafkaPlatform } from "../platform/platform";
 import { PasswordSet } from "../secrets/passwords";
 import { ALLOW_KEY, allowDestruction, unusedAllowances } from "../dynamic/guard";
@@ -108,6 +109,8 @@ export function buildStack({ stack, config, connectorSecrets, pinnedPasswords }:
             connectClusters: Object.fromEntries(plan.connectClusters.map((k) => [k.name, k.workers.map((w) => ({ server: w.server.name, url: w.url }))])),
             databases: Object.fromEntries([...databases].map(([name, d]) => [name, `${d.host}:${d.port}`])),
         },
+        /** Every JVM's Prometheus metrics (the JMX exporter on its server's address), as scrape targets. */
+        metrics: metricsEndpoints(plan),
         /** Each declared pipeline by name: its kind, where its ends are, its connectors and health. */
         pipelines: Object.fromEntries(pipelines.map(([name, b]) => [name, b.outputs])),
         /** Each `cdc-sync:connectors` entry by name: its observed state and tasks. */

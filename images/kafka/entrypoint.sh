@@ -3,6 +3,8 @@
 #   argument 1      role: zookeeper | broker | connect (no further arguments)
 #   CDC_PROPERTIES  required: the complete properties file for that role; written to /etc/cdc-sync/<role>.properties
 #   CDC_HEAP        optional JVM heap flags, default "-Xms256m -Xmx512m"
+#   CDC_METRICS     optional `address:port`: serve Prometheus metrics there (the JMX exporter agent, with the
+#                   role's rules from /opt/kafka/config/metrics/<role>.yml); unset, no metrics port is opened
 # The role's main class then replaces this shell (exec), so it is PID 1 and gets the engine's SIGTERM directly.
 # Extra JVM flags, if ever needed, go in JDK_JAVA_OPTIONS, which the java launcher reads by itself.
 set -eu
@@ -33,12 +35,22 @@ props=/etc/cdc-sync/$role.properties
 (umask 077 && printf '%s\n' "$CDC_PROPERTIES" >"$props") || fail "cannot write $props"
 unset CDC_PROPERTIES
 
+agent=""
+if [ -n "${CDC_METRICS:-}" ]; then
+  case "$CDC_METRICS" in
+    *:[0-9]*) ;;
+    *) fail "CDC_METRICS must be address:port, got '$CDC_METRICS'" ;;
+  esac
+  agent="-javaagent:/opt/jmx-exporter/jmx_prometheus_javaagent.jar=$CDC_METRICS:/opt/kafka/config/metrics/$role.yml"
+fi
+
 cd "$data"
 # Word splitting of CDC_HEAP is intended (several flags in one variable).
 # shellcheck disable=SC2086
 exec java ${CDC_HEAP:--Xms256m -Xmx512m} \
   -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExitOnOutOfMemoryError \
   -Djava.awt.headless=true \
+  ${agent:+"$agent"} \
   -Dlog4j.configuration=file:/opt/kafka/config/log4j.properties \
   -cp '/opt/kafka/libs/*' \
   "$main" "$props"

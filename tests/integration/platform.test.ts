@@ -9,6 +9,7 @@ import { place } from "../../components/platform/placement";
 import { stackFile } from "../stackFiles";
 import { platform } from "./fixture";
 import { execIn, TestStack } from "./harness";
+import { samples, scrape } from "./metrics";
 
 describe("platform stack: ZooKeeper, two brokers, Connect (real pulumi up)", function () {
     this.timeout(10 * 60 * 1000);
@@ -125,6 +126,27 @@ describe("platform stack: ZooKeeper, two brokers, Connect (real pulumi up)", fun
         assert.strictEqual(await open(b2Host, Number(b2Port)), true);
         assert.strictEqual(await open("127.0.0.1", Number(b2Port)), false, "a broker answers on 127.0.0.1: bound too widely");
         assert.strictEqual(await open(b2Host, Number(zkPort)), false, "ZooKeeper answers on broker 2's server address");
+    });
+
+    it("every JVM serves Prometheus metrics at the endpoint the outputs list: its JVM, and what its role is watched for", async () => {
+        const plan = place(loadStackConfig(stackFile(platform().stackName)), `cdc-sync-${platform().stackName}`);
+        const endpoints = outputs.metrics.value as { job: string; name: string; server: string; url: string }[];
+        assert.deepStrictEqual(
+            endpoints.map((e) => e.url).sort(),
+            [plan.zookeeper.metricsUrl, ...plan.brokers.map((b) => b.metricsUrl), ...plan.connectClusters.flatMap((k) => k.workers.map((w) => w.metricsUrl))].sort(),
+        );
+        for (const e of endpoints) {
+            const all = await scrape(e.url);
+            assert.ok(samples(all, "jvm_memory_used_bytes", { area: "heap" }).length === 1, `${e.name}: no jvm_memory_used_bytes`);
+            const watched = { zookeeper: "zookeeper_numaliveconnections", broker: "kafka_server_replicamanager_underreplicatedpartitions", connect: "kafka_connect_worker_connector_count" }[e.job]!;
+            const got = samples(all, watched);
+            assert.strictEqual(got.length, 1, `${e.name}: ${watched} missing from ${e.url}`);
+            if (e.job === "zookeeper") assert.ok(got[0].value >= brokers.length, `ZooKeeper counts ${got[0].value} connections`);
+            if (e.job === "broker") assert.strictEqual(got[0].value, 0, `${e.name}: under-replicated partitions on a healthy platform`);
+            // Bound to its server's address only, like the service itself.
+            const u = new URL(e.url);
+            await assert.rejects(axios.get(`http://127.0.0.1:${u.port}/metrics`, { timeout: 2000 }), `${e.name}: metrics answer on 127.0.0.1`);
+        }
     });
 
     it("each Connect worker holds the connector secrets file: 0600, owned by the worker's user", async () => {

@@ -25,6 +25,21 @@ describe("stack config validation", () => {
             error: /^cdc-sync:brokers\[0\]\.port: port 9092 on 127\.0\.0\.11:9092 is already taken by cdc-sync:zookeeper\.port/,
         },
         {
+            name: "a port on another service's metrics port",
+            config: { ...VALID, zookeeper: { server: "server1", port: 19092 } },
+            error: /^cdc-sync:brokers\[0\]\.port \(metrics at 19092\): port 19092 on 127\.0\.0\.11:19092 is already taken by cdc-sync:zookeeper\.port$/,
+        },
+        {
+            name: "a port on a worker's supervisor port",
+            config: { ...VALID, zookeeper: { server: "server1", port: 9083 } },
+            error: /^cdc-sync:connect\.port \(worker on server1, supervisor at 9083\): port 9083 on 127\.0\.0\.11:9083 is already taken by cdc-sync:zookeeper\.port$/,
+        },
+        {
+            name: "a port whose metrics port would pass 65535",
+            config: { ...VALID, connect: { port: 60000 } },
+            error: /^cdc-sync:connect\.port \(worker on server1\): expected a port up to 55535: its metrics would listen 10000 above it, past 65535$/,
+        },
+        {
             name: "port out of range",
             config: { ...VALID, connect: { port: 70000 } },
             error: /^cdc-sync:connect\.port: expected a TCP port \(integer 1-65535\), got 70000/,

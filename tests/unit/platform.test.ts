@@ -115,6 +115,19 @@ describe("resource graph", () => {
                 }
             });
 
+            it("every JVM serves Prometheus metrics on its own server's address, 10000 above its port, and no two share one", () => {
+                const jvms = containers(rs).filter((c) => ["zookeeper", "broker", "connect"].includes(c.inputs.args[0]));
+                assert.strictEqual(jvms.length, want.containers.filter((c) => c[1] !== "supervisor").length);
+                for (const c of jvms) {
+                    const { address, port } = c.inputs.ready;
+                    assert.strictEqual(c.inputs.env.CDC_METRICS, `${address}:${port + 10000}`, c.inputs.name);
+                }
+                const binds = jvms.map((c) => c.inputs.env.CDC_METRICS);
+                assert.strictEqual(new Set(binds).size, binds.length);
+                // The supervisors' state pages have no metrics agent.
+                for (const s of containers(rs).filter((c) => c.inputs.name.endsWith("-supervisor"))) assert.strictEqual(s.inputs.env.CDC_METRICS, undefined);
+            });
+
             it("ZooKeeper binds its server's address with the admin server off", () => {
                 const p = props(containers(rs).find((c) => c.inputs.args[0] === "zookeeper")!);
                 assert.strictEqual(p.clientPortAddress, want.containers[0][2]);
