@@ -149,6 +149,11 @@ async function slotLag(address: string, database: string, slot: string, password
 
 /** The stack's status now. `pgPassword`: the two-way servers' administrator password (slot lag), if known. */
 export async function collectStatus(outputs: Outputs, pgPassword?: string): Promise<StackStatus> {
+    // The automation API's OutputMap wraps each output as { value, secret }: read as outputs, it holds no pipeline and
+    // every status would look healthy (how the supervisor's fault test missed a FAILED task for two sessions).
+    if (outputs.placement?.connectClusters === undefined) {
+        throw new Error("these are not a stack's outputs (no placement.connectClusters): pass `pulumi stack output --json`, or an OutputMap's values");
+    }
     const known = await connectors(outputs);
     const restarts = await supervised(outputs);
     for (const [name, c] of known) {
