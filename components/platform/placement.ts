@@ -1,7 +1,7 @@
 // Pure placement: which service runs on which server, under which container and volume names, and
 // the addresses every other service uses to reach it. Resources are created from this, and the unit
 // tests assert it table-driven, so "where does broker 2 live" has one answer in one place.
-import { METRICS_PORT_OFFSET } from "../config/ports";
+import { METRICS_PORT_OFFSET, SUPERVISOR_PORT_OFFSET } from "../config/ports";
 import { Engine, PlatformConfig, ServerSpec } from "../config/schema";
 
 /** Where a service listening on `address:port` serves its metrics: `http://address:(port + offset)/metrics`. */
@@ -144,21 +144,29 @@ export function place(cfg: PlatformConfig, prefix: string): Placement {
 
 /** One Prometheus scrape target of the stack: which service, on which server, at which URL. */
 export interface MetricsEndpoint {
-    /** `zookeeper`, `broker` or `connect`: the Prometheus job a scrape config would put it in. */
-    readonly job: "zookeeper" | "broker" | "connect";
-    /** `zookeeper`, `broker-1`, `connect-server1` (`connect-<cluster>-server1` for another cluster). */
+    /** `zookeeper`, `broker`, `connect` or `supervisor`: the Prometheus job a scrape config would put it in. */
+    readonly job: "zookeeper" | "broker" | "connect" | "supervisor";
+    /** `zookeeper`, `broker-1`, `connect-server1` (`connect-<cluster>-server1` for another cluster), its `-supervisor`. */
     readonly name: string;
     readonly server: string;
     readonly url: string;
 }
 
-/** Every metrics endpoint of the platform, ZooKeeper first, then the brokers, then each cluster's workers. */
+/**
+ * Every metrics endpoint of the platform: ZooKeeper, the brokers, each cluster's workers, then the workers'
+ * supervisors (their restarts, images/supervisor/supervisor.js, at SUPERVISOR_PORT_OFFSET above the worker).
+ */
 export function metricsEndpoints(plan: Placement): MetricsEndpoint[] {
+    const workers = plan.connectClusters.flatMap((k) => k.workers.map((w) => ({ w, name: k.name === "default" ? `connect-${w.server.name}` : `connect-${k.name}-${w.server.name}` })));
     return [
         { job: "zookeeper", name: "zookeeper", server: plan.zookeeper.server.name, url: plan.zookeeper.metricsUrl },
         ...plan.brokers.map((b) => ({ job: "broker" as const, name: `broker-${b.id}`, server: b.server.name, url: b.metricsUrl })),
-        ...plan.connectClusters.flatMap((k) =>
-            k.workers.map((w) => ({ job: "connect" as const, name: k.name === "default" ? `connect-${w.server.name}` : `connect-${k.name}-${w.server.name}`, server: w.server.name, url: w.metricsUrl })),
-        ),
+        ...workers.map(({ w, name }) => ({ job: "connect" as const, name, server: w.server.name, url: w.metricsUrl })),
+        ...workers.map(({ w, name }) => ({
+            job: "supervisor" as const,
+            name: `${name}-supervisor`,
+            server: w.server.name,
+            url: `http://${w.server.address}:${w.port + SUPERVISOR_PORT_OFFSET}/metrics`,
+        })),
     ];
 }

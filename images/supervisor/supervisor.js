@@ -2,7 +2,7 @@
 // components/platform/supervisor.ts). Every few seconds it asks its worker for the status of every connector and
 // restarts the connectors and tasks that are FAILED *on this worker*, after growing delays and up to a cap, like
 // Strimzi's auto-restart; one that keeps failing is left FAILED. What it did is served as JSON at CDC_LISTEN
-// (scripts/status.sh shows it) and logged. No dependencies: Node's own fetch and http.
+// (scripts/status.sh shows it), as Prometheus text at /metrics, and logged. No dependencies: Node's own fetch and http.
 //
 // Environment: CDC_CONNECT_URL (the worker's REST URL), CDC_WORKER_ID (its `address:port`, as Connect names it),
 // CDC_LISTEN (`address:port` for the state), CDC_POLICY (JSON, see DEFAULT_POLICY; optional).
@@ -64,6 +64,36 @@ function decide(now, statuses, memory, workerId, policy) {
     return { restarts, gaveUp, memory: next };
 }
 
+/** A Prometheus label value, escaped. */
+const label = (v) => String(v).replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+
+/** `connector` or `connector/task` (a memory key) as Prometheus labels. */
+function unitLabels(key) {
+    const i = key.lastIndexOf("/");
+    const task = i < 0 ? undefined : key.slice(i + 1);
+    return task !== undefined && /^\d+$/.test(task) ? `connector="${label(key.slice(0, i))}",task="${task}"` : `connector="${label(key)}"`;
+}
+
+/**
+ * What the supervisor did, as Prometheus text (served at /metrics), pure: `totals` counts every restart it made since
+ * it started, by memory key (the memory's own count starts again once a unit stayed healthy); `memory` says what it
+ * gave up on; `lastRound` whether its worker answered.
+ */
+function renderMetrics(totals, memory, lastRound) {
+    const lines = [
+        "# HELP cdc_sync_supervisor_restarts_total Restarts of a connector or task made by this worker's supervisor since it started.",
+        "# TYPE cdc_sync_supervisor_restarts_total counter",
+        ...Object.entries(totals).map(([k, n]) => `cdc_sync_supervisor_restarts_total{${unitLabels(k)}} ${n}`),
+        "# HELP cdc_sync_supervisor_gave_up A connector or task still FAILED after the last restart allowed: left for a human.",
+        "# TYPE cdc_sync_supervisor_gave_up gauge",
+        ...Object.entries(memory).filter(([, m]) => m.gaveUp).map(([k]) => `cdc_sync_supervisor_gave_up{${unitLabels(k)}} 1`),
+        "# HELP cdc_sync_supervisor_worker_up Whether the worker answered the supervisor's last round (1) or not (0).",
+        "# TYPE cdc_sync_supervisor_worker_up gauge",
+        `cdc_sync_supervisor_worker_up ${lastRound.at !== undefined && lastRound.error === undefined ? 1 : 0}`,
+    ];
+    return `${lines.join("\n")}\n`;
+}
+
 async function main() {
     const http = require("http");
     const url = process.env.CDC_CONNECT_URL;
@@ -73,12 +103,18 @@ async function main() {
     const policy = { ...DEFAULT_POLICY, ...JSON.parse(process.env.CDC_POLICY || "{}") };
     let memory = {};
     const made = []; // the last 100 restarts, newest last
+    const totals = {}; // every restart since start, by memory key
     let lastRound = { at: undefined, error: undefined };
-    http.createServer((_req, res) => {
+    http.createServer((req, res) => {
+        if (req.url === "/metrics") {
+            res.writeHead(200, { "content-type": "text/plain; version=0.0.4" });
+            res.end(renderMetrics(totals, memory, lastRound));
+            return;
+        }
         res.writeHead(200, { "content-type": "application/json" });
         res.end(JSON.stringify({ worker: workerId, policy, lastRound, supervised: memory, restarts: made }, null, 2));
     }).listen(Number(port), host);
-    console.log(`supervising ${workerId} (${url}), state at http://${host}:${port}/, policy ${JSON.stringify(policy)}`);
+    console.log(`supervising ${workerId} (${url}), state at http://${host}:${port}/ (Prometheus: /metrics), policy ${JSON.stringify(policy)}`);
     for (;;) {
         const now = Date.now();
         try {
@@ -93,6 +129,7 @@ async function main() {
                 const what = r.task === undefined ? r.connector : `${r.connector}/${r.task}`;
                 console.log(`${new Date(now).toISOString()} restarted ${what} (attempt ${r.attempt} of ${policy.maxRestarts}): HTTP ${answer.status}`);
                 made.push({ at: new Date(now).toISOString(), what, attempt: r.attempt, status: answer.status });
+                totals[what] = (totals[what] ?? 0) + 1;
                 if (made.length > 100) made.shift();
             }
             for (const key of round.gaveUp) console.log(`${new Date(now).toISOString()} ${key} is still FAILED after ${policy.maxRestarts} restarts: left for a human`);
@@ -105,7 +142,7 @@ async function main() {
     }
 }
 
-module.exports = { DEFAULT_POLICY, decide, delaySeconds };
+module.exports = { DEFAULT_POLICY, decide, delaySeconds, renderMetrics };
 
 if (require.main === module) {
     // PID 1 in its container: without these, a stop would wait for the engine's SIGKILL.

@@ -130,11 +130,16 @@ describe("platform stack: ZooKeeper, two brokers, Connect (real pulumi up)", fun
 
     it("every JVM serves Prometheus metrics at the endpoint the outputs list: its JVM, and what its role is watched for", async () => {
         const plan = place(loadStackConfig(stackFile(platform().stackName)), `cdc-sync-${platform().stackName}`);
-        const endpoints = outputs.metrics.value as { job: string; name: string; server: string; url: string }[];
+        const all = outputs.metrics.value as { job: string; name: string; server: string; url: string }[];
+        const endpoints = all.filter((e) => e.job !== "supervisor");
         assert.deepStrictEqual(
             endpoints.map((e) => e.url).sort(),
             [plan.zookeeper.metricsUrl, ...plan.brokers.map((b) => b.metricsUrl), ...plan.connectClusters.flatMap((k) => k.workers.map((w) => w.metricsUrl))].sort(),
         );
+        // Each worker's supervisor serves what it did as metrics too (its restarts; whether its worker answers).
+        const supervisors = all.filter((e) => e.job === "supervisor");
+        assert.strictEqual(supervisors.length, plan.connectClusters.flatMap((k) => k.workers).length);
+        for (const e of supervisors) assert.deepStrictEqual(samples(await scrape(e.url), "cdc_sync_supervisor_worker_up").map((x) => x.value), [1], e.name);
         for (const e of endpoints) {
             const all = await scrape(e.url);
             assert.ok(samples(all, "jvm_memory_used_bytes", { area: "heap" }).length === 1, `${e.name}: no jvm_memory_used_bytes`);

@@ -4,7 +4,7 @@ import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { record, Recorded } from "./mocks";
 import { loadStackConfig } from "../../components/stack/load";
-import { engineKey } from "../../components/platform/placement";
+import { engineKey, metricsEndpoints, place } from "../../components/platform/placement";
 import { stackFile } from "../stackFiles";
 
 async function deploy(stack: string): Promise<Recorded[]> {
@@ -185,4 +185,23 @@ describe("resource graph", () => {
             });
         });
     }
+});
+
+describe("metrics endpoints (the stack output `metrics`)", () => {
+    it("lists every JVM and every supervisor of the local stack as a scrape target on its server's address", () => {
+        const got = metricsEndpoints(place(loadStackConfig(stackFile("local")), "cdc-sync-local")).map((e) => `${e.job} ${e.name} ${e.server} ${e.url}`);
+        assert.deepStrictEqual(got, [
+            "zookeeper zookeeper server1 http://127.0.0.11:12181/metrics",
+            "broker broker-1 server1 http://127.0.0.11:19092/metrics",
+            "broker broker-2 server2 http://127.0.0.12:19092/metrics",
+            "connect connect-server1 server1 http://127.0.0.11:18083/metrics",
+            "connect connect-server2 server2 http://127.0.0.12:18083/metrics",
+            "connect connect-mysql-server1 server1 http://127.0.0.11:18084/metrics",
+            "connect connect-mariadb-server2 server2 http://127.0.0.12:18085/metrics",
+            "supervisor connect-server1-supervisor server1 http://127.0.0.11:9083/metrics",
+            "supervisor connect-server2-supervisor server2 http://127.0.0.12:9083/metrics",
+            "supervisor connect-mysql-server1-supervisor server1 http://127.0.0.11:9084/metrics",
+            "supervisor connect-mariadb-server2-supervisor server2 http://127.0.0.12:9085/metrics",
+        ]);
+    });
 });

@@ -2,7 +2,7 @@
 // gives up. Pure: statuses and clock in, restarts and memory out.
 import * as assert from "assert";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { DEFAULT_POLICY, decide, delaySeconds } = require("../../images/supervisor/supervisor.js");
+const { DEFAULT_POLICY, decide, delaySeconds, renderMetrics } = require("../../images/supervisor/supervisor.js");
 
 const ME = "127.0.0.11:8083";
 const OTHER = "127.0.0.12:8083";
@@ -55,4 +55,28 @@ describe("supervisor: restarts with growing delays and a cap", () => {
         const later = decide(s(70 + 600), status({ state: "RUNNING" }), soon.memory, ME, DEFAULT_POLICY);
         assert.deepStrictEqual(later.memory, {});
     });
+});
+
+describe("supervisor: its metrics (/metrics)", () => {
+    const lines = (text: string) => text.split("\n").filter((l) => l && !l.startsWith("#"));
+    const cases: { name: string; totals: Record<string, number>; memory: Record<string, { gaveUp?: boolean }>; lastRound: { at?: string; error?: string }; want: string[] }[] = [
+        { name: "before its first round: nothing restarted, the worker not yet seen", totals: {}, memory: {}, lastRound: {}, want: ["cdc_sync_supervisor_worker_up 0"] },
+        {
+            name: "restarts counted per task and per connector, a unit it gave up on",
+            totals: { "twoway-db1-to-db2-sink/0": 6, "twoway-db1-source": 1 },
+            memory: { "twoway-db1-to-db2-sink/0": { gaveUp: true }, "twoway-db1-source": {} },
+            lastRound: { at: "2026-12-02T00:00:00Z" },
+            want: [
+                'cdc_sync_supervisor_restarts_total{connector="twoway-db1-to-db2-sink",task="0"} 6',
+                'cdc_sync_supervisor_restarts_total{connector="twoway-db1-source"} 1',
+                'cdc_sync_supervisor_gave_up{connector="twoway-db1-to-db2-sink",task="0"} 1',
+                "cdc_sync_supervisor_worker_up 1",
+            ],
+        },
+        { name: "the worker did not answer its last round", totals: {}, memory: {}, lastRound: { at: "2026-12-02T00:00:00Z", error: "fetch failed" }, want: ["cdc_sync_supervisor_worker_up 0"] },
+        { name: "a connector name that needs escaping", totals: { 'a"b': 1 }, memory: {}, lastRound: {}, want: ['cdc_sync_supervisor_restarts_total{connector="a\\"b"} 1', "cdc_sync_supervisor_worker_up 0"] },
+    ];
+    for (const c of cases) {
+        it(c.name, () => assert.deepStrictEqual(lines(renderMetrics(c.totals, c.memory, c.lastRound)), c.want));
+    }
 });

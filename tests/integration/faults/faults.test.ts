@@ -261,6 +261,10 @@ describe("faults: the running local stack heals itself between deploys, under th
                 const t = (await collectStatus(outputValues(), server.password)).pipelines.flatMap((p) => p.directions).find((d) => d.sink.name === sink)!.sink.tasks[0];
                 assert.ok((t.restarts ?? 0) >= 1, `restarts: ${t.restarts}`);
             });
+            // And the supervisors' metrics count them.
+            const supervisors = (platform().outputs.metrics.value as { job: string; url: string }[]).filter((e) => e.job === "supervisor");
+            const counted = (await Promise.all(supervisors.map((e) => scrape(e.url)))).flatMap((all) => samples(all, "cdc_sync_supervisor_restarts_total", { connector: sink, task: "0" }));
+            assert.ok(counted.reduce((n, x) => n + x.value, 0) >= 1, `cdc_sync_supervisor_restarts_total for ${sink}/0: ${JSON.stringify(counted)}`);
             await fix();
             // Allowed again: the next restart the supervisor makes sticks. Nobody runs up or calls Connect.
             await eventually(240, async () => assert.deepStrictEqual((await collectStatus(outputValues(), server.password)).problems, []));
