@@ -17,7 +17,7 @@ export const connectVersion = out.connectVersion;
 export const connectPlugins = out.connectPlugins;
 /** Which server runs what, at which address. */
 export const placement = out.placement;
-/** Every JVM's Prometheus metrics endpoint (ZooKeeper, brokers, Connect workers): `{ job, name, server, url }`. */
+/** Every Prometheus endpoint (ZooKeeper, brokers, workers, supervisors, stack-run PostgreSQL): `{ job, name, server, url }`. */
 export const metrics = out.metrics;
 /** Each declared pipeline by name (`cdc-sync:pipelines`): its kind, its ends, its connectors and health. */
 export const pipelines = out.pipelines;

@@ -9,3 +9,8 @@ export const METRICS_PORT_OFFSET = 10000;
 
 /** A Connect worker's supervisor (components/platform/supervisor.ts) serves its state at the worker's port plus this. */
 export const SUPERVISOR_PORT_OFFSET = 1000;
+
+/** Where a service listening on `address:port` serves its metrics: `http://address:(port + offset)/metrics`. */
+export function metricsUrl(address: string, port: number): string {
+    return `http://${address}:${port + METRICS_PORT_OFFSET}/metrics`;
+}

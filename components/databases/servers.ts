@@ -18,6 +18,8 @@ export interface BuiltDatabaseServer {
     readonly generation: pulumi.Input<string>;
     /** Resources that must exist before the server is used (its container). */
     readonly dependsOn: pulumi.Resource[];
+    /** Its Prometheus metrics endpoint, for a server the stack runs (components/databases/postgres/exporter.ts). */
+    readonly metricsUrl?: string;
 }
 
 export interface DatabaseServersArgs {
@@ -62,6 +64,7 @@ export function buildPostgresServers(args: DatabaseServersArgs): Map<string, Bui
             adminPassword,
             generation: pg.container.containerId,
             dependsOn: [pg],
+            metricsUrl: pg.metricsUrl,
         });
     }
     return built;

@@ -1,13 +1,8 @@
 // Pure placement: which service runs on which server, under which container and volume names, and
 // the addresses every other service uses to reach it. Resources are created from this, and the unit
 // tests assert it table-driven, so "where does broker 2 live" has one answer in one place.
-import { METRICS_PORT_OFFSET, SUPERVISOR_PORT_OFFSET } from "../config/ports";
+import { metricsUrl, SUPERVISOR_PORT_OFFSET } from "../config/ports";
 import { Engine, PlatformConfig, ServerSpec } from "../config/schema";
-
-/** Where a service listening on `address:port` serves its metrics: `http://address:(port + offset)/metrics`. */
-export function metricsUrl(address: string, port: number): string {
-    return `http://${address}:${port + METRICS_PORT_OFFSET}/metrics`;
-}
 
 export interface EngineGroup {
     /** Stable identity of the engine (`local`, `unix:/run/x.sock`, `ssh:deploy@host:22`). */

@@ -109,8 +109,13 @@ export function buildStack({ stack, config, connectorSecrets, pinnedPasswords }:
             connectClusters: Object.fromEntries(plan.connectClusters.map((k) => [k.name, k.workers.map((w) => ({ server: w.server.name, url: w.url }))])),
             databases: Object.fromEntries([...databases].map(([name, d]) => [name, `${d.host}:${d.port}`])),
         },
-        /** Every JVM's Prometheus metrics (the JMX exporter on its server's address), as scrape targets. */
-        metrics: metricsEndpoints(plan),
+        /** Every Prometheus endpoint: each JVM's (the JMX exporter), each supervisor's, each stack-run PostgreSQL server's. */
+        metrics: [
+            ...metricsEndpoints(plan),
+            ...[...databases].flatMap(([name, d]) =>
+                d.metricsUrl && d.spec.kind === "run" ? [{ job: "postgres" as const, name, server: d.spec.server, url: d.metricsUrl }] : [],
+            ),
+        ],
         /** Each declared pipeline by name: its kind, where its ends are, its connectors and health. */
         pipelines: Object.fromEntries(pipelines.map(([name, b]) => [name, b.outputs])),
         /** Each `cdc-sync:connectors` entry by name: its observed state and tasks. */

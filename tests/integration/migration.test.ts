@@ -2,8 +2,8 @@
 // keys), then previewed by this code with the current stack file (tests/integration/fixture.ts). Nothing may be
 // replaced or deleted: every resource moved (aliases) or kept its name. What the current stack file adds, the
 // `mysql` and `mariadb` Connect clusters and the latter's plugin image, the rolling changes' gates, the workers'
-// supervisors, and the step for tables joining a pair, is all
-// that may be created.
+// supervisors, the step for tables joining a pair, and the pair's server's metrics exporter, is all that may be
+// created.
 import * as assert from "assert";
 import { migration, PREVIOUS_LAYOUT } from "./fixture";
 
@@ -30,7 +30,9 @@ describe(`upgrading a stack deployed by the previous layout (${PREVIOUS_LAYOUT.s
         // Sets the server's superuser password again (idempotent): a rotated one takes effect (docs/day2.md).
         /PostgresSuperuserPassword::twoway-postgres-superuser-password$/.test(urn) ||
         // Tables joining or leaving the pair (docs/day2.md); created with the signal tables it needs, copying nothing.
-        /TwoWayTables::twoway-tables$/.test(urn);
+        /TwoWayTables::twoway-tables$/.test(urn) ||
+        // The pair's server's metrics exporter: its image, password, login role and container (docs/faults.md).
+        /::twoway-postgres-exporter(-image|-password|-password-generated|-role)?$/.test(urn);
 
     it("previews no replace and no delete, and creates only the Connect clusters the stack file adds", function () {
         const m = migration();
@@ -59,9 +61,12 @@ describe(`upgrading a stack deployed by the previous layout (${PREVIOUS_LAYOUT.s
             /TwoWayDatabase::twoway-db[12]-sync$/.test(s.urn) ||
             // The pair's server restarts once, for a new setting (wal_sender_timeout, docs/faults.md) and its image's
             // stop signal (a fast shutdown).
-            /docker:(Container::twoway-postgres|Image::twoway-postgres-image)$/.test(s.urn));
+            /docker:(Container::twoway-postgres|Image::twoway-postgres-image)$/.test(s.urn) ||
+            // Every JVM takes the metrics agent (a new platform image, CDC_METRICS): ZooKeeper and the brokers restart
+            // too, the brokers one at a time behind their in-sync gates (docs/faults.md, "Metrics").
+            /docker:(Container::kafka-(zookeeper|broker-\d+)|Image::kafka-images-kafka-\d+)$/.test(s.urn));
 
-    it("previews no other update: every resource it had stays as it is but the workers and the pair's server, which restart for new settings, the digests, and the pair's setup version", function () {
+    it("previews no other update: every resource it had stays as it is but the JVMs and the pair's server, which restart for new settings, the digests, and the pair's setup version", function () {
         const m = migration();
         if ("skipped" in m) return this.skip();
         // The engine re-registers the default dynamic-provider plugin (an `update` event with no diff) when the

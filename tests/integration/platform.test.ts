@@ -131,7 +131,7 @@ describe("platform stack: ZooKeeper, two brokers, Connect (real pulumi up)", fun
     it("every JVM serves Prometheus metrics at the endpoint the outputs list: its JVM, and what its role is watched for", async () => {
         const plan = place(loadStackConfig(stackFile(platform().stackName)), `cdc-sync-${platform().stackName}`);
         const all = outputs.metrics.value as { job: string; name: string; server: string; url: string }[];
-        const endpoints = all.filter((e) => e.job !== "supervisor");
+        const endpoints = all.filter((e) => ["zookeeper", "broker", "connect"].includes(e.job));
         assert.deepStrictEqual(
             endpoints.map((e) => e.url).sort(),
             [plan.zookeeper.metricsUrl, ...plan.brokers.map((b) => b.metricsUrl), ...plan.connectClusters.flatMap((k) => k.workers.map((w) => w.metricsUrl))].sort(),

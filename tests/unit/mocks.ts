@@ -18,6 +18,8 @@ pulumi.runtime.setMocks(
             if (args.type.endsWith("docker:Image") || args.type.endsWith("docker:RegistryImage")) state.imageId = `sha256:${args.name}`;
             if (args.type.endsWith("docker:Container")) state.containerId = `id-${args.name}`;
             if (args.type.endsWith("mysql:Database")) state.serverVersion = "11.8.6-MariaDB";
+            // Passwords the stack generates for itself (not in cdc-sync:passwords, so never pinned), e.g. an exporter's.
+            if (args.type.endsWith("secrets:GeneratedPasswords")) state.values = Object.fromEntries((args.inputs.names as string[]).map((n) => [n, `generated-${n}`]));
             return { id: `${args.name}-id`, state };
         },
         call: (args) => args.inputs,

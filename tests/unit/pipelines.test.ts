@@ -115,9 +115,9 @@ describe("resource graph: two two-way pairs on one PostgreSQL server, and a repl
     });
     const byType = (suffix: string) => rs.filter((r) => r.type.endsWith(suffix));
 
-    it("runs each server once, named after its cdc-sync:databases entry", () => {
+    it("runs each server once, named after its cdc-sync:databases entry, each with its metrics exporter beside it", () => {
         const containers = byType("docker:Container").map((r) => r.inputs.name).filter((n: string) => !/zookeeper|broker|connect/.test(n));
-        assert.deepStrictEqual(containers.sort(), ["cdc-sync-local-pg", "cdc-sync-local-pg2"]);
+        assert.deepStrictEqual(containers.sort(), ["cdc-sync-local-pg", "cdc-sync-local-pg-exporter", "cdc-sync-local-pg2", "cdc-sync-local-pg2-exporter"]);
     });
 
     it("reads a pair's database for the copy through a slot and publication of its own, beside the pair's", () => {
@@ -147,8 +147,13 @@ describe("resource graph: two two-way pairs on one PostgreSQL server, and a repl
         assert.deepStrictEqual(sync.map((r) => r.inputs.spec.slotName).sort(), ["cdc_sync_l1", "cdc_sync_l2", "cdc_sync_r1", "cdc_sync_r2"]);
     });
 
-    it("generates each password once: the server's administrator and every role's", () => {
-        const set = byType("secrets:GeneratedPasswords");
+    it("generates each password once: the server's administrator and every role's (each exporter's in a set of its own)", () => {
+        const all = byType("secrets:GeneratedPasswords");
+        assert.deepStrictEqual(all.filter((r) => r.name !== "passwords-generated").map((r) => [r.name, r.inputs.names]).sort(), [
+            ["pg-exporter-password-generated", ["monitor"]],
+            ["pg2-exporter-password-generated", ["monitor"]],
+        ]);
+        const set = all.filter((r) => r.name === "passwords-generated");
         assert.strictEqual(set.length, 1);
         assert.deepStrictEqual(set[0].inputs.names, [
             "copy-replication",

@@ -2,7 +2,8 @@
 // pipeline component builds for the local stack, with Pulumi mocks.
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { inputsOf, record, Recorded } from "./mocks";
+import { inputsOf, record, Recorded, secret } from "./mocks";
+import { monitorRoleSql } from "../../components/databases/postgres/exporter";
 import { loadStackConfig } from "../../components/stack/load";
 import { TwoWaySpec } from "../../components/pipelines/twoWayPostgres/config";
 import { errorsOf, raw, stackFile, VALID } from "../stackFiles";
@@ -50,6 +51,16 @@ describe("topology B config: cdc-sync:postgres and cdc-sync:twoWay", () => {
             name: "port taken by a broker",
             config: { ...VALID, ...B, postgres: { server: "server2", port: 9092 } },
             error: /^cdc-sync:postgres\.port: port 9092 on 127\.0\.0\.12:9092 is already taken by cdc-sync:brokers\[1\]\.port/,
+        },
+        {
+            name: "a broker on the server's metrics port",
+            config: { ...VALID, ...B, brokers: [{ id: 1, server: "server1" }, { id: 2, server: "server2", port: 15432 }] },
+            error: /^cdc-sync:postgres\.port \(metrics at 15432\): port 15432 on 127\.0\.0\.12:15432 is already taken by cdc-sync:brokers\[1\]\.port$/,
+        },
+        {
+            name: "a port whose metrics port would pass 65535",
+            config: { ...VALID, ...B, postgres: { server: "server2", port: 60000 } },
+            error: /^cdc-sync:postgres\.port: expected a port up to 55535: its metrics would listen 10000 above it, past 65535$/,
         },
         {
             name: "adopted server without its admin password",
@@ -150,6 +161,23 @@ describe("topology B resource graph (local stack, mocks)", () => {
         assert.strictEqual(c.name, "cdc-sync-local-twoway-postgres");
         assert.ok(c.args.includes("listen_addresses=127.0.0.12"), c.args.join(" "));
         assert.ok(c.args.includes("wal_level=logical"));
+    });
+
+    it("runs a metrics exporter beside it on its address, 10000 above its port, logging in as the monitor role with its password only in a secret file", () => {
+        const e = named("twoway-postgres-exporter");
+        assert.strictEqual(e.name, "cdc-sync-local-twoway-postgres-exporter");
+        assert.deepStrictEqual(e.args, ["--web.listen-address=127.0.0.12:15432", "--config.file=/dev/null"]);
+        assert.deepStrictEqual(e.env, { DATA_SOURCE_URI: "127.0.0.12:5432/postgres?sslmode=disable", DATA_SOURCE_USER: "cdc_sync_monitor", DATA_SOURCE_PASS_FILE: "/etc/cdc-sync/secrets/monitor-password" });
+        assert.deepStrictEqual(e.files, secret({ "/etc/cdc-sync/secrets/monitor-password": "generated-monitor" }));
+        assert.deepStrictEqual(e.ready, { address: "127.0.0.12", port: 15432, timeoutSeconds: 60 });
+        const role = named("twoway-postgres-exporter-role");
+        assert.deepStrictEqual([role.containerId, role.port, role.password], ["id-twoway-postgres", 5432, secret("generated-monitor")]);
+    });
+
+    it("gives the monitor role a login and pg_monitor, nothing more, as a SCRAM verifier", () => {
+        const sql = monitorRoleSql("SCRAM-SHA-256$4096:c2FsdA==$x:y");
+        assert.match(sql, /ALTER ROLE cdc_sync_monitor WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS CONNECTION LIMIT 3 PASSWORD 'SCRAM-SHA-256\$4096:c2FsdA==\$x:y';/);
+        assert.deepStrictEqual(sql.match(/GRANT .*;/g), ["GRANT pg_monitor TO cdc_sync_monitor;"]);
     });
 
     it("reads each database with origin=none and snapshots only db1 -> db2", () => {

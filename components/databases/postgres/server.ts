@@ -8,6 +8,8 @@ import { Container } from "../../docker/container";
 import { ownerLabels } from "../../docker/engine";
 import { Image, IMAGES_DIR } from "../../docker/image";
 import { Volume } from "../../docker/volume";
+import { metricsUrl } from "../../config/ports";
+import { postgresExporter } from "./exporter";
 import { SuperuserPassword } from "./superuserPassword";
 import versions from "../../../versions.json";
 
@@ -54,6 +56,8 @@ export class PostgresServer extends pulumi.ComponentResource {
     /** The server address it listens on (and the only one). */
     public readonly address: string;
     public readonly port: number;
+    /** Its Prometheus metrics (the exporter beside it, ./exporter.ts), slot lag among them. */
+    public readonly metricsUrl: string;
     /** The superuser's name. */
     public readonly superuser = "postgres";
     public readonly container: Container;
@@ -101,9 +105,11 @@ export class PostgresServer extends pulumi.ComponentResource {
         );
         // The password file counts only at initdb: a rotated password is set in the running server.
         new SuperuserPassword(`${name}-superuser-password`, { engine, containerId: this.container.containerId, port, password: args.superuserPassword }, { parent: this });
+        postgresExporter(`${name}-exporter`, { server: args.server, serverContainer: containerName, serverContainerId: this.container.containerId, port, labels: ownerLabels(args.stack, `${name}-exporter`) }, { parent: this });
         this.address = args.server.address;
         this.port = port;
-        this.registerOutputs({ address: this.address, port: this.port });
+        this.metricsUrl = metricsUrl(args.server.address, port);
+        this.registerOutputs({ address: this.address, port: this.port, metricsUrl: this.metricsUrl });
     }
 }
 

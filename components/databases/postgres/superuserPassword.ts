@@ -20,21 +20,35 @@ interface Inputs {
     password: string;
 }
 
-// In a directory of its own: the archive resets its parent directory's owner and mode.
-const SCRIPT = "/run/cdc-sync-postgres-password/set.sql";
 const POSTGRES_USER = { uid: 999, gid: 999 }; // POSTGRES_IMAGE_USER of ./server.ts, which imports this module
 
-async function setPassword(i: Inputs): Promise<void> {
-    const sql = `ALTER ROLE postgres PASSWORD ${literal(scramVerifier(i.password))};\n`;
+/** Where a stack-run server's container is, for SQL run in it as its OS user `postgres` (peer, over its socket). */
+export interface InServer {
+    readonly engine: Engine;
+    readonly containerId: string;
+    readonly port: number;
+}
+
+/**
+ * Runs `sql` in the server's container with psql as the superuser, through its socket: no password, none on a
+ * process argument (the script is a file, removed after). `what` names it in the error. `dir` is the script's own
+ * directory under /run (the archive resets its parent directory's owner and mode).
+ */
+export async function psqlInServer(i: InServer, dir: string, sql: string, what: string): Promise<void> {
+    const script = `/run/${dir}/run.sql`;
     await dockerClient(i.engine)
         .getContainer(i.containerId)
-        .putArchive(await archiveOf({ [SCRIPT]: sql }, POSTGRES_USER), { path: "/" });
+        .putArchive(await archiveOf({ [script]: sql }, POSTGRES_USER), { path: "/" });
     try {
-        const r = await execIn(i.engine, i.containerId, ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "/tmp", "-p", String(i.port), "-U", "postgres", "-d", "postgres", "-f", SCRIPT], "postgres");
-        if (r.exitCode !== 0) throw new Error(`setting the superuser's password failed (psql exit ${r.exitCode}): ${r.output.slice(-2000)}`);
+        const r = await execIn(i.engine, i.containerId, ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "/tmp", "-p", String(i.port), "-U", "postgres", "-d", "postgres", "-f", script], "postgres");
+        if (r.exitCode !== 0) throw new Error(`${what} failed (psql exit ${r.exitCode}): ${r.output.slice(-2000)}`);
     } finally {
-        await execIn(i.engine, i.containerId, ["rm", "-rf", "/run/cdc-sync-postgres-password"]);
+        await execIn(i.engine, i.containerId, ["rm", "-rf", `/run/${dir}`]);
     }
+}
+
+async function setPassword(i: Inputs): Promise<void> {
+    await psqlInServer(i, "cdc-sync-postgres-password", `ALTER ROLE postgres PASSWORD ${literal(scramVerifier(i.password))};\n`, "setting the superuser's password");
 }
 
 const provider: pulumi.dynamic.ResourceProvider<Inputs, Inputs> = {

@@ -312,6 +312,14 @@ describe("faults: the running local stack heals itself between deploys, under th
         assert.ok(written > 1_000_000, `only ${written} bytes of WAL in two minutes: not enough load to tell`);
         const lastMinute = Math.max(...lags.slice(12));
         assert.ok(lastMinute < Math.max(1_000_000, written / 4), `db2's slot lag reached ${lastMinute} bytes in the last minute, of ${written} bytes written: it is not being confirmed (samples ${lags.join(", ")})`);
+        // The server's exporter reports both slots, active, and the same bounded lag, to whatever scrapes it.
+        const all = await scrape(metricsOf("twoway-postgres"));
+        for (const slot of ["cdc_sync_db1", "cdc_sync_db2"]) {
+            const at = (name: string) => samples(all, name, { slot_name: slot })[0]?.value;
+            assert.strictEqual(at("pg_replication_slot_slot_is_active"), 1, `${slot} not active in the exporter's metrics`);
+            const lagged = at("pg_replication_slot_slot_current_wal_lsn") - at("pg_replication_slot_slot_confirmed_flush_lsn");
+            assert.ok(lagged >= 0 && lagged < Math.max(1_000_000, written / 4), `${slot}: the exporter says ${lagged} bytes unconfirmed`);
+        }
     });
 
     // Last, on purpose: the worker that resumes can leave its source's offsets behind the slot (below), and every
