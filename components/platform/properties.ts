@@ -136,6 +136,13 @@ export function connectWorkerProperties(w: ConnectWorkerProps, extra: Readonly<R
         "session.timeout.ms": 8000,
         "heartbeat.interval.ms": 2000,
         "scheduled.rebalance.max.delay.ms": 10000,
+        // Each sink task's consumer is a member of its sink's own group (`connect-<sink>`). When its worker hangs (or
+        // dies without leaving the group), the task restarted on another worker gets the partitions only once the old
+        // consumer's session has expired: Kafka's default is 45 s, longer than the whole fail-over above. 10 s keeps
+        // it within the worker's own 18 s. The cost: a sink consumer that cannot heartbeat for 10 s (a long GC pause on
+        // a starved machine) is dropped from its group and rejoins, a short pause of that one direction.
+        "consumer.session.timeout.ms": 10000,
+        "consumer.heartbeat.interval.ms": 3000,
         ...extra,
     };
 }

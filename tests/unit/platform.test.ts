@@ -149,6 +149,11 @@ describe("resource graph", () => {
                     assert.strictEqual(p["config.providers.file.class"], "org.apache.kafka.common.config.provider.FileConfigProvider");
                     assert.strictEqual(p["plugin.path"], "/opt/connect-plugins");
                     for (const t of ["config", "offset", "status"]) assert.strictEqual(p[`${t}.storage.replication.factor`], "2");
+                    // Fail-over in seconds: the worker's group, and each sink's consumer group (docs/faults.md).
+                    assert.deepStrictEqual(
+                        ["session.timeout.ms", "scheduled.rebalance.max.delay.ms", "consumer.session.timeout.ms"].map((k) => p[k]),
+                        ["8000", "10000", "10000"],
+                    );
                 }
             });
 
