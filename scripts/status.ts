@@ -26,6 +26,11 @@ export interface DirectionStatus {
     readonly sink: ConnectorStatus;
     /** Records the sink has yet to read from its topics; undefined when Kafka did not answer. */
     readonly consumerLag?: number;
+    /**
+     * The sink is RUNNING, has records to read, and committed none over the status's stall window: it retries a write
+     * its database refuses (a trigger raising an error, a full disk), which Connect never reports as FAILED.
+     */
+    readonly stalled?: boolean;
     /** WAL the source has not confirmed, in bytes (two-way pairs, when the server answered). */
     readonly slotLagBytes?: number;
     readonly slotActive?: boolean;
@@ -42,7 +47,7 @@ export interface PipelineStatus {
 export interface StackStatus {
     readonly at: string;
     readonly pipelines: PipelineStatus[];
-    /** Connectors and tasks not RUNNING, as `pipeline direction connector[/task]: STATE`: empty when healthy. */
+    /** Connectors and tasks not RUNNING, and stalled sinks, as `pipeline direction connector[/task]: STATE`: empty when healthy. */
     readonly problems: string[];
 }
 
@@ -112,17 +117,21 @@ function directionsOf(p: Outputs): { label: string; source: string; sink: string
     }
 }
 
-/** Records the sink's consumer group has yet to read, over all its topics. */
-async function consumerLag(kafka: Kafka, sink: string): Promise<number | undefined> {
+/** Records the sink's consumer group has yet to read over all its topics, and the sum of its committed offsets. */
+async function consumerLag(kafka: Kafka, sink: string): Promise<{ lag: number; committed: number } | undefined> {
     const admin = kafka.admin();
     try {
         await admin.connect();
         let lag = 0;
+        let committed = 0;
         for (const t of await admin.fetchOffsets({ groupId: `connect-${sink}` })) {
             const ends = new Map((await admin.fetchTopicOffsets(t.topic)).map((o) => [o.partition, Number(o.high)]));
-            for (const p of t.partitions) lag += Math.max(0, (ends.get(p.partition) ?? 0) - Math.max(0, Number(p.offset)));
+            for (const p of t.partitions) {
+                lag += Math.max(0, (ends.get(p.partition) ?? 0) - Math.max(0, Number(p.offset)));
+                committed += Math.max(0, Number(p.offset));
+            }
         }
-        return lag;
+        return { lag, committed };
     } catch {
         return undefined;
     } finally {
@@ -147,8 +156,26 @@ async function slotLag(address: string, database: string, slot: string, password
     }
 }
 
-/** The stack's status now. `pgPassword`: the two-way servers' administrator password (slot lag), if known. */
-export async function collectStatus(outputs: Outputs, pgPassword?: string): Promise<StackStatus> {
+/**
+ * A sink that commits nothing for this long while it has records to read is stalled. Sinks commit their offsets every
+ * 5 s (`offset.flush.interval.ms`, components/platform/properties.ts), so three commits are missed.
+ */
+export const STALL_SECONDS = 15;
+
+/**
+ * Whether a sink is stalled, from two readings of its group `seconds` apart: records to read at both, and not one
+ * more committed. Undefined when either reading is missing.
+ */
+export function isStalled(first: { lag: number; committed: number } | undefined, second: { lag: number; committed: number } | undefined): boolean | undefined {
+    if (!first || !second) return undefined;
+    return first.lag > 0 && second.lag > 0 && second.committed <= first.committed;
+}
+
+/**
+ * The stack's status now. `pgPassword`: the two-way servers' administrator password (slot lag), if known.
+ * `stallSeconds`: how long to watch the sinks' commits for a stall (0: not at all).
+ */
+export async function collectStatus(outputs: Outputs, pgPassword?: string, stallSeconds = STALL_SECONDS): Promise<StackStatus> {
     // The automation API's OutputMap wraps each output as { value, secret }: read as outputs, it holds no pipeline and
     // every status would look healthy (how the supervisor's fault test missed a FAILED task for two sessions).
     if (outputs.placement?.connectClusters === undefined) {
@@ -167,7 +194,13 @@ export async function collectStatus(outputs: Outputs, pgPassword?: string): Prom
     const missing = (name: string): ConnectorStatus => ({ name, state: "MISSING", tasks: [] });
     const pipelines: PipelineStatus[] = [];
     const problems: string[] = [];
-    for (const [name, p] of Object.entries((outputs.pipelines ?? {}) as Record<string, Outputs>)) {
+    const entries = Object.entries((outputs.pipelines ?? {}) as Record<string, Outputs>);
+    const first = new Map<string, { lag: number; committed: number } | undefined>();
+    if (stallSeconds > 0) {
+        for (const [, p] of entries) for (const d of directionsOf(p)) first.set(d.sink, await consumerLag(kafka, d.sink));
+        if ([...first.values()].some((x) => x && x.lag > 0)) await new Promise((r) => setTimeout(r, stallSeconds * 1000));
+    }
+    for (const [name, p] of entries) {
         const directions: DirectionStatus[] = [];
         for (const d of directionsOf(p)) {
             const source = known.get(d.source) ?? missing(d.source);
@@ -181,11 +214,15 @@ export async function collectStatus(outputs: Outputs, pgPassword?: string): Prom
                 const from = d.label.split("->")[0];
                 slot = await slotLag(p.postgres, from, defaultSpec(from, []).slotName, pgPassword);
             }
+            const lag = await consumerLag(kafka, d.sink);
+            const stalled = stallSeconds > 0 && sink.state === "RUNNING" ? isStalled(first.get(d.sink), lag) : undefined;
+            if (stalled) problems.push(`${name} ${d.label} ${sink.name}: STALLED (${lag!.lag} records to read, none committed in ${stallSeconds} s)`);
             directions.push({
                 label: d.label,
                 source,
                 sink,
-                consumerLag: await consumerLag(kafka, d.sink),
+                consumerLag: lag?.lag,
+                ...(stalled !== undefined ? { stalled } : {}),
                 ...(slot ? { slotLagBytes: slot.bytes, slotActive: slot.active } : {}),
                 ...(d.health ? { canary: { latencyMs: d.health.canaryLatencyMs, at: p.healthMeasuredAt } } : {}),
             });
@@ -209,7 +246,7 @@ export function renderText(s: StackStatus): string {
         for (const d of p.directions) {
             lines.push(`  ${d.label}`, connectorLine("source", d.source), connectorLine("sink", d.sink));
             const facts = [
-                `consumer lag ${d.consumerLag ?? "?"} records`,
+                `consumer lag ${d.consumerLag ?? "?"} records${d.stalled ? " (STALLED: nothing committed)" : ""}`,
                 ...(d.slotLagBytes !== undefined ? [`slot lag ${d.slotLagBytes} bytes (${d.slotActive ? "active" : "INACTIVE"})`] : []),
                 ...(d.canary ? [`last canary ${d.canary.latencyMs} ms (${d.canary.at})`] : []),
             ];
@@ -230,8 +267,8 @@ export function renderHtml(s: StackStatus): string {
         return `<td class="${ok ? "ok" : "bad"}"><b>${esc(c.name)}</b><br>${esc(c.state)}${c.workerId ? ` on ${esc(c.workerId)}` : ""}<br><small>${tasks}</small></td>`;
     };
     const lag = (d: DirectionStatus) => {
-        const ok = d.consumerLag !== undefined && d.consumerLag < 1000;
-        return `<td class="${ok ? "ok" : "warn"}">Kafka<br><small>consumer lag ${esc(d.consumerLag ?? "?")}</small></td>`;
+        const ok = d.consumerLag !== undefined && d.consumerLag < 1000 && !d.stalled;
+        return `<td class="${d.stalled ? "bad" : ok ? "ok" : "warn"}">Kafka<br><small>consumer lag ${esc(d.consumerLag ?? "?")}${d.stalled ? "<br>STALLED: nothing committed" : ""}</small></td>`;
     };
     const rows = s.pipelines.flatMap((p) =>
         p.directions.map(
@@ -261,7 +298,7 @@ td.ok { background: #d9f2dd } td.bad { background: #f8d0d0 } td.warn { backgroun
 if (require.main === module) {
     const [outputsFile, html] = process.argv.slice(2);
     const fs: typeof import("fs") = require("fs");
-    collectStatus(JSON.parse(fs.readFileSync(outputsFile, "utf8")), process.env.PGPASSWORD)
+    collectStatus(JSON.parse(fs.readFileSync(outputsFile, "utf8")), process.env.PGPASSWORD, Number(process.env.CDC_SYNC_STALL_SECONDS ?? STALL_SECONDS))
         .then((s) => {
             process.stdout.write(renderText(s));
             if (html) fs.writeFileSync(html, renderHtml(s));

@@ -7,7 +7,7 @@ import * as fs from "fs";
 import axios from "axios";
 import Dockerode from "dockerode";
 import { Client } from "pg";
-import { collectStatus, renderText } from "../../../scripts/status";
+import { collectStatus, renderText, STALL_SECONDS } from "../../../scripts/status";
 import { brokerSyncProblems, readReplicaState } from "../../../components/platform/rolling";
 import { withAdmin } from "../../../components/platform/topic";
 import { eventually } from "../harness";
@@ -246,7 +246,7 @@ describe("faults: the running local stack heals itself between deploys, under th
             await db2.query(`ALTER ROLE ${role} NOLOGIN`);
             await db2.query("SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE usename = $1", [role]);
             const shown = await eventually(120, async () => {
-                const status = await collectStatus(outputValues(), server.password);
+                const status = await collectStatus(outputValues(), server.password, 0);
                 assert.ok(status.problems.some((x) => x.includes(`${sink}/0: FAILED`)), status.problems.join("\n") || "every task RUNNING");
                 return status;
             });
@@ -255,7 +255,7 @@ describe("faults: the running local stack heals itself between deploys, under th
             assert.match(text, /NOT RUNNING:/);
             // The worker running it says so too, to whatever scrapes it (between the supervisor's restarts).
             await eventually(60, async () => {
-                const status = await collectStatus(outputValues(), server.password);
+                const status = await collectStatus(outputValues(), server.password, 0);
                 const task = status.pipelines.flatMap((p) => p.directions).find((d) => d.sink.name === sink)!.sink.tasks[0];
                 const on = (platform().outputs.placement.value.connectWorkers as { server: string; url: string }[]).find((w) => w.url.endsWith(`//${task.workerId}`))!.server;
                 const all = await scrape(metricsOf(`connect-${on}`));
@@ -264,7 +264,7 @@ describe("faults: the running local stack heals itself between deploys, under th
             });
             // Still refused: the supervisor's restarts fail again, and it counts them.
             await eventually(90, async () => {
-                const t = (await collectStatus(outputValues(), server.password)).pipelines.flatMap((p) => p.directions).find((d) => d.sink.name === sink)!.sink.tasks[0];
+                const t = (await collectStatus(outputValues(), server.password, 0)).pipelines.flatMap((p) => p.directions).find((d) => d.sink.name === sink)!.sink.tasks[0];
                 assert.ok((t.restarts ?? 0) >= 1, `restarts: ${t.restarts}`);
             });
             // And the supervisors' metrics count them.
@@ -273,11 +273,57 @@ describe("faults: the running local stack heals itself between deploys, under th
             assert.ok(counted.reduce((n, x) => n + x.value, 0) >= 1, `cdc_sync_supervisor_restarts_total for ${sink}/0: ${JSON.stringify(counted)}`);
             await fix();
             // Allowed again: the next restart the supervisor makes sticks. Nobody runs up or calls Connect.
-            await eventually(240, async () => assert.deepStrictEqual((await collectStatus(outputValues(), server.password)).problems, []));
-            assert.match(renderText(await collectStatus(outputValues(), server.password)), /restarted \d+ times? by the supervisor/);
+            await eventually(240, async () => assert.deepStrictEqual((await collectStatus(outputValues(), server.password, 0)).problems, []));
+            assert.match(renderText(await collectStatus(outputValues(), server.password, 0)), /restarted \d+ times? by the supervisor/);
             await checkAfter("a sink's database refuses its login, then allows it again", load);
         } finally {
             await fix();
+            await db2.end();
+            await load.abandon();
+        }
+    });
+
+    // A table that refuses the sink's writes does not fail the sink: it retries the batch and stays RUNNING, so no
+    // supervisor sees it (tried at 539320a: 120 s, never FAILED). The status command calls such a sink STALLED.
+    it("a sink whose table refuses its writes stays RUNNING but the status command shows it STALLED; once the table accepts them, it catches up, nothing lost", async () => {
+        const { server } = await pairServer(platform().stackName);
+        const db2 = new Client({ host: server.host, port: server.port, user: "postgres", password: server.password, database: "db2" });
+        await db2.connect();
+        const sink = "twoway-db1-to-db2-sink";
+        const load = await startPairLoad(platform().stackName);
+        let refusing = false;
+        const accept = async () => {
+            if (!refusing) return;
+            refusing = false;
+            await db2.query("DROP TRIGGER IF EXISTS zz_fault_refuse_sink ON public.customers");
+            await db2.query("DROP FUNCTION IF EXISTS public.zz_fault_refuse_sink()");
+        };
+        try {
+            await new Promise((r) => setTimeout(r, 5000));
+            // As a misbehaving trigger of the application's would: only the sink's writes are refused, the load's go on.
+            refusing = true;
+            await db2.query(
+                "CREATE FUNCTION public.zz_fault_refuse_sink() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN " +
+                    "IF session_user = 'cdc_sink_db2' THEN RAISE EXCEPTION 'refused by the fault test'; END IF; RETURN NEW; END $$",
+            );
+            await db2.query("CREATE TRIGGER zz_fault_refuse_sink BEFORE INSERT OR UPDATE ON public.customers FOR EACH ROW EXECUTE FUNCTION public.zz_fault_refuse_sink()");
+            const shown = await eventually(120, async () => {
+                const status = await collectStatus(outputValues(), server.password, STALL_SECONDS);
+                const d = status.pipelines.flatMap((p) => p.directions).find((x) => x.sink.name === sink)!;
+                assert.ok(d.stalled, `${sink} not stalled: ${status.problems.join("; ") || "no problem"} (lag ${d.consumerLag})`);
+                return { status, d };
+            });
+            assert.strictEqual(shown.d.sink.state, "RUNNING", "the sink failed instead (a supervisor would see that)");
+            assert.ok(shown.status.problems.some((x) => x.includes(`${sink}: STALLED`)), shown.status.problems.join("\n"));
+            assert.match(renderText(shown.status), /STALLED: nothing committed/);
+            await accept();
+            await eventually(180, async () => {
+                const status = await collectStatus(outputValues(), server.password, STALL_SECONDS);
+                assert.deepStrictEqual(status.problems, []);
+            });
+            await checkAfter("a table refusing the sink's writes (a trigger), then accepting them", load);
+        } finally {
+            await accept();
             await db2.end();
             await load.abandon();
         }
