@@ -203,12 +203,13 @@ export function loadSecretMapNames(c: Checker, key: "connectorSecrets" | "passwo
  */
 export function checkPortClashes(c: Checker, cfg: PlatformConfig, more: readonly Bind[]): void {
     const addressOf = new Map(cfg.servers.map((s) => [s.name, s.address]));
+    const workers: Bind[] = [cfg.connect, ...cfg.connect.clusters].flatMap((k) =>
+        k.workers.map((w) => ({ key: `${k.name === "default" ? "connect" : `connect.clusters.${k.name}`}.port (worker on ${w})`, server: w, port: k.port })),
+    );
     const jvms: Bind[] = [
         { key: "zookeeper.port", server: cfg.zookeeper.server, port: cfg.zookeeper.port },
         ...cfg.brokers.map((b, i) => ({ key: `brokers[${i}].port`, server: b.server, port: b.port })),
-        ...[cfg.connect, ...cfg.connect.clusters].flatMap((k) =>
-            k.workers.map((w) => ({ key: `${k.name === "default" ? "connect" : `connect.clusters.${k.name}`}.port (worker on ${w})`, server: w, port: k.port })),
-        ),
+        ...workers,
     ];
     const offset = (b: Bind, by: number, what: string): Bind[] => {
         const note = `${what} at ${b.port + by}`;
@@ -220,7 +221,7 @@ export function checkPortClashes(c: Checker, cfg: PlatformConfig, more: readonly
     const binds: Bind[] = [
         ...jvms,
         ...jvms.flatMap((b) => offset(b, METRICS_PORT_OFFSET, "metrics")),
-        ...jvms.filter((b) => b.key.startsWith("connect")).flatMap((b) => offset(b, SUPERVISOR_PORT_OFFSET, "supervisor")),
+        ...workers.flatMap((b) => offset(b, SUPERVISOR_PORT_OFFSET, "supervisor")),
         ...more,
     ];
     const seen = new Map<string, string>();

@@ -1,11 +1,11 @@
 // One service of the platform image (ZooKeeper, a broker or a Connect worker) on its server: the
 // container, bound to the server's address, and its data volume if it keeps data.
 import * as pulumi from "@pulumi/pulumi";
+import { METRICS_PORT_OFFSET } from "../config/ports";
 import { ServerSpec } from "../config/schema";
 import { Container } from "../docker/container";
 import { Volume } from "../docker/volume";
 import { KAFKA_IMAGE_USER } from "./images";
-import { METRICS_PORT_OFFSET } from "../config/ports";
 import { renderProperties } from "./properties";
 
 export interface PlatformServiceArgs {
