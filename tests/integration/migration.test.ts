@@ -75,6 +75,8 @@ describe(`upgrading a stack deployed by the previous layout (${PREVIOUS_LAYOUT.s
         assert.deepStrictEqual(resources, [], resources.map((s) => `${s.op} ${s.urn} [${s.diffs.join(", ")}]`).join("\n"));
         assert.strictEqual(m.steps.filter((s) => rolledWorker(s) && /docker:Container::kafka-connect-server\d+$/.test(s.urn)).length, 2, "the default cluster's two workers do not roll");
         assert.deepStrictEqual(Object.keys(m.summary).sort(), ["create", "same", "update"], JSON.stringify(m.summary));
-        assert.ok(m.summary.same > 30, `only ${m.summary.same} resources previewed: was the previous layout deployed?`);
+        // A guard that the previous layout was deployed at all: 28 of its resources stay as they are since every JVM
+        // takes the metrics agent (counted at 6485fbc): ZooKeeper, the brokers and the platform image roll now.
+        assert.ok(m.summary.same > 20, `only ${m.summary.same} resources previewed unchanged: was the previous layout deployed?`);
     });
 });
