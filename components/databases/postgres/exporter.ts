@@ -11,7 +11,7 @@ import { METRICS_PORT_OFFSET } from "../../config/ports";
 import { Engine, ServerSpec } from "../../config/schema";
 import { Container } from "../../docker/container";
 import { Image, IMAGES_DIR } from "../../docker/image";
-import { changedFields } from "../../dynamic/diff";
+import { changedFields, UNKNOWN } from "../../dynamic/diff";
 import { withEffect } from "../../dynamic/effect";
 import { PasswordSet } from "../../secrets/passwords";
 import { scramVerifier } from "./scram";
@@ -60,9 +60,11 @@ const provider: pulumi.dynamic.ResourceProvider<Inputs, Inputs> = {
             inputs: withEffect(olds, news, (o, n) =>
                 o.password !== n.password
                     ? `sets ${MONITOR_ROLE}'s new password in the running server (psql through its socket): no restart`
-                    : o.containerId !== n.containerId
-                      ? `sets up ${MONITOR_ROLE} again in the recreated server`
-                      : undefined,
+                    : n.containerId === UNKNOWN
+                      ? `if the server's container is recreated in this up (known only then): sets up ${MONITOR_ROLE} in it again, idempotent`
+                      : o.containerId !== n.containerId
+                        ? `sets up ${MONITOR_ROLE} again in the recreated server, idempotent`
+                        : undefined,
             ),
         };
     },
