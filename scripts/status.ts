@@ -215,7 +215,9 @@ export async function collectStatus(outputs: Outputs, pgPassword?: string, stall
                 slot = await slotLag(p.postgres, from, defaultSpec(from, []).slotName, pgPassword);
             }
             const lag = await consumerLag(kafka, d.sink);
-            const stalled = stallSeconds > 0 && sink.state === "RUNNING" ? isStalled(first.get(d.sink), lag) : undefined;
+            // A sink not RUNNING is a problem already; stalled says what RUNNING hides.
+            const running = sink.state === "RUNNING" && sink.tasks.length > 0 && sink.tasks.every((t) => t.state === "RUNNING");
+            const stalled = stallSeconds > 0 && running ? isStalled(first.get(d.sink), lag) : undefined;
             if (stalled) problems.push(`${name} ${d.label} ${sink.name}: STALLED (${lag!.lag} records to read, none committed in ${stallSeconds} s)`);
             directions.push({
                 label: d.label,

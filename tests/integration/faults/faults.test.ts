@@ -313,7 +313,7 @@ describe("faults: the running local stack heals itself between deploys, under th
                 assert.ok(d.stalled, `${sink} not stalled: ${status.problems.join("; ") || "no problem"} (lag ${d.consumerLag})`);
                 return { status, d };
             });
-            assert.strictEqual(shown.d.sink.state, "RUNNING", "the sink failed instead (a supervisor would see that)");
+            assert.deepStrictEqual([shown.d.sink.state, ...shown.d.sink.tasks.map((t) => t.state)], ["RUNNING", "RUNNING"], "the sink failed instead (a supervisor would see that)");
             assert.ok(shown.status.problems.some((x) => x.includes(`${sink}: STALLED`)), shown.status.problems.join("\n"));
             assert.match(renderText(shown.status), /STALLED: nothing committed/);
             await accept();
