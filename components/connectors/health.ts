@@ -72,6 +72,12 @@ export interface GateOptions {
     readonly settleSeconds: number;
     /** Keep waiting through FAILED states (a failed connector is being stopped for deletion). */
     readonly ignoreFailures?: boolean;
+    /**
+     * Right after a restart was asked for, keep waiting through FAILED for this long: Connect restarts
+     * asynchronously, and until the restarted tasks report, its status still shows the failure that asked for the
+     * restart (a sink failed by its database's restart, seen failing the upgrade's up at 7209c51).
+     */
+    readonly failureGraceSeconds?: number;
 }
 
 /**
@@ -91,12 +97,13 @@ export function isHealthGateError(e: unknown): e is HealthGateError {
 /** Waits until `name` holds `target` for `settleSeconds`; throws HealthGateError on failure or timeout. */
 export async function waitForState(urls: readonly string[], name: string, target: ConnectorState, opts: GateOptions): Promise<ConnectorStatus> {
     const deadline = Date.now() + opts.timeoutSeconds * 1000;
+    const graceUntil = Date.now() + (opts.failureGraceSeconds ?? 0) * 1000;
     let since: number | undefined;
     let last: ConnectorStatus | undefined;
     for (;;) {
         last = await connectorStatus(urls, name);
         const failure = last && !opts.ignoreFailures && failureOf(last);
-        if (failure) throw gateError(failure, last);
+        if (failure && Date.now() >= graceUntil) throw gateError(failure, last);
         if (last && reached(last, target)) {
             since ??= Date.now();
             if (Date.now() - since >= opts.settleSeconds * 1000) return last;

@@ -21,6 +21,8 @@ import { ConfigView, configProblems, Problem } from "./rules";
 
 /** How long the declared state must hold before `up` trusts it (see health.ts). */
 const SETTLE_SECONDS = 5;
+/** How long after a restart the gate keeps waiting through the FAILED status that asked for it (health.ts). */
+const RESTART_GRACE_SECONDS = 15;
 
 /** How Debezium's validation says it could not reach, or log into, the database. */
 const CONNECTIVITY_ERRORS = [
@@ -121,11 +123,14 @@ async function converge(news: ConnectorInputs, olds: ConnectorOutputs | undefine
     // A changed secret restarts too (a rotated password); a digest recorded for the first time (a stack upgraded
     // from before digests) does not.
     const rotated = olds?.secretsDigest !== undefined && olds.secretsDigest !== news.secretsDigest;
-    if (olds !== undefined && (olds.restartTrigger !== news.restartTrigger || olds.state === "failed" || rotated)) {
-        await connectCall(urls, "POST", `${path}/restart?includeTasks=true&onlyFailed=false`, undefined, justWritten);
-    }
+    const restart = olds !== undefined && (olds.restartTrigger !== news.restartTrigger || olds.state === "failed" || rotated);
+    if (restart) await connectCall(urls, "POST", `${path}/restart?includeTasks=true&onlyFailed=false`, undefined, justWritten);
     try {
-        const status = await waitForState(urls, news.name, target, { timeoutSeconds: news.timeoutSeconds, settleSeconds: SETTLE_SECONDS });
+        const status = await waitForState(urls, news.name, target, {
+            timeoutSeconds: news.timeoutSeconds,
+            settleSeconds: SETTLE_SECONDS,
+            ...(restart ? { failureGraceSeconds: RESTART_GRACE_SECONDS } : {}),
+        });
         return { ...news, ...statusOutputs(status) };
     } catch (e) {
         if (!isHealthGateError(e)) throw e;

@@ -111,3 +111,34 @@ describe("connector refresh (read) against a scripted Connect", () => {
         }
     });
 });
+
+describe("Connect health gate right after a restart", () => {
+    const status = (task: string) => [200, { name: "x", connector: { state: "RUNNING", worker_id: "w1" }, tasks: [{ id: 0, state: task, worker_id: "w1", trace: task === "FAILED" ? "java.net.SocketException: Connection reset" : undefined }], type: "sink" }] as [number, unknown];
+
+    it("waits through the FAILED status that asked for the restart, within its grace, and passes once the task runs", async () => {
+        const { waitForState } = await import("../../components/connectors/health");
+        const c = await scripted([status("FAILED"), status("FAILED"), status("RUNNING"), status("RUNNING"), status("RUNNING")]);
+        try {
+            const got = await waitForState([c.url], "x", "running", { timeoutSeconds: 30, settleSeconds: 1, failureGraceSeconds: 10 });
+            assert.strictEqual(got.tasks[0].state, "RUNNING");
+        } finally {
+            c.close();
+        }
+    });
+
+    it("fails on FAILED at once without a grace, and on a failure that outlasts it", async () => {
+        const { waitForState } = await import("../../components/connectors/health");
+        const now = await scripted([status("FAILED")]);
+        try {
+            await assert.rejects(waitForState([now.url], "x", "running", { timeoutSeconds: 30, settleSeconds: 1 }), /task 0 of connector x FAILED on w1/);
+        } finally {
+            now.close();
+        }
+        const lasting = await scripted([status("FAILED"), status("FAILED"), status("FAILED"), status("FAILED")]);
+        try {
+            await assert.rejects(waitForState([lasting.url], "x", "running", { timeoutSeconds: 30, settleSeconds: 1, failureGraceSeconds: 2 }), /task 0 of connector x FAILED on w1/);
+        } finally {
+            lasting.close();
+        }
+    });
+});
