@@ -2,7 +2,7 @@
 // the secret maps. Pure: raw values in, typed PlatformConfig out, every problem into the Checker.
 import { Checker, HOSTNAME, IPV4, NAMESPACE, serverRef, Bind } from "./checker";
 import { BROKER_OWNED, CONNECT_OWNED, loadPassThrough } from "./passThrough";
-import { METRICS_PORT_OFFSET, SUPERVISOR_PORT_OFFSET } from "./ports";
+import { METRICS_PORT_OFFSET, offsetBind, SUPERVISOR_PORT_OFFSET } from "./ports";
 import { BrokerSpec, CONNECT_PLUGINS, ConnectClusterSpec, ConnectPlugin, ConnectSpec, Engine, HeapSettings, KafkaSettings, PlatformConfig, ServerSpec, ZooKeeperSpec } from "./schema";
 
 const HEAP = /^(-Xm[sx]\d+[kmg]\s*)+$/;
@@ -211,17 +211,10 @@ export function checkPortClashes(c: Checker, cfg: PlatformConfig, more: readonly
         ...cfg.brokers.map((b, i) => ({ key: `brokers[${i}].port`, server: b.server, port: b.port })),
         ...workers,
     ];
-    const offset = (b: Bind, by: number, what: string): Bind[] => {
-        const note = `${what} at ${b.port + by}`;
-        const key = b.key.endsWith(")") ? `${b.key.slice(0, -1)}, ${note})` : `${b.key} (${note})`;
-        if (b.port + by <= 65535) return [{ key, server: b.server, port: b.port + by }];
-        c.say(b.key, `expected a port up to ${65535 - by}: its ${what} would listen ${by} above it, past 65535`);
-        return [];
-    };
     const binds: Bind[] = [
         ...jvms,
-        ...jvms.flatMap((b) => offset(b, METRICS_PORT_OFFSET, "metrics")),
-        ...workers.flatMap((b) => offset(b, SUPERVISOR_PORT_OFFSET, "supervisor")),
+        ...jvms.flatMap((b) => offsetBind(c, b, METRICS_PORT_OFFSET, "metrics")),
+        ...workers.flatMap((b) => offsetBind(c, b, SUPERVISOR_PORT_OFFSET, "supervisor")),
         ...more,
     ];
     const seen = new Map<string, string>();

@@ -2,7 +2,7 @@
 // container on one of the stack's servers or is adopted where it already runs. Pure, like the other loaders:
 // every problem names its key (`cdc-sync:databases.pg.port`) and what was expected.
 import { Bind, Checker, HOSTNAME, IPV4, NAME, runOrAdopt, serverRef } from "../config/checker";
-import { METRICS_PORT_OFFSET } from "../config/ports";
+import { METRICS_PORT_OFFSET, offsetBind } from "../config/ports";
 import { ServerSpec } from "../config/schema";
 import { checkReplicaSetConnectionString } from "./mongodb/connectionString";
 
@@ -108,8 +108,7 @@ export function loadDatabaseServer(
             }
             const at = runOn(5432);
             // Its metrics exporter (components/databases/postgres/exporter.ts) binds METRICS_PORT_OFFSET above it.
-            if (at && at.port + METRICS_PORT_OFFSET > 65535) c.say(`${key}.port`, `expected a port up to ${65535 - METRICS_PORT_OFFSET}: its metrics would listen ${METRICS_PORT_OFFSET} above it, past 65535`);
-            else if (at) binds.push({ key: `${key}.port (metrics at ${at.port + METRICS_PORT_OFFSET})`, server: at.server, port: at.port + METRICS_PORT_OFFSET });
+            if (at) binds.push(...offsetBind(c, { key: `${key}.port`, server: at.server, port: at.port }, METRICS_PORT_OFFSET, "metrics"));
             return at ? { ...common, engine, kind: "run", ...at, memoryMiB } : undefined;
         }
         case "mariadb":
