@@ -38,6 +38,8 @@ export const CONNECT_OWNED: Readonly<Record<string, string>> = {
     listeners: "cdc-sync:servers.<server>.address and cdc-sync:connect.port",
     "rest.advertised.host.name": "cdc-sync:servers.<server>.address",
     "rest.advertised.port": "cdc-sync:connect.port",
+    "exactly.once.source.support": "cdc-sync:connect.exactlyOnce (true or false; the stack steps a running cluster through preparing)",
+    "consumer.isolation.level": "the stack: read_committed (a sink must not write an aborted transaction's records)",
     "plugin.path": "the stack (the image's plugins)",
     "config.providers": "the stack (the secrets file's provider)",
     "config.providers.file.class": "the stack (the secrets file's provider)",

@@ -112,7 +112,7 @@ function loadConnectCluster(
     name: string,
     o: Record<string, unknown>,
     servers: readonly ServerSpec[],
-    defaults: { port: number; groupId: string },
+    defaults: { port: number; groupId: string; exactlyOnce: boolean },
 ): ConnectClusterSpec {
     let workers: string[] = servers.map((s) => s.name);
     if (o.workers !== undefined) {
@@ -136,14 +136,24 @@ function loadConnectCluster(
             plugins = o.plugins as ConnectPlugin[];
         } else c.fail(`${key}.plugins`, `a list of plugins to add, each once (available: ${CONNECT_PLUGINS.join(", ")})`, o.plugins);
     }
-    return { name, workers, port, groupId: String(groupId), config: loadPassThrough(c, `${key}.config`, o.config, CONNECT_OWNED), plugins };
+    const exactlyOnce = o.exactlyOnce ?? defaults.exactlyOnce;
+    if (typeof exactlyOnce !== "boolean") c.fail(`${key}.exactlyOnce`, "true or false (exactly-once source support, default true)", exactlyOnce);
+    return {
+        name,
+        workers,
+        port,
+        groupId: String(groupId),
+        config: loadPassThrough(c, `${key}.config`, o.config, CONNECT_OWNED),
+        plugins,
+        exactlyOnce: exactlyOnce === true,
+    };
 }
 
 function loadConnect(c: Checker, v: unknown, servers: readonly ServerSpec[]): ConnectSpec {
     const o = v === undefined ? {} : c.object("connect", v) ?? {};
-    const fields = ["workers", "port", "groupId", "config", "plugins"];
+    const fields = ["workers", "port", "groupId", "config", "plugins", "exactlyOnce"];
     c.unknownFields("connect", o, [...fields, "clusters"]);
-    const main = loadConnectCluster(c, "connect", "default", o, servers, { port: 8083, groupId: "cdc-sync-connect" });
+    const main = loadConnectCluster(c, "connect", "default", o, servers, { port: 8083, groupId: "cdc-sync-connect", exactlyOnce: true });
     const clusters: ConnectClusterSpec[] = [];
     const more = o.clusters === undefined ? {} : c.object("connect.clusters", o.clusters) ?? {};
     for (const [name, cv] of Object.entries(more)) {
@@ -156,7 +166,7 @@ function loadConnect(c: Checker, v: unknown, servers: readonly ServerSpec[]): Co
         }
         c.unknownFields(key, co, fields);
         if (co.port === undefined) c.fail(`${key}.port`, "a REST port of its own (the default cluster's workers listen on connect.port)", co.port);
-        clusters.push(loadConnectCluster(c, key, name, co, servers, { port: main.port, groupId: `${main.groupId}-${name}` }));
+        clusters.push(loadConnectCluster(c, key, name, co, servers, { port: main.port, groupId: `${main.groupId}-${name}`, exactlyOnce: main.exactlyOnce }));
     }
     const groups = [main, ...clusters].map((x) => x.groupId);
     groups.forEach((g, i) => {

@@ -63,6 +63,12 @@ export interface ConnectClusterSpec {
     readonly config: Readonly<Record<string, string | number | boolean>>;
     /** Plugins its workers carry besides the platform image's (e.g. `mariadb`: Debezium's MariaDB source). */
     readonly plugins: readonly ConnectPlugin[];
+    /**
+     * Exactly-once source support (KIP-618): each source task writes its records and offsets in one Kafka
+     * transaction, and a task's old generation is fenced before a new one starts. Default true
+     * (docs/faults.md, "Exactly-once sources").
+     */
+    readonly exactlyOnce: boolean;
 }
 
 /**

@@ -5,6 +5,7 @@ import { Engine } from "../config/schema";
 import { changedFields } from "../dynamic/diff";
 import { listed, withEffect } from "../dynamic/effect";
 import { dockerClient } from "./engine";
+import { SettingSteps, stepSettings } from "./steps";
 
 export interface ContainerArgs {
     readonly engine: pulumi.Input<Engine>;
@@ -32,6 +33,8 @@ export interface ContainerArgs {
     readonly fileOwner?: pulumi.Input<{ uid: number; gid: number }>;
     /** What a restart of this container waits for, in words, for the preview (`after broker 1 is back in every ISR`). */
     readonly rollsAfter?: pulumi.Input<string>;
+    /** Settings in `env` a running container may only move one step per `up` along (./steps.ts). */
+    readonly steps?: readonly SettingSteps[];
 }
 
 export interface ContainerInputs {
@@ -47,6 +50,7 @@ export interface ContainerInputs {
     files?: Record<string, string>;
     fileOwner?: { uid: number; gid: number };
     rollsAfter?: string;
+    steps?: SettingSteps[];
 }
 
 interface ContainerOutputs extends ContainerInputs {
@@ -193,11 +197,12 @@ async function stopAndRemove(engine: Engine, name: string): Promise<void> {
 }
 
 /** What an update of the container does, in words (see components/dynamic/effect.ts); a replacement says itself. */
-export function containerEffect(olds: ContainerInputs, news: ContainerInputs): string | undefined {
+export function containerEffect(olds: ContainerInputs, news: ContainerInputs, held: readonly string[] = []): string | undefined {
     if (changedFields<ContainerInputs>(olds, news, IDENTITY_FIELDS).length > 0) return undefined;
     const run = changedFields<ContainerInputs>(olds, news, RUN_FIELDS);
     if (run.length > 0) {
-        return `restarts: stopped, removed and created again as ${news.name} (${listed(run)} changed)${news.rollsAfter ? `, ${news.rollsAfter}` : ""}; its volumes are kept`;
+        const steps = held.map((h) => `; it runs ${h}`).join("");
+        return `restarts: stopped, removed and created again as ${news.name} (${listed(run)} changed)${news.rollsAfter ? `, ${news.rollsAfter}` : ""}; its volumes are kept${steps}`;
     }
     if (changedFields<ContainerInputs>(olds, news, FILE_FIELDS).length > 0) {
         return `rewrites ${listed(Object.keys(news.files ?? {}))} in the running container: no restart`;
@@ -207,7 +212,10 @@ export function containerEffect(olds: ContainerInputs, news: ContainerInputs): s
 
 export const containerProvider: pulumi.dynamic.ResourceProvider<ContainerInputs, ContainerOutputs> = {
     async check(olds, news) {
-        return { inputs: withEffect(olds, news, containerEffect) };
+        // A setting asked to move more than one step is held at the next one (./steps.ts); a new container takes it as asked.
+        const recorded = olds?.env && typeof news.env === "object" ? olds.env : undefined;
+        const { env, held } = stepSettings(recorded, news.env, news.steps ?? []);
+        return { inputs: withEffect(olds, { ...news, env }, (o, n) => containerEffect(o, n, held)) };
     },
     async create(inputs) {
         const outs = await createAndStart(inputs);

@@ -2,7 +2,7 @@
 // the Debezium and JDBC plugins on the plugin path, and the file config provider for secrets.
 import * as pulumi from "@pulumi/pulumi";
 import { ownerLabels } from "../docker/engine";
-import { CONNECT_SECRETS_FILE, connectWorkerProperties, renderSecretsFile } from "./properties";
+import { CONNECT_SECRETS_FILE, connectWorkerProperties, EXACTLY_ONCE_STEPS, renderSecretsFile } from "./properties";
 import { platformService } from "./service";
 import type { Container } from "../docker/container";
 import { Topic } from "./topic";
@@ -34,6 +34,8 @@ export interface ConnectClusterArgs {
     /** Plugins the workers carry besides the platform image's; the health gate waits for their connectors too. */
     readonly plugins?: readonly ConnectPlugin[];
     readonly heap: string;
+    /** Exactly-once source support on its workers (`connect.exactlyOnce`). */
+    readonly exactlyOnce: boolean;
     readonly stack: string;
     /** Pass-through worker properties (`connect.config`; never an owned key). */
     readonly properties?: Readonly<Record<string, string | number | boolean>>;
@@ -102,6 +104,7 @@ export class ConnectCluster extends pulumi.ComponentResource {
                             configTopic: c.topics.config,
                             offsetTopic: c.topics.offset,
                             statusTopic: c.topics.status,
+                            exactlyOnce: args.exactlyOnce,
                         },
                         args.properties,
                     ),
@@ -112,6 +115,7 @@ export class ConnectCluster extends pulumi.ComponentResource {
                     port: w.port,
                     readyTimeoutSeconds: 240,
                     files: secretsFile,
+                    steps: [{ ...EXACTLY_ONCE_STEPS, why: "Kafka requires every worker of a running cluster to run preparing before any runs enabled" }],
                     rollsAfter: previousServer
                         ? `one worker at a time: after the worker on ${previousServer} has rejoined with every connector and task RUNNING`
                         : "one worker at a time: the first, after the last broker is back in every ISR",

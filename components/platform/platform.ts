@@ -75,6 +75,7 @@ export class KafkaPlatform extends pulumi.ComponentResource {
                         supervisorImageFor: (s) => images.supervisorImageFor(s),
                         plugins: spec.plugins,
                         heap: config.heap.connect,
+                        exactlyOnce: spec.exactlyOnce,
                         properties: spec.config,
                         stack,
                         secrets: args.connectorSecrets,

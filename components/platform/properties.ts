@@ -96,7 +96,16 @@ export interface ConnectWorkerProps {
     readonly configTopic: string;
     readonly offsetTopic: string;
     readonly statusTopic: string;
+    /** Exactly-once source support (`exactly.once.source.support`: enabled, or disabled). */
+    readonly exactlyOnce: boolean;
 }
+
+/**
+ * The values of `exactly.once.source.support` in the order a running cluster must take them: Kafka requires every
+ * worker of an existing cluster to run `preparing` before any runs `enabled` (the leader must be transactional before
+ * any task is). The container provider holds a worker one step per `up` (components/docker/steps.ts).
+ */
+export const EXACTLY_ONCE_STEPS = { key: "exactly.once.source.support", order: ["disabled", "preparing", "enabled"] } as const;
 
 /** Where the image keeps the Debezium plugins and JDBC drivers. */
 export const CONNECT_PLUGIN_PATH = "/opt/connect-plugins";
@@ -143,6 +152,12 @@ export function connectWorkerProperties(w: ConnectWorkerProps, extra: Readonly<R
         // a starved machine) is dropped from its group and rejoins, a short pause of that one direction.
         "consumer.session.timeout.ms": 10000,
         "consumer.heartbeat.interval.ms": 3000,
+        // Exactly-once sources (docs/faults.md): each source task writes a poll's records and its offsets in one
+        // transaction, and a task's old generation (a hung worker's) is fenced before a new one starts, so it can
+        // neither write its records again nor commit stale offsets. Sinks read committed records only, never those of
+        // an aborted transaction (which without this they would write, and a retry would bring again).
+        [EXACTLY_ONCE_STEPS.key]: w.exactlyOnce ? "enabled" : "disabled",
+        "consumer.isolation.level": "read_committed",
         ...extra,
     };
 }

@@ -7,6 +7,10 @@ import { Container } from "../docker/container";
 import { Volume } from "../docker/volume";
 import { KAFKA_IMAGE_USER } from "./images";
 import { renderProperties } from "./properties";
+import type { SettingSteps } from "../docker/steps";
+
+/** The env var the image's entrypoint writes the role's properties file from. */
+const PROPERTIES_ENV = "CDC_PROPERTIES";
 
 export interface PlatformServiceArgs {
     readonly server: ServerSpec;
@@ -29,6 +33,8 @@ export interface PlatformServiceArgs {
     readonly files?: pulumi.Input<Record<string, pulumi.Input<string>>>;
     /** What a restart waits for, in words, for the preview (see Container.rollsAfter). */
     readonly rollsAfter?: string;
+    /** Properties a running service may only move one step per `up` along (components/docker/steps.ts). */
+    readonly steps?: readonly Omit<SettingSteps, "env">[];
 }
 
 /** Creates the service's volume (if any) and container as children of `opts.parent`. */
@@ -45,7 +51,7 @@ export function platformService(name: string, args: PlatformServiceArgs, opts: p
             image: args.image,
             args: [args.role],
             env: {
-                CDC_PROPERTIES: renderProperties(args.properties),
+                [PROPERTIES_ENV]: renderProperties(args.properties),
                 CDC_HEAP: args.heap,
                 CDC_METRICS: `${args.server.address}:${args.port + METRICS_PORT_OFFSET}`,
             },
@@ -55,6 +61,7 @@ export function platformService(name: string, args: PlatformServiceArgs, opts: p
             ready: { address: args.server.address, port: args.port, timeoutSeconds: args.readyTimeoutSeconds },
             ...(args.files ? { files: args.files, fileOwner: KAFKA_IMAGE_USER } : {}),
             ...(args.rollsAfter ? { rollsAfter: args.rollsAfter } : {}),
+            ...(args.steps ? { steps: args.steps.map((s) => ({ ...s, env: PROPERTIES_ENV })) } : {}),
         },
         { ...opts, dependsOn: [...(volume ? [volume] : []), ...((opts.dependsOn as pulumi.Resource[]) ?? [])] },
     );

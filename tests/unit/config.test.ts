@@ -15,6 +15,16 @@ describe("stack config validation", () => {
         },
         { name: "zero brokers", config: { ...VALID, brokers: [] }, error: /^cdc-sync:brokers: expected a list of at least one broker/ },
         {
+            name: "exactly-once support as a word",
+            config: { ...VALID, connect: { ...VALID.connect, clusters: { mysql: { port: 8084, exactlyOnce: "yes" } } } },
+            error: /^cdc-sync:connect\.clusters\.mysql\.exactlyOnce: expected true or false \(exactly-once source support, default true\), got "yes"/,
+        },
+        {
+            name: "exactly-once support set as a worker property",
+            config: { ...VALID, connect: { ...VALID.connect, config: { "exactly.once.source.support": "enabled" } } },
+            error: /^cdc-sync:connect\.config\.exactly\.once\.source\.support: is set by the stack; it is controlled by cdc-sync:connect\.exactlyOnce/,
+        },
+        {
             name: "duplicate broker id",
             config: { ...VALID, brokers: [{ id: 1, server: "server1" }, { id: 1, server: "server2" }] },
             error: /^cdc-sync:brokers\[1\]\.id: expected an id no other broker has, got 1/,
@@ -148,7 +158,7 @@ describe("stack config validation", () => {
     it("defaults: RF 2 and min ISR 1 for two brokers, a worker on every server, standard ports", () => {
         const cfg = loadStackConfig(raw({ servers: VALID.servers, brokers: VALID.brokers }));
         assert.deepStrictEqual(cfg.kafka, { replicationFactor: 2, minInsyncReplicas: 1, config: {} });
-        assert.deepStrictEqual(cfg.connect, { name: "default", workers: ["server1", "server2"], port: 8083, groupId: "cdc-sync-connect", config: {}, plugins: [], clusters: [] });
+        assert.deepStrictEqual(cfg.connect, { name: "default", workers: ["server1", "server2"], port: 8083, groupId: "cdc-sync-connect", config: {}, plugins: [], exactlyOnce: true, clusters: [] });
         assert.deepStrictEqual(cfg.zookeeper, { server: "server1", port: 2181 });
     });
 

@@ -74,7 +74,7 @@ describe("cdc-sync:connectors", () => {
 
 describe("pass-through settings: kafka.config, brokers[i].config, connect.config", () => {
     const BROKER = { id: 1, address: "10.0.0.1", port: 9092, zookeeperConnect: "10.0.0.1:2181", replicationFactor: 2, minInsyncReplicas: 1 };
-    const WORKER = { address: "10.0.0.1", port: 8083, bootstrapServers: "b", groupId: "g", replicationFactor: 2, configTopic: "c", offsetTopic: "o", statusTopic: "s" };
+    const WORKER = { address: "10.0.0.1", port: 8083, bootstrapServers: "b", groupId: "g", replicationFactor: 2, configTopic: "c", offsetTopic: "o", statusTopic: "s", exactlyOnce: true };
 
     it("hands every broker kafka.config, and one broker its own config over it", () => {
         const cfg = loadStackConfig(

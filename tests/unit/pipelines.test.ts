@@ -183,7 +183,7 @@ describe("connect.clusters: Connect clusters besides the default one", () => {
 
     it("reads a second cluster with its defaults: group id after the default one's", () => {
         const cfg = loadStackConfig(raw(MIXED));
-        assert.deepStrictEqual(cfg.connect.clusters, [{ name: "mysql", workers: ["server2"], port: 8084, groupId: "cdc-sync-connect-mysql", config: {}, plugins: [] }]);
+        assert.deepStrictEqual(cfg.connect.clusters, [{ name: "mysql", workers: ["server2"], port: 8084, groupId: "cdc-sync-connect-mysql", config: {}, plugins: [], exactlyOnce: true }]);
         assert.deepStrictEqual(cfg.pipelines.map((p) => [p.name, p.connect]), [["left", "default"], ["docs", "mysql"]]);
     });
 

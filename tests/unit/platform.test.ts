@@ -154,6 +154,8 @@ describe("resource graph", () => {
                         ["session.timeout.ms", "scheduled.rebalance.max.delay.ms", "consumer.session.timeout.ms"].map((k) => p[k]),
                         ["8000", "10000", "10000"],
                     );
+                    // Exactly-once sources, and sinks that read only committed records (docs/faults.md).
+                    assert.deepStrictEqual([p["exactly.once.source.support"], p["consumer.isolation.level"]], ["enabled", "read_committed"]);
                 }
             });
 
