@@ -42,13 +42,27 @@ export interface MigrationStep {
     readonly urn: string;
     /** What the provider said differs (for an update or replace). */
     readonly diffs: readonly string[];
+    /** What the provider said the update does, in words (components/dynamic/effect.ts). */
+    readonly effect?: string;
+}
+
+/** A preview's summary (as the CLI prints it) and every step other than `same`. */
+export interface PreviewSteps {
+    readonly summary: Record<string, number>;
+    readonly steps: MigrationStep[];
 }
 
 /**
  * What the migration preview showed: its summary (as the CLI prints it) and every step other than `same`; and what
  * the no-loss checker found after the upgrade's `up`, which ran under a write load on both sides of the pair.
  */
-export type Migration = { summary: Record<string, number>; steps: MigrationStep[]; load?: LoadResult & { notRunning: string[] } } | { skipped: string };
+export type Migration =
+    | (PreviewSteps & {
+          /** The preview after the upgrade's `up`: what it held back for one more `up` (components/docker/steps.ts), which the root hook then ran. */
+          next?: PreviewSteps;
+          load?: LoadResult & { notRunning: string[] };
+      })
+    | { skipped: string };
 
 let migrated: Migration = { skipped: "the platform fixture did not run" };
 
@@ -114,14 +128,15 @@ export async function notRunning(outputs: OutputMap): Promise<string[]> {
 }
 
 /** Previews this code over the stack and keeps every step that is not `same`. */
-async function previewMigration(test: TestStack): Promise<void> {
+async function previewSteps(test: TestStack): Promise<PreviewSteps> {
     const steps: MigrationStep[] = [];
     const onEvent = (e: EngineEvent) => {
         const m = e.resourcePreEvent?.metadata;
-        if (m && m.op !== "same") steps.push({ op: m.op, urn: m.urn, diffs: m.diffs ?? [] });
+        const effect = m?.new?.inputs?.effect;
+        if (m && m.op !== "same") steps.push({ op: m.op, urn: m.urn, diffs: m.diffs ?? [], ...(typeof effect === "string" ? { effect } : {}) });
     };
     const preview = await test.stack.preview({ onOutput: test.log, onEvent });
-    migrated = { summary: { ...preview.changeSummary }, steps };
+    return { summary: { ...preview.changeSummary }, steps };
 }
 let current: Platform | undefined;
 
@@ -224,24 +239,51 @@ export function platform(): Platform {
     return current;
 }
 
+/**
+ * Whether this run turned exactly-once sources off (CDC_SYNC_ITEST_EXACTLY_ONCE=false: `scripts/faults.sh
+ * --without-exactly-once`, for the duplicate counts without them). The suite's stack file is changed for the run only.
+ */
+export function exactlyOnceOff(): boolean {
+    return process.env.CDC_SYNC_ITEST_EXACTLY_ONCE === "false";
+}
+
 before(async function () {
     this.timeout(30 * 60 * 1000);
     const stackName = process.env.CDC_SYNC_ITEST_STACK ?? "local";
     const test = await openStack(stackName);
     opened = { test, stackName };
     let load: TwoWayWriteLoad | undefined;
+    const withoutExactlyOnce = async () => {
+        if (!exactlyOnceOff()) return;
+        const file = path.join(REPO_ROOT, `Pulumi.${stackName}.yaml`);
+        stackFileBefore ??= { file, text: fs.readFileSync(file, "utf8") };
+        const connect = JSON.parse(stackFile(stackName).values.connect ?? "{}");
+        await test.stack.setConfig("cdc-sync:connect", { value: JSON.stringify({ ...connect, exactlyOnce: false }) }, false);
+    };
+    // The previous layout deploys from its own checkout's stack file: only this code's up sees the change.
+    await withoutExactlyOnce();
     if (stackName !== "local") migrated = { skipped: `the migration is tried on the local stack, not ${stackName}` };
     else if (await deployPreviousLayout(test, stackName)) {
-        await previewMigration(test);
+        migrated = await previewSteps(test);
         load = await startPairLoad(stackName);
     }
     await setRequestedSecrets(test, stackName);
-    const up = await test.stack.up({ onOutput: test.log }).catch(async (e) => {
-        // Its writers would otherwise go on, and outlive the destroy by their reconnection attempts.
-        await load?.abandon();
-        throw e;
-    });
-    assert.strictEqual(up.summary.result, "succeeded", `up failed; see ${test.logFile}`);
+    const upOnce = async () => {
+        const done = await test.stack.up({ onOutput: test.log }).catch(async (e) => {
+            // Its writers would otherwise go on, and outlive the destroy by their reconnection attempts.
+            await load?.abandon();
+            throw e;
+        });
+        assert.strictEqual(done.summary.result, "succeeded", `up failed; see ${test.logFile}`);
+        return done;
+    };
+    let up = await upOnce();
+    if (load && "steps" in migrated && !exactlyOnceOff()) {
+        // The upgrade held the workers' exactly-once support at `preparing` (components/docker/steps.ts): the next
+        // up, still under the load, enables it, as a user's next up would.
+        migrated.next = await previewSteps(test);
+        up = await upOnce();
+    }
     if (load && "steps" in migrated) migrated.load = { ...(await load.stopAndCheck()), notRunning: await notRunning(up.outputs) };
     current = {
         stackName,

@@ -5,10 +5,10 @@
 // supervisors, the step for tables joining a pair, and the pair's server's metrics exporter, is all that may be
 // created.
 import * as assert from "assert";
-import { migration, PREVIOUS_LAYOUT } from "./fixture";
+import { exactlyOnceOff, migration, PREVIOUS_LAYOUT } from "./fixture";
 
 describe(`upgrading a stack deployed by the previous layout (${PREVIOUS_LAYOUT.slice(0, 7)})`, () => {
-    it("applies the upgrade under a write load on both sides of the pair: nothing lost, both sides identical, every task RUNNING", function () {
+    it("applies the upgrade (and the next up, which enables exactly-once sources) under a write load on both sides of the pair: nothing lost, both sides identical, every task RUNNING", function () {
         const m = migration();
         if ("skipped" in m) return this.skip();
         assert.ok(m.load, "the upgrade's up ran without the write load");
@@ -78,5 +78,34 @@ describe(`upgrading a stack deployed by the previous layout (${PREVIOUS_LAYOUT.s
         // A guard that the previous layout was deployed at all: 28 of its resources stay as they are since every JVM
         // takes the metrics agent (counted at 6485fbc): ZooKeeper, the brokers and the platform image roll now.
         assert.ok(m.summary.same > 20, `only ${m.summary.same} resources previewed unchanged: was the previous layout deployed?`);
+    });
+
+    // Kafka requires a running Connect cluster to run exactly.once.source.support=preparing on every worker before
+    // any runs enabled (components/docker/steps.ts): the upgrade's up holds the workers at preparing, the next enables.
+    const worker = /docker:Container::kafka-connect(-mysql|-mariadb)?-server\d+$/;
+
+    it("holds every Connect worker at exactly-once `preparing` in the upgrade's up, and says so in the preview", function () {
+        const m = migration();
+        if ("skipped" in m || exactlyOnceOff()) return this.skip();
+        const workers = m.steps.filter((s) => worker.test(s.urn));
+        assert.strictEqual(workers.length, 4, `Connect workers in the upgrade's preview:\n${workers.map((s) => s.urn).join("\n")}`);
+        for (const w of workers) assert.match(w.effect ?? "", /exactly\.once\.source\.support=preparing in this up, not enabled .*the next up sets enabled/, w.urn);
+    });
+
+    it("enables exactly-once support in the next up, which rolls the Connect workers alone, one at a time, under the load", function () {
+        const m = migration();
+        if ("skipped" in m || exactlyOnceOff()) return this.skip();
+        assert.ok(m.next, "no up after the upgrade's");
+        const workers = m.next.steps.filter((s) => worker.test(s.urn));
+        assert.strictEqual(workers.length, 4, JSON.stringify(m.next.steps.map((s) => s.urn)));
+        for (const w of workers) {
+            assert.strictEqual(w.op, "update", w.urn);
+            assert.match(w.effect ?? "", /^restarts: .*one worker at a time/, w.urn);
+            assert.doesNotMatch(w.effect ?? "", /preparing/, w.urn);
+        }
+        // Nothing but the Connect clusters: their workers, and the gates that wait for each new one.
+        const others = m.next.steps.filter((s) => !s.urn.includes("::pulumi:providers:") && !/::kafka-connect[^:]*$/.test(s.urn));
+        assert.deepStrictEqual(others.map((s) => `${s.op} ${s.urn}`), []);
+        assert.deepStrictEqual(Object.keys(m.next.summary).sort(), ["same", "update"], JSON.stringify(m.next.summary));
     });
 });
