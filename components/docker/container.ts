@@ -35,6 +35,11 @@ export interface ContainerArgs {
     readonly rollsAfter?: pulumi.Input<string>;
     /** Settings in `env` a running container may only move one step per `up` along (./steps.ts). */
     readonly steps?: readonly SettingSteps[];
+    /**
+     * Set when a value already in one of `files` (a `key=value` line) must not change in an `up` that also restarts
+     * the container: why, in words. Such a change is refused at preview, naming the keys (never their values).
+     */
+    readonly rotationRefusal?: string;
 }
 
 export interface ContainerInputs {
@@ -51,6 +56,7 @@ export interface ContainerInputs {
     fileOwner?: { uid: number; gid: number };
     rollsAfter?: string;
     steps?: SettingSteps[];
+    rotationRefusal?: string;
 }
 
 interface ContainerOutputs extends ContainerInputs {
@@ -196,6 +202,21 @@ async function stopAndRemove(engine: Engine, name: string): Promise<void> {
     });
 }
 
+/** `path: key` of every `key=value` line of `files` whose value differs between the two (keys in both only). */
+export function rotatedKeys(olds: Readonly<Record<string, string>> | undefined, news: Readonly<Record<string, string>> | undefined): string[] {
+    const lines = (text: unknown) =>
+        new Map(
+            (typeof text === "string" ? text.split("\n") : [])
+                .filter((l) => l.includes("="))
+                .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)] as const),
+        );
+    if (typeof news !== "object" || news === null) return [];
+    return Object.keys(news).flatMap((path) => {
+        const [was, now] = [lines(olds?.[path]), lines(news[path])];
+        return [...now].filter(([k, v]) => was.has(k) && was.get(k) !== v).map(([k]) => `${path}: ${k}`);
+    });
+}
+
 /** What an update of the container does, in words (see components/dynamic/effect.ts); a replacement says itself. */
 export function containerEffect(olds: ContainerInputs, news: ContainerInputs, held: readonly string[] = []): string | undefined {
     if (changedFields<ContainerInputs>(olds, news, IDENTITY_FIELDS).length > 0) return undefined;
@@ -215,7 +236,17 @@ export const containerProvider: pulumi.dynamic.ResourceProvider<ContainerInputs,
         // A setting asked to move more than one step is held at the next one (./steps.ts); a new container takes it as asked.
         const recorded = olds?.env && typeof news.env === "object" ? olds.env : undefined;
         const { env, held } = stepSettings(recorded, news.env, news.steps ?? []);
-        return { inputs: withEffect(olds, { ...news, env }, (o, n) => containerEffect(o, n, held)) };
+        const inputs = { ...news, env };
+        if (news.rotationRefusal && recorded && changedFields<ContainerInputs>(olds, inputs, RUN_FIELDS).length > 0) {
+            const rotated = rotatedKeys(olds.files, news.files);
+            if (rotated.length > 0) {
+                throw new Error(
+                    `refusing to restart ${news.name} in the up that also changes ${listed(rotated)}: ${news.rotationRefusal}. Nothing was changed. ` +
+                        `Make the change that restarts it and the secrets' change in two ups.`,
+                );
+            }
+        }
+        return { inputs: withEffect(olds, inputs, (o, n) => containerEffect(o, n, held)) };
     },
     async create(inputs) {
         const outs = await createAndStart(inputs);

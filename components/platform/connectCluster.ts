@@ -115,7 +115,12 @@ export class ConnectCluster extends pulumi.ComponentResource {
                     port: w.port,
                     readyTimeoutSeconds: 240,
                     files: secretsFile,
-                    steps: [{ ...EXACTLY_ONCE_STEPS, why: "Kafka requires every worker of a running cluster to run preparing before any runs enabled" }],
+                    steps: [EXACTLY_ONCE_STEPS],
+                    // The database accounts take a rotated password after the platform (docs/day2.md): a worker
+                    // restarted first would start its tasks with a password their database does not know yet.
+                    rotationRefusal:
+                        "a restarted worker starts its tasks with the new secrets before their databases' accounts have them " +
+                        "(the accounts change after the platform), so its in-sync gate would wait for tasks that cannot log in",
                     rollsAfter: previousServer
                         ? `one worker at a time: after the worker on ${previousServer} has rejoined with every connector and task RUNNING`
                         : "one worker at a time: the first, after the last broker is back in every ISR",

@@ -105,7 +105,11 @@ export interface ConnectWorkerProps {
  * worker of an existing cluster to run `preparing` before any runs `enabled` (the leader must be transactional before
  * any task is). The container provider holds a worker one step per `up` (components/docker/steps.ts).
  */
-export const EXACTLY_ONCE_STEPS = { key: "exactly.once.source.support", order: ["disabled", "preparing", "enabled"] } as const;
+export const EXACTLY_ONCE_STEPS = {
+    key: "exactly.once.source.support",
+    order: ["disabled", "preparing", "enabled"],
+    why: "Kafka requires every worker of a running cluster to run preparing before any runs enabled",
+} as const;
 
 /** Where the image keeps the Debezium plugins and JDBC drivers. */
 export const CONNECT_PLUGIN_PATH = "/opt/connect-plugins";

@@ -35,6 +35,8 @@ export interface PlatformServiceArgs {
     readonly rollsAfter?: string;
     /** Properties a running service may only move one step per `up` along (components/docker/steps.ts). */
     readonly steps?: readonly Omit<SettingSteps, "env">[];
+    /** Why a value in `files` may not change in an up that restarts the service (Container.rotationRefusal). */
+    readonly rotationRefusal?: string;
 }
 
 /** Creates the service's volume (if any) and container as children of `opts.parent`. */
@@ -62,6 +64,7 @@ export function platformService(name: string, args: PlatformServiceArgs, opts: p
             ...(args.files ? { files: args.files, fileOwner: KAFKA_IMAGE_USER } : {}),
             ...(args.rollsAfter ? { rollsAfter: args.rollsAfter } : {}),
             ...(args.steps ? { steps: args.steps.map((s) => ({ ...s, env: PROPERTIES_ENV })) } : {}),
+            ...(args.rotationRefusal ? { rotationRefusal: args.rotationRefusal } : {}),
         },
         { ...opts, dependsOn: [...(volume ? [volume] : []), ...((opts.dependsOn as pulumi.Resource[]) ?? [])] },
     );

@@ -3,7 +3,7 @@
 import * as assert from "assert";
 import { listed, withEffect } from "../../components/dynamic/effect";
 import { UNKNOWN } from "../../components/dynamic/diff";
-import { ContainerInputs, containerEffect } from "../../components/docker/container";
+import { ContainerInputs, containerEffect, containerProvider, rotatedKeys } from "../../components/docker/container";
 import { ConnectorInputs, connectorEffect } from "../../components/connectors/provider";
 import { TopicInputs, topicEffect } from "../../components/platform/topic";
 import { TwoWayDatabaseInputs, twoWayDatabaseEffect } from "../../components/pipelines/twoWayPostgres/database";
@@ -148,5 +148,42 @@ describe("previews in words: a pair's tables and databases", () => {
         assert.strictEqual(twoWayDatabaseEffect(db([customers]), db([customers], { replicationPassword: "r2", sinkPassword: "s" })), "sets a new password on cdc_repl_db1: nothing else, no table lock");
         assert.strictEqual(twoWayDatabaseEffect(db([customers]), { ...db([customers]), adminPassword: "a2" }), "records the rotated superuser password: nothing changes in the database");
         assert.strictEqual(twoWayTablesEffect(pair([customers]), pair([customers])), undefined);
+    });
+});
+
+describe("a Connect worker's restart in the up that rotates a secret it holds", () => {
+    const file = "/etc/cdc-sync/secrets/connectors.properties";
+    const base = {
+        engine: { kind: "local" },
+        name: "cdc-sync-local-connect-server1",
+        image: "sha256:1",
+        args: ["connect"],
+        env: { CDC_PROPERTIES: "group.id=g" },
+        volumes: {},
+        labels: {},
+        memoryMiB: 1536,
+        ready: { address: "10.0.0.1", port: 8083, timeoutSeconds: 240 },
+        files: { [file]: "db1-replication=a\ndb2-sink=b\n" },
+        rotationRefusal: "the reason",
+    } as unknown as ContainerInputs;
+    const check = (news: Partial<ContainerInputs>) => containerProvider.check!(base, { ...base, ...news }).then(() => "passed", (e: Error) => e.message);
+
+    it("is refused, naming the secret and never its value", async () => {
+        const said = await check({ image: "sha256:2", files: { [file]: "db1-replication=a\ndb2-sink=NEW\n" } });
+        assert.strictEqual(
+            said,
+            `refusing to restart cdc-sync-local-connect-server1 in the up that also changes ${file}: db2-sink: the reason. Nothing was changed. Make the change that restarts it and the secrets' change in two ups.`,
+        );
+    });
+    it("a rotation alone (the file rewritten in place) and a restart alone pass", async () => {
+        assert.strictEqual(await check({ files: { [file]: "db1-replication=a\ndb2-sink=NEW\n" } }), "passed");
+        assert.strictEqual(await check({ image: "sha256:2" }), "passed");
+    });
+    it("a restart that only adds a secret (a new pipeline's) passes", async () => {
+        assert.strictEqual(await check({ image: "sha256:2", files: { [file]: "db1-replication=a\ndb2-sink=b\ndb3-sink=c\n" } }), "passed");
+    });
+    it("lists the keys whose values differ, per file", () => {
+        assert.deepStrictEqual(rotatedKeys({ f: "a=1\nb=2\n" }, { f: "a=1\nb=3\nc=4\n", g: "x=1\n" }), ["f: b"]);
+        assert.deepStrictEqual(rotatedKeys(undefined, { f: "a=1\n" }), []);
     });
 });
