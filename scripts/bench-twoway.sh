@@ -8,7 +8,8 @@
 #     --stack      stack name; default bench (its file Pulumi.NAME.yaml is generated and removed again)
 #     --addresses  the two servers' addresses; default 127.0.0.31,127.0.0.32
 #   Knobs (environment): BENCH_RATE (500), BENCH_SECONDS (20), BENCH_REVERSE_SECONDS (10), BENCH_ROUNDS (2),
-#   BENCH_BULK_ROWS (50000), BENCH_WARMUP_SECONDS (60), BENCH_TRACE_DIR (unset: per-write CSVs);
+#   BENCH_BULK_ROWS (50000), BENCH_WARMUP_SECONDS (60), BENCH_TRACE_DIR (unset: per-write CSVs),
+#   BENCH_EXACTLY_ONCE (true; false: the workers without exactly-once sources, for what they cost);
 #   see the top of scripts/bench-twoway.ts for the rest.
 # Uses its own stack, generated from Pulumi.local.yaml with other addresses, so it runs beside the `local`
 # stack; destroys it (and removes its state) at the end, also on failure or Ctrl-C, unless --keep.
@@ -70,6 +71,7 @@ trap 'exit 130' INT TERM
         const yaml = require("js-yaml");
         const doc = yaml.load(require("fs").readFileSync(0, "utf8"));
         delete doc.config["cdc-sync:connect"].clusters;
+        if (process.env.BENCH_EXACTLY_ONCE === "false") doc.config["cdc-sync:connect"].exactlyOnce = false;
         process.stdout.write(yaml.dump(doc));'
 } >"$stack_file"
 [ "$(grep -c -E "address: ($addr1|$addr2)\$" "$stack_file")" = 2 ] || die "could not rewrite the addresses of Pulumi.local.yaml"
@@ -95,7 +97,7 @@ load_after="$(uptime)"
 
 cat <<REPORT
 ### $(date -u +%Y-%m-%d) — $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)
-Command: \`scripts/bench-twoway.sh${BENCH_RATE:+ (BENCH_RATE=$BENCH_RATE)}\` at $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- components index.ts || echo ' (with uncommitted changes)'); Pulumi $(pulumi version); engine $(docker version --format '{{.Server.Version}}' 2>/dev/null).
+Command: \`scripts/bench-twoway.sh${BENCH_RATE:+ (BENCH_RATE=$BENCH_RATE)}${BENCH_EXACTLY_ONCE:+ (BENCH_EXACTLY_ONCE=$BENCH_EXACTLY_ONCE)}\` at $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- components index.ts || echo ' (with uncommitted changes)'); Pulumi $(pulumi version); engine $(docker version --format '{{.Server.Version}}' 2>/dev/null).
 Load: before \`$(echo "$load_before" | sed 's/.*load average/load average/')\`, after \`$(echo "$load_after" | sed 's/.*load average/load average/')\`; other stacks running on the engine: $(docker ps --format '{{.Labels}}' | grep -o 'io.cdc-sync.stack[=:][^], ]*' | cut -c19- | sort -u | grep -vx "$stack" | paste -sd, - || true).
 
 $(cat "$work/results.md")

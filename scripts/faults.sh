@@ -39,7 +39,7 @@ case "${1:-}" in
     log "running tests/integration/$doc (20 minutes or more, the platform's own up included)"
     env "CDC_SYNC_${doc^^}_RESULTS=$raw" npx mocha "tests/integration/$doc/*.test.ts" >&2 || die "the $what tests failed: numbers not written"
     cp "$raw" "$results" ;;
-  *) die "usage: scripts/$doc.sh [--without-exactly-once] [--render FILE [COMMIT]]" ;;
+  *) die "usage: scripts/$doc.sh $([ "$doc" = faults ] && echo '[--without-exactly-once] ')[--render FILE [COMMIT]]" ;;
 esac
 commit="${tested:-$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- components index.ts tests || echo '+uncommitted')}"
 machine="$(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GiB, $(uname -sr), $(docker version --format '{{.Server.Version}}' 2>/dev/null | sed 's/^/engine /')"
