@@ -8,7 +8,6 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { EngineEvent, PulumiFn } from "@pulumi/pulumi/automation";
 import axios from "axios";
-import { Kafka, logLevel } from "kafkajs";
 import { Client } from "pg";
 import { loadStackConfig } from "../../components/stack/load";
 import { ServerSpec } from "../../components/config/schema";
@@ -23,6 +22,7 @@ import { allowDestruction, Destruction } from "../../components/dynamic/guard";
 import { stackFile } from "../stackFiles";
 import { platform, requestConnectorSecrets } from "./fixture";
 import { eventually, execIn, openInlineStack, ownedByStack, TestStack } from "./harness";
+import { readCommitted, topicBounds } from "./topics";
 
 // The secrets under test: random per run, so finding one anywhere is a real leak, never a coincidence.
 const PASSWORD = `itest-pw-${crypto.randomBytes(12).toString("hex")}`;
@@ -422,30 +422,9 @@ async function inspect(container: string) {
 
 /** Every record value of `topic`, read from the beginning up to the current end. */
 async function readTopic(brokers: string[], topic: string): Promise<string> {
-    const kafka = new Kafka({ clientId: "itest-config-topic", brokers, logLevel: logLevel.NOTHING });
-    const admin = kafka.admin();
-    await admin.connect();
-    const ends = await admin.fetchTopicOffsets(topic);
-    await admin.disconnect();
-    const remaining = new Map(ends.filter((p) => Number(p.high) > 0).map((p) => [p.partition, Number(p.high)]));
+    // Committed records only: the config topic is written in transactions by the leader (exactly-once sources).
+    const { low, high } = await topicBounds(brokers, [topic]);
     const values: string[] = [];
-    if (remaining.size === 0) return "";
-    const consumer = kafka.consumer({ groupId: `itest-config-reader-${Date.now()}` });
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`read only part of ${topic}`)), 60000);
-        consumer.run({
-            eachMessage: async ({ partition, message }) => {
-                values.push(message.value?.toString() ?? "");
-                if (Number(message.offset) + 1 >= (remaining.get(partition) ?? 0)) remaining.delete(partition);
-                if (remaining.size === 0) {
-                    clearTimeout(timer);
-                    resolve();
-                }
-            },
-        });
-    });
-    await consumer.disconnect();
+    await readCommitted(brokers, low, high, (_t, _p, m) => values.push(m.value?.toString() ?? ""));
     return values.join("\n");
 }

@@ -5,8 +5,8 @@ import * as os from "os";
 import * as path from "path";
 import { LocalWorkspace, PulumiFn, Stack } from "@pulumi/pulumi/automation";
 import Dockerode from "dockerode";
-import { Kafka, logLevel } from "kafkajs";
 import { execIn as engineExec } from "../../components/docker/exec";
+import { readCommitted, topicBounds } from "./topics";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 
@@ -104,15 +104,13 @@ export async function eventually<T>(seconds: number, check: () => Promise<T>): P
     }
 }
 
-/** Messages in `topics` now (high minus low watermark, every partition): what was produced and not deleted. */
+/**
+ * Records in `topics` now, committed ones only: what was produced and not deleted. (High minus low watermark would
+ * count transaction markers too: ./topics.ts.)
+ */
 export async function topicMessages(brokers: string[], topics: readonly string[]): Promise<number> {
-    const admin = new Kafka({ clientId: "itest-topics", brokers, logLevel: logLevel.NOTHING }).admin();
-    await admin.connect();
-    try {
-        let n = 0;
-        for (const t of topics) for (const p of await admin.fetchTopicOffsets(t)) n += Number(p.high) - Number(p.low);
-        return n;
-    } finally {
-        await admin.disconnect();
-    }
+    const { low, high } = await topicBounds(brokers, topics);
+    let n = 0;
+    await readCommitted(brokers, low, high, () => n++);
+    return n;
 }
