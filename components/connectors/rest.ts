@@ -1,6 +1,7 @@
 // The Kafka Connect REST API as the connector provider uses it. Any worker serves any request (followers
 // forward writes to the leader), so an unreachable worker falls over to the next one; a 409 (the group is
-// rebalancing, or a config write is in flight) is retried with backoff until the deadline.
+// rebalancing, or a config write is in flight), and a 500 saying a rebalance is expected (a worker that has read a
+// config its assignment does not reflect yet), are retried with backoff until the deadline.
 // axios is required inside the function: this module is serialized into the dynamic provider.
 
 /** A connector's status as `GET /connectors/{name}/status` returns it. */
@@ -30,6 +31,15 @@ export interface CallOptions {
 
 const RETRY_STATUSES = [409, 503];
 
+/**
+ * Whether Connect's answer is one to retry: a status in `RETRY_STATUSES` or `also`, or the 500 of its
+ * RebalanceNeededException, which a worker gives between reading new configs (a connector written, deleted or
+ * paused; with exactly-once sources, the leader's fencing too) and the rebalance they cause.
+ */
+export function retryable(status: number, message: string, also: readonly number[] = []): boolean {
+    return RETRY_STATUSES.includes(status) || also.includes(status) || (status === 500 && /a rebalance is expected/i.test(message));
+}
+
 /** One REST call with failover across `urls` and retries; returns status and parsed body. */
 export async function connectCall<T>(
     urls: readonly string[],
@@ -56,7 +66,7 @@ export async function connectCall<T>(
             });
             if ((res.status >= 200 && res.status < 300) || opts.accept?.includes(res.status)) return { status: res.status, data: res.data };
             const message = (res.data as { message?: string } | undefined)?.message ?? JSON.stringify(res.data);
-            if (!RETRY_STATUSES.includes(res.status) && !opts.alsoRetry?.includes(res.status)) {
+            if (!retryable(res.status, message, opts.alsoRetry)) {
                 const error: ConnectApiError = Object.assign(new Error(`${method} ${path}: ${res.status} ${message}`), { connectStatus: res.status });
                 throw error;
             }

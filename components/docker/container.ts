@@ -202,7 +202,7 @@ async function stopAndRemove(engine: Engine, name: string): Promise<void> {
     });
 }
 
-/** `path: key` of every `key=value` line of `files` whose value differs between the two (keys in both only). */
+/** `key in path` words for every `key=value` line of `files` whose value differs between the two (keys in both only). */
 export function rotatedKeys(olds: Readonly<Record<string, string>> | undefined, news: Readonly<Record<string, string>> | undefined): string[] {
     const lines = (text: unknown) =>
         new Map(
@@ -213,7 +213,8 @@ export function rotatedKeys(olds: Readonly<Record<string, string>> | undefined, 
     if (typeof news !== "object" || news === null) return [];
     return Object.keys(news).flatMap((path) => {
         const [was, now] = [lines(olds?.[path]), lines(news[path])];
-        return [...now].filter(([k, v]) => was.has(k) && was.get(k) !== v).map(([k]) => `${path}: ${k}`);
+        const keys = [...now].filter(([k, v]) => was.has(k) && was.get(k) !== v).map(([k]) => k);
+        return keys.length > 0 ? [`${listed(keys)} in ${path}`] : [];
     });
 }
 

@@ -42,6 +42,22 @@ describe("Connect REST client", () => {
         }
     });
 
+    it("retries the 500 a worker gives while a rebalance is expected (a refresh right after connectors changed), and no other 500", async () => {
+        const c = await scripted([
+            [500, { error_code: 500, message: "Request cannot be completed because a rebalance is expected" }],
+            [200, { name: "x" }],
+            [500, { error_code: 500, message: "Something else broke" }],
+        ]);
+        try {
+            const res = await connectCall([c.url], "GET", "/connectors/x/config");
+            assert.deepStrictEqual([res.status, c.requests.length], [200, 2]);
+            await assert.rejects(connectCall([c.url], "GET", "/connectors/x/config"), /GET \/connectors\/x\/config: 500 Something else broke/);
+            assert.strictEqual(c.requests.length, 3);
+        } finally {
+            c.close();
+        }
+    });
+
     it("skips a worker that does not answer for one that does", async () => {
         const c = await scripted([[200, []]]);
         try {

@@ -428,7 +428,7 @@ describe("day 2: changes to the running local stack, each under a write load on 
                 () => "the preview passed",
                 (e: Error) => e.message,
             );
-            assert.match(refusal, /refusing to restart cdc-sync-[\w-]+-connect-server\d in the up that also changes \/etc\/cdc-sync\/secrets\/connectors\.properties: (db1-replication|db2-sink)\b.*Nothing was changed/);
+            assert.match(refusal, /refusing to restart cdc-sync-[\w-]+-connect-server\d in the up that also changes db1-replication and db2-sink in \/etc\/cdc-sync\/secrets\/connectors\.properties: .*Nothing was changed/);
             for (const value of Object.values(next)) assert.ok(!refusal.includes(value), "the refusal shows a password");
         } finally {
             await setPlatformConfig("connect", keys.connect);
