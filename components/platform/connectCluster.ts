@@ -8,7 +8,7 @@ import type { Container } from "../docker/container";
 import { Topic } from "./topic";
 import { ConnectPlacement } from "./placement";
 import { ConnectReady } from "./connectReady";
-import { WorkerInSync } from "./rolling";
+import { WorkerHandOff, WorkerInSync } from "./rolling";
 import { workerSupervisor } from "./supervisor";
 import { EXTRA_PLUGINS } from "./images";
 import type { ConnectPlugin } from "../config/schema";
@@ -88,6 +88,13 @@ export class ConnectCluster extends pulumi.ComponentResource {
         let previous: pulumi.Resource | undefined;
         let previousServer: string | undefined;
         for (const w of c.workers) {
+            // Deleted after the worker's container (which depends on it): a worker removed from the stack is gone
+            // only once the others run what it ran (scheduled.rebalance.max.delay.ms after it left).
+            const handOff = new WorkerHandOff(
+                `${name}-${w.server.name}-hand-off`,
+                { url: w.url, peers: c.workers.map((p) => p.url), timeoutSeconds: 180 },
+                { parent: this },
+            );
             const worker = platformService(
                 `${name}-${w.server.name}`,
                 {
@@ -125,7 +132,7 @@ export class ConnectCluster extends pulumi.ComponentResource {
                         ? `one worker at a time: after the worker on ${previousServer} has rejoined with every connector and task RUNNING`
                         : "one worker at a time: the first, after the last broker is back in every ISR",
                 },
-                { parent: this, dependsOn: [...topics, ...(previous ? [previous] : [])] },
+                { parent: this, dependsOn: [...topics, handOff, ...(previous ? [previous] : [])] },
             );
             workers.push(worker);
             const role = c.name === "default" ? `connect-${w.server.name}-supervisor` : `connect-${c.name}-${w.server.name}-supervisor`;

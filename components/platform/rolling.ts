@@ -35,6 +35,8 @@ export function brokerSyncProblems(brokerId: number, registered: readonly number
 export interface ConnectorTasksState {
     readonly name: string;
     readonly state: string;
+    /** The worker running the connector itself (`host:port`), when the status names one. */
+    readonly worker_id?: string;
     readonly tasks: readonly { readonly id: number; readonly state: string; readonly worker_id: string; readonly trace?: string }[];
 }
 
@@ -177,17 +179,20 @@ interface WorkerGateInputs {
     timeoutSeconds: number;
 }
 
-async function waitWorkerInSync(g: WorkerGateInputs): Promise<void> {
+/** Every connector of the group with its tasks, as the worker at `url` lists them. */
+async function groupStatus(url: string): Promise<ConnectorTasksState[]> {
     const axios: typeof import("axios").default = require("axios");
+    const { data } = await axios.get<Record<string, { status: { connector: { state: string; worker_id: string }; tasks: ConnectorTasksState["tasks"] } }>>(
+        `${url}/connectors?expand=status`,
+        { timeout: 10_000 },
+    );
+    return Object.entries(data).map(([name, c]) => ({ name, state: c.status.connector.state, worker_id: c.status.connector.worker_id, tasks: c.status.tasks }));
+}
+
+async function waitWorkerInSync(g: WorkerGateInputs): Promise<void> {
     // Three clear answers 2 s apart: a rebalance that is still settling shows tasks moving between them.
-    await waitUntilClear(`Connect worker ${g.url}`, g.timeoutSeconds, 3, async () => {
-        // Asked of the restarted worker itself: it answers /connectors only once it has joined the group.
-        const { data } = await axios.get<Record<string, { status: { connector: { state: string }; tasks: ConnectorTasksState["tasks"] } }>>(
-            `${g.url}/connectors?expand=status`,
-            { timeout: 10_000 },
-        );
-        return workerSyncProblems(Object.entries(data).map(([name, c]) => ({ name, state: c.status.connector.state, tasks: c.status.tasks })));
-    });
+    // Asked of the restarted worker itself: it answers /connectors only once it has joined the group.
+    await waitUntilClear(`Connect worker ${g.url}`, g.timeoutSeconds, 3, async () => workerSyncProblems(await groupStatus(g.url)));
 }
 
 const workerGateProvider = gateProvider<WorkerGateInputs>(
@@ -211,5 +216,82 @@ export interface WorkerInSyncArgs {
 export class WorkerInSync extends pulumi.dynamic.Resource {
     constructor(name: string, args: WorkerInSyncArgs, opts?: pulumi.CustomResourceOptions) {
         super(workerGateProvider, name, args, opts, "connect", "WorkerInSync");
+    }
+}
+
+interface HandOffInputs {
+    /** The worker's REST URL. */
+    url: string;
+    /** Every worker's REST URL in the cluster, this one's included, as of the last `up` that changed them. */
+    peers: string[];
+    timeoutSeconds: number;
+}
+
+/** A worker's id in the group's status (`rest.advertised.host.name:rest.advertised.port`), from its REST URL. */
+export function workerIdOf(url: string): string {
+    return new URL(url).host;
+}
+
+/**
+ * What keeps a Connect group from counting as having taken over a removed worker's work: anything not settled
+ * (workerSyncProblems; a connector or task the removed worker stopped reads UNASSIGNED until the group reassigns it,
+ * `scheduled.rebalance.max.delay.ms` after it left), or anything the status still puts on the removed worker.
+ */
+export function handOffProblems(removedWorkerId: string, connectors: readonly ConnectorTasksState[]): string[] {
+    const left = connectors.flatMap((c) => [
+        ...(c.worker_id === removedWorkerId && SETTLED.includes(c.state) ? [`${c.name}: still on the removed worker ${removedWorkerId}`] : []),
+        ...c.tasks.filter((t) => t.worker_id === removedWorkerId && SETTLED.includes(t.state)).map((t) => `${c.name} task ${t.id}: still on the removed worker ${removedWorkerId}`),
+    ]);
+    return [...workerSyncProblems(connectors), ...left];
+}
+
+/**
+ * Waits, once the worker at `g.url` is gone, until one of the other workers reports the group settled without it.
+ * No other worker answering (the whole cluster destroyed) counts as settled: nothing is left to hand over to.
+ */
+async function waitHandedOff(g: HandOffInputs): Promise<void> {
+    const others = g.peers.filter((u) => u !== g.url);
+    const removed = workerIdOf(g.url);
+    await waitUntilClear(`the workers taking over from ${g.url}`, g.timeoutSeconds, 3, async () => {
+        for (const url of others) {
+            try {
+                return handOffProblems(removed, await groupStatus(url));
+            } catch {
+                // That worker is gone too, or restarting: ask the next.
+            }
+        }
+        return [];
+    });
+}
+
+const handOffProvider: pulumi.dynamic.ResourceProvider<HandOffInputs, HandOffInputs> = {
+    async create(inputs) {
+        return { id: "worker-hand-off", outs: inputs };
+    },
+    async diff(_id, olds, news) {
+        return { changes: changedFields<HandOffInputs>(olds, news, ["url", "peers", "timeoutSeconds"]).length > 0 };
+    },
+    async update(_id, _olds, news) {
+        return { outs: news };
+    },
+    async delete(_id, props) {
+        await waitHandedOff(props);
+    },
+};
+
+export interface WorkerHandOffArgs {
+    readonly url: pulumi.Input<string>;
+    readonly peers: pulumi.Input<pulumi.Input<string>[]>;
+    readonly timeoutSeconds: pulumi.Input<number>;
+}
+
+/**
+ * The gate of a worker's removal. Its worker's container depends on it, so Pulumi deletes it after the container:
+ * its delete waits until the other workers run every connector and task the removed worker ran, and `up` returns
+ * only then. Creating or updating it waits for nothing (it records the cluster's workers).
+ */
+export class WorkerHandOff extends pulumi.dynamic.Resource {
+    constructor(name: string, args: WorkerHandOffArgs, opts?: pulumi.CustomResourceOptions) {
+        super(handOffProvider, name, args, opts, "connect", "WorkerHandOff");
     }
 }

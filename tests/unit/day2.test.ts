@@ -3,7 +3,7 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { record, recordStack, secret } from "./mocks";
-import { brokerSyncProblems, workerSyncProblems } from "../../components/platform/rolling";
+import { brokerSyncProblems, handOffProblems, workerIdOf, workerSyncProblems } from "../../components/platform/rolling";
 import { replicaPlan, topicProvider } from "../../components/platform/topic";
 import { volumeProvider } from "../../components/docker/volume";
 import { containerProvider } from "../../components/docker/container";
@@ -67,6 +67,26 @@ describe("rolling changes: what each gate waits for", () => {
     for (const [what, connectors, problems] of workerCases) {
         it(`the Connect group with ${what}: ${problems.length ? "waits" : "passes"}`, () => {
             assert.deepStrictEqual(workerSyncProblems(connectors), problems);
+        });
+    }
+
+    it("a worker's id in the group's status is its REST URL's host and port", () => {
+        assert.strictEqual(workerIdOf("http://10.89.0.7:8083"), "10.89.0.7:8083");
+    });
+    const on = (worker: string, state = "RUNNING", id = 0) => ({ id, state, worker_id: worker });
+    const handOffCases: [string, Parameters<typeof handOffProblems>[1], string[]][] = [
+        ["everything moved to the others", [{ name: "a", state: "RUNNING", worker_id: "w1", tasks: [on("w2")] }], []],
+        [
+            "a connector its worker stopped on leaving, not reassigned yet",
+            [{ name: "a", state: "UNASSIGNED", worker_id: "gone", tasks: [on("w2")] }],
+            ["a: UNASSIGNED"],
+        ],
+        ["a task the status still puts on the removed worker", [{ name: "a", state: "RUNNING", worker_id: "w1", tasks: [on("gone", "RUNNING", 1)] }], ["a task 1: still on the removed worker gone"]],
+        ["a paused connector still on the removed worker", [{ name: "a", state: "PAUSED", worker_id: "gone", tasks: [on("w1", "PAUSED")] }], ["a: still on the removed worker gone"]],
+    ];
+    for (const [what, connectors, problems] of handOffCases) {
+        it(`the group after a worker left, with ${what}: ${problems.length ? "waits" : "passes"}`, () => {
+            assert.deepStrictEqual(handOffProblems("gone", connectors), problems);
         });
     }
 });
