@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes a Docker-compatible engine answer at DOCKER_HOST and prints the `export DOCKER_HOST=...` line.
 # Uses the engine at DOCKER_HOST (or the default socket) when it answers; otherwise installs and starts
-# Podman with the three settings ../shared/ENVIRONMENT.md records (runc, explicit ulimits, cgroupfs).
+# Podman with the three settings ../shared/ENVIRONMENT.md records (runc, explicit ulimits, cgroupfs) as a
+# drop-in beside the host's own containers.conf (scripts/podman-settings.sh).
 source "$(dirname "$0")/lib.sh"
 
 engine_answers() { timeout 10 docker ${1:+-H "$1"} version --format '{{.Server.Version}}' >/dev/null 2>&1; }
@@ -21,19 +22,7 @@ if ! command -v podman >/dev/null || ! command -v runc >/dev/null; then
   apt-get update -qq >&2
   apt-get install -y -qq podman runc >&2
 fi
-if [ ! -f /etc/containers/containers.conf ] || ! grep -q 'cdc-sync' /etc/containers/containers.conf; then
-  log "writing /etc/containers/containers.conf (runc, explicit ulimits, cgroupfs)"
-  mkdir -p /etc/containers
-  cat > /etc/containers/containers.conf <<'CONF'
-# Written by cdc-sync scripts/engine.sh: podman's defaults fail on hosts without CAP_SYS_RESOURCE
-# or with hybrid cgroups; these three settings are what works there.
-[containers]
-default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
-[engine]
-runtime = "runc"
-cgroup_manager = "cgroupfs"
-CONF
-fi
+"$REPO_ROOT/scripts/podman-settings.sh"
 # A service started from a directory that was removed since (a CI clone, a temp dir) still answers the API,
 # but conmon fails every container start ("Failed to get working directory"): restart it.
 for pid in $(pgrep -f "podman system service .*unix://$PODMAN_SOCK" || true); do

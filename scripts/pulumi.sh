@@ -31,8 +31,8 @@ build_from_wrapper() {
   mkdir -p "$dir"
   printf 'module cdcsync.local/%s\n\ngo 1.25\n\nrequire (\n%s\n)\n%s\n' "$1" "$requires" "$extra" > "$dir/go.mod"
   printf '//go:build tools\n\npackage tools\n\nimport _ "%s"\n' "$package" > "$dir/tools.go"
-  (cd "$dir" && go mod tidy >"$dir/tidy.log" 2>&1) || die "resolving $package failed; see $dir/tidy.log"
-  (cd "$dir" && go build -trimpath -o "$out.partial" -ldflags "$ldflags" "$package" >"$dir/build.log" 2>&1) \
+  (cd "$dir" && with_progress "resolving $package (go mod tidy)" "$dir/tidy.log" go mod tidy) || die "resolving $package failed; see $dir/tidy.log"
+  (cd "$dir" && with_progress "building $package (go build)" "$dir/build.log" go build -trimpath -o "$out.partial" -ldflags "$ldflags" "$package") \
     || die "building $package failed; see $dir/build.log"
   mv "$out.partial" "$out"
 }

@@ -9,9 +9,10 @@ cd "$REPO_ROOT"
 node_bin="$("$REPO_ROOT/scripts/node.sh")"
 export PATH="$node_bin:$PATH"
 
-# The Pulumi build is the long pole on a cold machine: run it while the engine and image are prepared.
-pulumi_log="$CDC_SYNC_CACHE/pulumi-setup.log"
-"$REPO_ROOT/scripts/pulumi.sh" >"$pulumi_log.out" 2>"$pulumi_log" &
+# The Pulumi build is the long pole on a cold machine: run it while the engine and image are prepared. Its
+# progress lines go to stderr as they come, between the engine's.
+pulumi_out="$CDC_SYNC_CACHE/pulumi-setup.out"
+"$REPO_ROOT/scripts/pulumi.sh" >"$pulumi_out" &
 pulumi_job=$!
 
 eval "$("$REPO_ROOT/scripts/engine.sh")"
@@ -24,9 +25,8 @@ if [ ! -f node_modules/.cdc-sync-lock ] || [ "$(cat node_modules/.cdc-sync-lock)
   echo "$lock_hash" > node_modules/.cdc-sync-lock
 fi
 
-if ! wait "$pulumi_job"; then cat "$pulumi_log" >&2; die "Pulumi toolchain setup failed"; fi
-cat "$pulumi_log" >&2
-pulumi_bin="$(cat "$pulumi_log.out")"
+wait "$pulumi_job" || die "Pulumi toolchain setup failed (its error is above)"
+pulumi_bin="$(cat "$pulumi_out")"
 
 # Local state backend and a per-machine passphrase for the stack's secrets (created once, mode 0600).
 state_dir="${CDC_SYNC_STATE:-$HOME/.local/share/cdc-sync}"
