@@ -2,6 +2,8 @@
 // then a real Kafka client, the real Connect REST API, a no-op second `up`, and a clean `destroy`.
 import * as assert from "assert";
 import axios from "axios";
+import { spawnSync } from "child_process";
+import * as path from "path";
 import { Kafka, logLevel } from "kafkajs";
 import { OutputMap } from "@pulumi/pulumi/automation";
 import { loadStackConfig } from "../../components/stack/load";
@@ -162,6 +164,32 @@ describe("platform stack: ZooKeeper, two brokers, Connect (real pulumi up)", fun
             const stat = await execIn(w, ["stat", "-c", "%a %U %G", "/etc/cdc-sync/secrets/connectors.properties"]);
             assert.strictEqual(stat.trim(), "600 kafka kafka", w);
         }
+    });
+
+    it("Kafka's own tools run against the stack through scripts/kafka.sh: topics, consumer groups, console producer and consumer", () => {
+        const env = { ...process.env, ...t.stack.workspace.envVars, CDC_SYNC_STACK: platform().stackName };
+        const kafka = (input: string | undefined, ...args: string[]) => {
+            const r = spawnSync(path.join(__dirname, "..", "..", "scripts", "kafka.sh"), args, { encoding: "utf8", env, input, timeout: 120_000 });
+            return { status: r.status, out: r.stdout, err: r.stderr };
+        };
+        const underReplicated = kafka(undefined, "server1", "kafka-topics.sh", "--describe", "--under-replicated-partitions");
+        assert.strictEqual(underReplicated.status, 0, underReplicated.err);
+        assert.strictEqual(underReplicated.out.trim(), "", "no partition under-replicated on a converged stack");
+        const groups = kafka(undefined, "server2", "kafka-consumer-groups.sh", "--list");
+        assert.strictEqual(groups.status, 0, groups.err);
+        assert.ok(groups.out.split("\n").some((g) => /^connect-.*sink/.test(g)), `a sink's consumer group among: ${groups.out}`);
+        const topic = `itest-tools-${Date.now()}`;
+        const created = kafka(undefined, "server1", "kafka-topics.sh", "--create", "--topic", topic, "--partitions", "1", "--replication-factor", "2");
+        assert.strictEqual(created.status, 0, created.err);
+        const produced = kafka("from the console producer\n", "server1", "kafka-console-producer.sh", "--topic", topic);
+        assert.strictEqual(produced.status, 0, produced.err);
+        const consumed = kafka(undefined, "server2", "kafka-console-consumer.sh", "--topic", topic, "--from-beginning", "--max-messages", "1", "--timeout-ms", "60000");
+        assert.strictEqual(consumed.status, 0, consumed.err);
+        assert.strictEqual(consumed.out.trim(), "from the console producer");
+        const nowhere = kafka(undefined, "server9", "kafka-topics.sh", "--list");
+        assert.notStrictEqual(nowhere.status, 0);
+        assert.match(nowhere.err, /no broker runs on server9; brokers run on server1, server2/);
+        kafka(undefined, "server1", "kafka-topics.sh", "--delete", "--topic", topic);
     });
 
     it("a second `up` changes nothing", async () => {
