@@ -60,3 +60,54 @@ describe("team workflow: the pull-request steps against the local stack (scripts
         assert.strictEqual(again.status, 0, again.output);
     });
 });
+
+describe("team workflow: a shared stack, its passphrase from the team's secret store", function () {
+    this.timeout(10 * 60 * 1000);
+
+    it("a teammate's clone with the committed stack file and the passphrase only previews the stack and reads its secrets; a wrong passphrase is refused", () => {
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), "cdc-sync-team-"));
+        const backend = path.join(root, "backend");
+        fs.mkdirSync(backend);
+        const passphrase = `team-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+        // Nothing of the machine's own: no passphrase file, a backend of the test's own.
+        const env: Record<string, string | undefined> = { ...process.env, PULUMI_BACKEND_URL: `file://${backend}`, PULUMI_CONFIG_PASSPHRASE: passphrase };
+        delete env.PULUMI_CONFIG_PASSPHRASE_FILE;
+        const sh = (cwd: string, cmd: string, extra: Record<string, string> = {}) => {
+            const r = spawnSync("bash", ["-c", cmd], { cwd, encoding: "utf8", env: { ...env, ...extra }, timeout: 5 * 60 * 1000 });
+            return { status: r.status, output: `${r.stdout}${r.stderr}` };
+        };
+        const repo = path.join(__dirname, "..", "..");
+        const mine = path.join(root, "mine");
+        const theirs = path.join(root, "theirs");
+        const git = "git -c user.name=t -c user.email=t@t";
+        // Mine: the stack made and its secret set, the stack file committed as Pulumi writes it.
+        const made = sh(
+            root,
+            `git clone -q ${repo} mine && cd mine && ln -s ${repo}/node_modules node_modules && cp Pulumi.local.yaml Pulumi.team.yaml && ` +
+                `pulumi stack init team --non-interactive >/dev/null && ` +
+                `pulumi config set --stack team --secret --path 'cdc-sync:connectorSecrets.shared' 'only-the-team-knows' && ` +
+                `${git} add Pulumi.team.yaml && ${git} commit -qm 'the team stack'`,
+        );
+        assert.strictEqual(made.status, 0, made.output);
+        const file = fs.readFileSync(path.join(mine, "Pulumi.team.yaml"), "utf8");
+        assert.match(file, /^encryptionsalt: v1:/m, "the committed file carries the passphrase's salt");
+        assert.match(file, /secure: v1:/, "and the secret only encrypted");
+        assert.ok(!file.includes("only-the-team-knows"));
+
+        // Theirs: a clone of that commit, the same backend, the passphrase from the secret store.
+        const cloned = sh(root, `git clone -q ${mine} theirs && cd theirs && ln -s ${repo}/node_modules node_modules`);
+        assert.strictEqual(cloned.status, 0, cloned.output);
+        const read = sh(theirs, "pulumi config get --stack team --path 'cdc-sync:connectorSecrets.shared'");
+        assert.strictEqual(read.status, 0, read.output);
+        assert.strictEqual(read.output.trim(), "only-the-team-knows");
+        const preview = sh(theirs, "pulumi preview --stack team --non-interactive --color never");
+        assert.strictEqual(preview.status, 0, preview.output);
+        assert.match(preview.output, /\d+ to create/);
+
+        const wrong = sh(theirs, "pulumi config get --stack team --path 'cdc-sync:connectorSecrets.shared'", { PULUMI_CONFIG_PASSPHRASE: "not-the-passphrase" });
+        assert.notStrictEqual(wrong.status, 0);
+        assert.match(wrong.output, /incorrect passphrase/i);
+        assert.strictEqual(sh(theirs, "git status --porcelain").output, "", "nothing in the teammate's checkout changed");
+        fs.rmSync(root, { recursive: true, force: true });
+    });
+});
