@@ -11,7 +11,8 @@ export class ConfigError extends Error {
 }
 
 export const NAME = /^[a-z][a-z0-9-]{0,30}$/;
-export const HOSTNAME = /^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
+/** A DNS name; its last label is not all digits (RFC 3696 2), so a mistyped IPv4 address (`10.0.0.300`) is not one. */
+export const HOSTNAME = /^(?=.{1,253}$)(?!(.*\.)?\d+$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
 export const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
 /** A service bound to a server's address and port; two of them on one address:port cannot both start. */

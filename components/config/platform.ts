@@ -39,15 +39,17 @@ function loadServers(c: Checker, v: unknown): ServerSpec[] {
         c.unknownFields(key, s, ["engine", "address"]);
         const engine = parseEngine(c, `${key}.engine`, s.engine);
         const address = s.address;
+        let valid = engine !== undefined;
         if (typeof address !== "string" || !(IPV4.test(address) || HOSTNAME.test(address))) {
             c.fail(`${key}.address`, "an IPv4 address or hostname that other servers use to reach this one", address);
-            continue;
-        }
-        if (address === "0.0.0.0") {
+            valid = false;
+        } else if (address === "0.0.0.0") {
             c.fail(`${key}.address`, "a specific address (services bind to it; 0.0.0.0 would expose every interface)", address);
-            continue;
+            valid = false;
         }
-        if (engine) servers.push({ name, engine, address });
+        // A server with a bad engine or address is still declared: what runs on it is not a second problem. (The
+        // run fails on the first one anyway; nothing is placed on it.)
+        servers.push({ name, engine: valid && engine ? engine : { kind: "local" }, address: String(address) });
     }
     return servers;
 }

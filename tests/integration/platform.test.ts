@@ -196,5 +196,7 @@ describe("platform stack: ZooKeeper, two brokers, Connect (real pulumi up)", fun
         const again = await t.stack.up({ onOutput: t.log });
         const changes = Object.entries(again.summary.resourceChanges ?? {}).filter(([op]) => op !== "same");
         assert.deepStrictEqual(changes, [], `second up changed resources; see ${t.logFile}`);
+        // A clean `up` says nothing a user should act on (an undefined stack output, a deprecated key).
+        assert.deepStrictEqual(again.stdout.split("\n").filter((l) => /\bwarning\b/i.test(l)), [], "warnings in a clean up");
     });
 });

@@ -61,6 +61,38 @@ describe("team workflow: the pull-request steps against the local stack (scripts
     });
 });
 
+describe("first contact: a stack file with mistakes, through the CLI", function () {
+    this.timeout(5 * 60 * 1000);
+
+    it("`pulumi preview` prints every problem by its key and what was expected, and no stack trace", () => {
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), "cdc-sync-bad-"));
+        fs.mkdirSync(path.join(root, "backend"));
+        const repo = path.join(__dirname, "..", "..");
+        const good = fs.readFileSync(path.join(repo, "Pulumi.local.yaml"), "utf8");
+        const bad = good.replace("address: 127.0.0.12", "address: 127.0.0.300").replace(/server: server2$/m, "server: server7");
+        assert.notStrictEqual(bad, good);
+        const env: Record<string, string | undefined> = { ...process.env, PULUMI_BACKEND_URL: `file://${root}/backend`, PULUMI_CONFIG_PASSPHRASE: "first-contact" };
+        delete env.PULUMI_CONFIG_PASSPHRASE_FILE;
+        const r = spawnSync(
+            "bash",
+            ["-c", `git clone -q ${repo} r && cd r && ln -s ${repo}/node_modules node_modules && cat > Pulumi.bad.yaml && pulumi stack init bad --non-interactive >/dev/null && pulumi preview --stack bad --non-interactive --color never`],
+            { cwd: root, encoding: "utf8", env, input: bad, timeout: 4 * 60 * 1000 },
+        );
+        const output = `${r.stdout}${r.stderr}`;
+        assert.notStrictEqual(r.status, 0);
+        const diagnostics = output.slice(output.indexOf("Diagnostics:"), output.indexOf("Resources:")).split("\n").map((l) => l.trim()).filter((l) => l !== "");
+        assert.deepStrictEqual(diagnostics, [
+            "Diagnostics:",
+            "pulumi:pulumi:Stack (cdc-sync-bad):",
+            "error: invalid stack configuration:",
+            '- cdc-sync:servers.server2.address: expected an IPv4 address or hostname that other servers use to reach this one, got "127.0.0.300"',
+            '- cdc-sync:brokers[1].server: expected one of the declared servers (server1, server2), got "server7"',
+        ]);
+        assert.doesNotMatch(output, /^\s+at /m, "no stack frames");
+        fs.rmSync(root, { recursive: true, force: true });
+    });
+});
+
 describe("team workflow: a shared stack, its passphrase from the team's secret store", function () {
     this.timeout(10 * 60 * 1000);
 

@@ -60,6 +60,11 @@ describe("stack config validation", () => {
             error: /^cdc-sync:servers\.server2\.address: expected an IPv4 address or hostname/,
         },
         {
+            name: "an IPv4 address out of range (not a hostname either)",
+            config: { ...VALID, servers: { ...VALID.servers, server2: { engine: "local", address: "127.0.0.300" } } },
+            error: /^cdc-sync:servers\.server2\.address: expected an IPv4 address or hostname/,
+        },
+        {
             name: "wildcard address",
             config: { ...VALID, servers: { ...VALID.servers, server2: { engine: "local", address: "0.0.0.0" } } },
             error: /^cdc-sync:servers\.server2\.address: expected a specific address/,
