@@ -73,7 +73,7 @@ case "$cmd" in
       exit 0
     fi
     cat "$log"
-    if grep -q "no changes were expected but changes were proposed" "$log"; then
+    if grep -qE "no changes were expected (for preview )?but changes were proposed" "$log"; then
       # With --diff, a step is a `~ TYPE: (update)` line followed by the resource's `[urn=...::NAME]`.
       drifted="$(awk '
         /^ *[-+~]+ .*: \((update|create|delete|replace|create-replacement|delete-replaced)\)/ { op = $0; sub(/.*\(/, "", op); sub(/\).*/, "", op); next }

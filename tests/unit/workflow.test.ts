@@ -57,3 +57,43 @@ describe("team workflow: the workflow file (actionlint)", function () {
         assert.match(r.stdout, /matrixx/);
     });
 });
+
+describe("team workflow: the drift check's verdict from what `pulumi preview` printed (scripts/workflow.sh drift)", () => {
+    // A stand-in `pulumi` on PATH printing what the real CLI (v3.259, --diff) printed in CI and exiting as it did.
+    function driftWith(printed: string, status: number) {
+        const bin = fs.mkdtempSync(path.join(os.tmpdir(), "cdc-sync-drift-"));
+        fs.writeFileSync(path.join(bin, "printed.txt"), printed);
+        fs.writeFileSync(path.join(bin, "pulumi"), `#!/usr/bin/env bash\ncat "${bin}/printed.txt"\nexit ${status}\n`, { mode: 0o755 });
+        const r = spawnSync(path.join(ROOT, "scripts", "workflow.sh"), ["drift", "prod"], { encoding: "utf8", env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+        return { status: r.status, output: `${r.stdout}${r.stderr}` };
+    }
+    const drifted = [
+        "Previewing update (prod):",
+        "  pulumi:pulumi:Stack: (same)",
+        "    [urn=urn:pulumi:prod::cdc-sync::pulumi:pulumi:Stack::cdc-sync-prod]",
+        "    ~ pulumi-nodejs:dynamic/connect:Connector: (update)",
+        "        [id=twoway-db1-to-db2-sink]",
+        "        [urn=urn:pulumi:prod::cdc-sync::cdc-sync:pipelines:TwoWayPostgres$pulumi-nodejs:dynamic/connect:Connector::twoway-db1-to-db2-sink]",
+        '      - batch.size                             : "507"',
+        "Resources:",
+        "    ~ 1 to update",
+        "    78 unchanged",
+        "error: no changes were expected for preview but changes were proposed",
+        "",
+    ].join("\n");
+    it("a proposed change: exit 2, the resource and its step named", () => {
+        const r = driftWith(drifted, 255);
+        assert.strictEqual(r.status, 2, r.output);
+        assert.match(r.output, /DRIFT: prod differs from its declaration: twoway-db1-to-db2-sink \(update\)\./);
+    });
+    it("the preview failing for another reason: exit 1, said so", () => {
+        const r = driftWith("error: failed to decrypt encrypted configuration value 'cdc-sync:passwords': incorrect passphrase\n", 255);
+        assert.strictEqual(r.status, 1, r.output);
+        assert.match(r.output, /the drift check of prod could not run/);
+    });
+    it("nothing proposed: exit 0", () => {
+        const r = driftWith("Resources:\n    79 unchanged\n", 0);
+        assert.strictEqual(r.status, 0, r.output);
+        assert.match(r.output, /no drift: prod matches its declaration/);
+    });
+});
