@@ -1,7 +1,7 @@
-// Upgrading: the `local` stack deployed by the previous layout (its code and its stack file with the deprecated
-// keys), then previewed by this code with the current stack file (tests/integration/fixture.ts). Nothing may be
-// replaced or deleted: every resource moved (aliases) or kept its name. What the current stack file adds, the
-// `mysql` and `mariadb` Connect clusters and the latter's plugin image, the rolling changes' gates, the workers'
+// Upgrading: the `local` stack deployed by the previous layout (its code and its stack file with the deprecated keys),
+// then previewed by this code with the current stack file (tests/integration/fixture.ts). Nothing may be replaced or
+// deleted: every resource moved (aliases) or kept its name. What the current stack file adds, the `mysql` and `mariadb`
+// Connect clusters and the latter's plugin image, the rolling changes' gates, the workers' hand-off gates and
 // supervisors, the step for tables joining a pair, and the pair's server's metrics exporter, is all that may be
 // created.
 import * as assert from "assert";
@@ -27,6 +27,8 @@ describe(`upgrading a stack deployed by the previous layout (${PREVIOUS_LAYOUT.s
         // The supervisor beside each worker, and its image (components/platform/supervisor.ts).
         /::kafka-(connect-server\d+-supervisor|images-supervisor-\d+)$/.test(urn) ||
         /(BrokerInSync|WorkerInSync)::[^:]+-in-sync$/.test(urn) ||
+        // The gate of a worker's removal, beside each worker (components/platform/rolling.ts, WorkerHandOff).
+        /WorkerHandOff::kafka-connect-[^:]+-hand-off$/.test(urn) ||
         // Sets the server's superuser password again (idempotent): a rotated one takes effect (docs/day2.md).
         /PostgresSuperuserPassword::twoway-postgres-superuser-password$/.test(urn) ||
         // Tables joining or leaving the pair (docs/day2.md); created with the signal tables it needs, copying nothing.
