@@ -13,6 +13,12 @@ cd "$REPO_ROOT"
 
 usage() { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 1; }
 
+# The preview and the up run the stack's policies (policy/: replication outside local stacks, credentials only from
+# the config provider, heartbeats on PostgreSQL sources); a mandatory one broken fails them.
+# The CLI looks its analyzer up on PATH (policy/PulumiPolicy.yaml says why it is one of ours).
+POLICY=(--policy-pack "$REPO_ROOT/policy")
+export PATH="$REPO_ROOT/policy:$PATH"
+
 # Every environment this repository declares: one Pulumi.<stack>.yaml each. The local stacks are each machine's
 # own (two "servers" on the machine's engine), and benchmark stacks are scratch: neither is an environment.
 declared_stacks() {
@@ -43,7 +49,7 @@ case "$cmd" in
     stack="${1:?usage: workflow.sh preview STACK [FILE]}"; out="${2:-}"
     log="$(mktemp)"; trap 'rm -f "$log"' EXIT
     status=0
-    pulumi preview --stack "$stack" --diff --non-interactive --color never 2>&1 | tee "$log" || status=$?
+    pulumi preview --stack "$stack" "${POLICY[@]}" --diff --non-interactive --color never 2>&1 | tee "$log" || status=$?
     if [ -n "$out" ]; then
       {
         echo "### \`pulumi preview\` of \`$stack\`"
@@ -61,7 +67,7 @@ case "$cmd" in
   up)
     stack="${1:?usage: workflow.sh up STACK}"
     # --refresh: what the servers hold is what the up compares with, so it also sets back what drifted.
-    pulumi up --stack "$stack" --refresh --yes --non-interactive --color never --diff
+    pulumi up --stack "$stack" "${POLICY[@]}" --refresh --yes --non-interactive --color never --diff
     ;;
   drift)
     stack="${1:?usage: workflow.sh drift STACK}"

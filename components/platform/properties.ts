@@ -28,6 +28,17 @@ export function renderProperties(props: Readonly<Record<string, string | number 
         .concat("\n");
 }
 
+/** Reads back what renderProperties wrote: `key=value` per line, blank lines and `#` comments skipped. */
+export function parseRenderedProperties(text: string): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const line of text.split("\n")) {
+        const eq = line.indexOf("=");
+        if (line.trim() === "" || line.startsWith("#") || eq < 0) continue;
+        out[line.slice(0, eq)] = line.slice(eq + 1);
+    }
+    return out;
+}
+
 export interface ZooKeeperProps {
     readonly address: string;
     readonly port: number;
