@@ -99,3 +99,41 @@ describe("team workflow: a shared stack, its passphrase from the team's secret s
         fs.rmSync(root, { recursive: true, force: true });
     });
 });
+
+describe("team workflow: the policy pack in a pull request's preview (policy/, scripts/workflow.sh preview)", function () {
+    this.timeout(10 * 60 * 1000);
+
+    // A clone with a `staging` stack made from the local stack file (with `extra` appended to its config), previewed
+    // as the pull-request step does, with the pack.
+    function previewStaging(extra: string): { status: number | null; output: string } {
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), "cdc-sync-policy-"));
+        fs.mkdirSync(path.join(root, "backend"));
+        const repo = REPO;
+        const env: Record<string, string | undefined> = { ...process.env, PULUMI_BACKEND_URL: `file://${root}/backend`, PULUMI_CONFIG_PASSPHRASE: "policy" };
+        delete env.PULUMI_CONFIG_PASSPHRASE_FILE;
+        const stackFile = `${localStackFile()}${extra}`;
+        const r = spawnSync(
+            "bash",
+            ["-c", `git clone -q ${repo} r && cd r && ln -s ${repo}/node_modules node_modules && cat > Pulumi.staging.yaml && pulumi stack init staging --non-interactive >/dev/null && scripts/workflow.sh preview staging`],
+            { cwd: root, encoding: "utf8", env, input: stackFile, timeout: 8 * 60 * 1000 },
+        );
+        fs.rmSync(root, { recursive: true, force: true });
+        return { status: r.status, output: `${r.stdout}${r.stderr}` };
+    }
+
+    it("a stack outside local with topics on one broker fails the preview, the policy and the topics named", () => {
+        const r = previewStaging("  cdc-sync:kafka:\n    replicationFactor: 1\n");
+        assert.notStrictEqual(r.status, 0, r.output);
+        assert.match(r.output, /replicated-outside-local/);
+        assert.match(r.output, /topic cdc-sync-connect-configs: replication factor 1; at least 2 is expected outside local stacks/);
+        assert.match(r.output, /default\.replication\.factor 1; at least 2 is expected/);
+    });
+
+    it("the same stack on two replicas passes every policy", () => {
+        const r = previewStaging("");
+        assert.strictEqual(r.status, 0, r.output);
+        assert.doesNotMatch(r.output, /mandatory|violation/i);
+        // The pack ran: the CLI names the analyzer it started (a passing pack prints no "Policies:" section).
+        assert.match(r.output, /using pulumi-analyzer-policy-cdcsyncnode/);
+    });
+});
