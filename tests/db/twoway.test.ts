@@ -397,6 +397,32 @@ describe("two-way PostgreSQL sync (database side, PostgreSQL 17)", function () {
         );
     });
 
+    it("a sink batch with an older and then a newer tombstone of a key, and a local delete of that key between them: the delete waits for the batch, neither deadlocks", async () => {
+        const [one] = sides;
+        await one.app!.query("INSERT INTO accounts VALUES (9002, 'twice', 0)");
+        const sink = await server.connect("db1", one.spec.sinkRole, "rotated-sink-password-1");
+        const tombstone = (ts: string) =>
+            sink.query(
+                `INSERT INTO cdc_sync.${TOMBSTONE_TABLE} AS d (table_name, row_key, cdc_ts, cdc_side) VALUES ('"public"."accounts"', '{"id": 9002}', $1, 'db2') ` +
+                    "ON CONFLICT (table_name, row_key) DO UPDATE SET cdc_ts = EXCLUDED.cdc_ts, cdc_side = EXCLUDED.cdc_side",
+                [ts],
+            );
+        try {
+            await sink.query("BEGIN");
+            // Older than the row: recorded, the row stays.
+            await tombstone("2000-01-01T00:00:00Z");
+            const local = one.app!.query("DELETE FROM accounts WHERE id = 9002").then(() => "done", (e: Error) => `local delete: ${e.message}`);
+            await new Promise((r) => setTimeout(r, 500));
+            // Newer than the row: deletes it.
+            const second = await tombstone("2100-01-01T00:00:00Z").then(() => "done", (e: Error) => `sink: ${e.message}`);
+            await sink.query(second === "done" ? "COMMIT" : "ROLLBACK");
+            assert.deepStrictEqual([second, await local], ["done", "done"]);
+        } finally {
+            await sink.end();
+        }
+        assert.strictEqual(await balance("db1", 9002), undefined);
+    });
+
     it("a side that only receives still has a change of its own: the source's heartbeat bumps its canary row as the replication role, which may write nothing else; a setup from before version 2 gets that grant from its next update, locking no table", async () => {
         const [one, two] = sides;
         // As deployed before setup versions existed: no grant, and no version recorded.

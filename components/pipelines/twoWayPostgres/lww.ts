@@ -186,6 +186,11 @@ export function tableTriggersSql(spec: TwoWayDatabaseSpec, t: ReplicatedTable): 
 export function applyTombstoneFunctionSql(spec: TwoWayDatabaseSpec): string {
     const branches = spec.tables.flatMap((t, i) => [
         `  ${i === 0 ? "IF" : "ELSIF"} NEW.table_name = ${literal(tableKey(t))} THEN`,
+        // The row is locked whether or not this tombstone deletes it (an older one does not): the sink's transaction
+        // may hold this tombstone row and then apply a newer tombstone of the key, which deletes. Locked only then,
+        // a local delete of the key in between (row, then its tombstone) deadlocked with it (CI at 94c64c4).
+        `    PERFORM 1 FROM ${tableKey(t)} AS r, jsonb_populate_record(NULL::${tableKey(t)}, NEW.row_key) AS k`,
+        `    WHERE ${keyMatch(t, "r", "k")} FOR UPDATE OF r;`,
         `    DELETE FROM ${tableKey(t)} AS r USING jsonb_populate_record(NULL::${tableKey(t)}, NEW.row_key) AS k`,
         `    WHERE ${keyMatch(t, "r", "k")} AND ${newer("NEW", "r")};`,
     ]);

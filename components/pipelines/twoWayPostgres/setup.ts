@@ -13,7 +13,7 @@ import { doBlock, ident, literal, qualified } from "../../databases/postgres/sql
  * in a way a running pair must get, and add the step below. Version 1 is the first (recorded as absent by
  * deployments from before versions existed).
  */
-export const SETUP_VERSION = 3;
+export const SETUP_VERSION = 4;
 
 /** What a version brings (`brings`, for the preview's words), and whether its roles' statements alone bring it. */
 export interface SetupStep {
@@ -44,6 +44,11 @@ export const SETUP_STEPS: Record<number, SetupStep> = {
             "the task restarted on another worker (for sink sessions opened from now on)",
         // Seen: CI at fdce275, the pause test's direction delivered nothing for the whole 60 s pause.
         lockFree: true,
+    },
+    4: {
+        brings: "a received tombstone locks its row before it is recorded, so a local delete of the key no longer deadlocks with the sink's batch",
+        lockFree: true,
+        alsoSql: (spec) => [applyTombstoneFunctionSql(spec)],
     },
 };
 
