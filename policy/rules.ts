@@ -10,6 +10,14 @@ export const TYPES = {
     container: "pulumi-nodejs:dynamic/docker:Container",
 } as const;
 
+/**
+ * A connector of any kind: `Connector` and the typed ones (`PostgresSource`, `JdbcSink`, `MongoSource`, ...), which
+ * are the `connect:` resources that carry a `connector.class`.
+ */
+function isConnector(r: Candidate): boolean {
+    return r.type.startsWith("pulumi-nodejs:dynamic/connect:") && typeof r.props["connector.class"] === "string";
+}
+
 /** One resource as the analyzer sees it. */
 export interface Candidate {
     readonly type: string;
@@ -43,7 +51,7 @@ const CREDENTIAL_KEY = /(password|secret|\.jaas\.config)$/i;
  * restartTrigger, say).
  */
 export function connectorCredentials(r: Candidate): string[] {
-    if (r.type !== TYPES.connector) return [];
+    if (!isConnector(r)) return [];
     return Object.keys(r.props)
         .filter((k) => CREDENTIAL_KEY.test(k))
         .filter((k) => typeof r.props[k] === "string" && r.props[k] !== "" && !isReference(r.props[k] as string))
@@ -56,7 +64,7 @@ export function connectorCredentials(r: Candidate): string[] {
  * never advances on a side nobody writes to directly.
  */
 export function postgresHeartbeats(r: Candidate): string[] {
-    if (r.type !== TYPES.connector || r.props["connector.class"] !== "io.debezium.connector.postgresql.PostgresConnector") return [];
+    if (!isConnector(r) || r.props["connector.class"] !== "io.debezium.connector.postgresql.PostgresConnector") return [];
     const problems: string[] = [];
     const interval = Number(r.props["heartbeat.interval.ms"] ?? 0);
     if (!(interval > 0)) problems.push(`PostgreSQL source ${r.name}: heartbeat.interval.ms is ${r.props["heartbeat.interval.ms"] ?? "not set"}; a positive interval is expected, or its offsets stand still while no table it reads changes`);
@@ -77,7 +85,7 @@ export function replication(r: Candidate): string[] {
         const rf = Number(r.props.replicationFactor);
         return rf >= 2 ? [] : [`topic ${String(r.props.name ?? r.name)}: replication factor ${rf}; at least 2 is expected outside local stacks (cdc-sync:kafka.replicationFactor), or losing one broker loses it`];
     }
-    if (r.type === TYPES.connector) {
+    if (isConnector(r)) {
         const rf = Number(r.props["topic.creation.default.replication.factor"] ?? -1);
         return rf === -1 || rf >= 2 ? [] : [`connector ${r.name}: topic.creation.default.replication.factor ${rf}; -1 (the brokers' default) or at least 2 is expected outside local stacks`];
     }
