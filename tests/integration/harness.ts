@@ -10,6 +10,14 @@ import { readCommitted, topicBounds } from "./topics";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 
+// Every inline program of this process talks to its own CLI's engine at 127.0.0.1:PORT over gRPC. gRPC's global
+// subchannel pool keeps a connection to a given address for up to 10 s after its client closes, and hands it to the
+// next client of that address: a CLI that got the port a finished one had gets a dead connection, and the program
+// fails at once with "14 UNAVAILABLE: No connection established. Last error: null" (CI, twice: a new stack's first
+// up failing in 1 s, nothing touched). One pool per client, so a program never inherits another's connection.
+// (The CLI as users run it starts one program per process; this is the test harness's situation only.)
+(require("@pulumi/pulumi/runtime/settings") as { grpcClientOptions: Record<string, unknown> }).grpcClientOptions["grpc.use_local_subchannel_pool"] = 1;
+
 /** Everything the stack owns on the engine carries this label (components/docker/engine.ts). */
 export async function ownedByStack(stackName: string): Promise<{ containers: string[]; volumes: string[]; networks: string[] }> {
     const docker = new Dockerode();
