@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { record, Recorded } from "./mocks";
 import { loadStackConfig } from "../../components/stack/load";
 import { engineKey, metricsEndpoints, place } from "../../components/platform/placement";
+import { parseRenderedProperties } from "../../components/platform/properties";
 import { stackFile } from "../stackFiles";
 
 async function deploy(stack: string): Promise<Recorded[]> {
@@ -14,13 +15,7 @@ async function deploy(stack: string): Promise<Recorded[]> {
 }
 
 const containers = (rs: Recorded[]) => rs.filter((r) => r.type.endsWith("docker:Container"));
-const props = (c: Recorded): Record<string, string> =>
-    Object.fromEntries(
-        (c.inputs.env.CDC_PROPERTIES as string)
-            .trim()
-            .split("\n")
-            .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
-    );
+const props = (c: Recorded): Record<string, string> => parseRenderedProperties(c.inputs.env.CDC_PROPERTIES as string);
 
 describe("resource graph", () => {
     const vps1 = "ssh:deploy@vps1.example.com:22";
