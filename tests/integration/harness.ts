@@ -14,7 +14,8 @@ export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 // subchannel pool keeps a connection to a given address for up to 10 s after its client closes, and hands it to the
 // next client of that address: a CLI that got the port a finished one had gets a dead connection, and the program
 // fails at once with "14 UNAVAILABLE: No connection established. Last error: null" (CI, twice: a new stack's first
-// up failing in 1 s, nothing touched). One pool per client, so a program never inherits another's connection.
+// up failing in 1 s, nothing touched; the likely cause, not reproduced on demand). One pool per client, so a program
+// never inherits another's connection.
 // (The CLI as users run it starts one program per process; this is the test harness's situation only.)
 (require("@pulumi/pulumi/runtime/settings") as { grpcClientOptions: Record<string, unknown> }).grpcClientOptions["grpc.use_local_subchannel_pool"] = 1;
 
