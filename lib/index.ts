@@ -35,6 +35,7 @@ export { PostgresServer } from "../components/databases/postgres/server";
 export { MySqlServer } from "../components/databases/mysql/server";
 export { MongoReplicaSet } from "../components/databases/mongodb/server";
 export { PasswordSet } from "../components/secrets/passwords";
+export type { RestAuth } from "../components/connectors/rest";
 
 /** A stack's config written in code: the keys of a Pulumi.<stack>.yaml without the `cdc-sync:` prefix (README.md). */
 export type ConfigInput = Partial<Record<(typeof KNOWN_KEYS)[number], unknown>>;

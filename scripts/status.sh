@@ -24,7 +24,8 @@ source "$CDC_SYNC_CACHE/env" 2>/dev/null || die "run scripts/setup.sh (or script
 cd "$REPO_ROOT"
 outputs="$(mktemp)"
 trap 'rm -f "$outputs"' EXIT
-pulumi stack output --stack "$stack" --json >"$outputs" 2>/dev/null || die "no outputs for stack $stack: is it up?"
+# With the secrets: the Connect REST API's credentials are one (the file is the user's own, 0600, removed on exit).
+(umask 077 && pulumi stack output --stack "$stack" --json --show-secrets >"$outputs" 2>/dev/null) || die "no outputs for stack $stack: is it up?"
 if [ -z "${PGPASSWORD:-}" ] && out="$(twoway_output "$stack")"; then
   container="cdc-sync-$stack-$(node -e 'console.log(JSON.parse(process.argv[1]).server)' "$out")"
   PGPASSWORD="$(docker exec "$container" cat /etc/cdc-sync/secrets/postgres-password 2>/dev/null)" && export PGPASSWORD

@@ -57,12 +57,14 @@ type Outputs = Record<string, any>;
 async function connectors(outputs: Outputs): Promise<Map<string, ConnectorStatus>> {
     const out = new Map<string, ConnectorStatus>();
     const clusters = (outputs.placement?.connectClusters ?? {}) as Record<string, { url: string }[]>;
+    // The REST API's credentials: a secret output, which `pulumi stack output --show-secrets` gives (status.sh).
+    const auth = outputs.connectRestAuth as { username: string; password: string } | undefined;
     for (const [cluster, workers] of Object.entries(clusters)) {
         for (const w of workers) {
             const res = await axios
                 .get<Record<string, { status: { connector: { state: string; worker_id: string }; tasks: { id: number; state: string; worker_id: string; trace?: string }[] } }>>(
                     `${w.url}/connectors?expand=status`,
-                    { timeout: 5000 },
+                    { timeout: 5000, ...(typeof auth === "object" ? { auth } : {}) },
                 )
                 .catch(() => undefined);
             if (!res) continue; // that worker is down: ask the next

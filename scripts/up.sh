@@ -16,4 +16,4 @@ echo "== Kafka Connect plugins"
 pulumi stack output --stack "$stack" connectPlugins --json | tr -d '[]",' | sed '/^ *$/d'
 echo
 pulumi stack output --stack "$stack" bootstrapServers | sed 's/^/bootstrap servers: /'
-pulumi stack output --stack "$stack" connectRestUrl | sed 's/^/Connect REST API:  /'
+pulumi stack output --stack "$stack" connectRestUrl | sed 's/^/Connect REST API:  /; s/$/ (user cdc-sync: pulumi stack output --show-secrets connectRestAuth)/'

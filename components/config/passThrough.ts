@@ -43,6 +43,7 @@ export const CONNECT_OWNED: Readonly<Record<string, string>> = {
     "plugin.path": "the stack (the image's plugins)",
     "config.providers": "the stack (the secrets file's provider)",
     "config.providers.file.class": "the stack (the secrets file's provider)",
+    "rest.extension.classes": "the stack (the REST API's authentication, docs/security.md)",
 };
 
 export type Properties = Readonly<Record<string, string | number | boolean>>;

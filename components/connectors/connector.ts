@@ -10,6 +10,7 @@ import { RESERVED_KEYS } from "./normalize";
 import { guardFor } from "../dynamic/guard";
 import { POSTGRES_CONNECTOR_CLASS, postgresSourceConfig, PostgresSourceSpec } from "./postgresSource";
 import { connectorProvider, TaskOutput } from "./provider";
+import type { RestAuth } from "./rest";
 import { ConnectorRegistry } from "./registry";
 import { secretNamesIn } from "./secrets";
 
@@ -17,6 +18,8 @@ import { secretNamesIn } from "./secrets";
 export interface ConnectorCommonArgs {
     /** REST URLs of the Connect workers (ConnectCluster.workerUrls); any worker serves any request. */
     readonly connectUrls: pulumi.Input<pulumi.Input<string>[]>;
+    /** The cluster's REST credentials (ConnectCluster.auth, a Pulumi secret); needed unless its REST API is open. */
+    readonly connectAuth?: pulumi.Input<RestAuth>;
     /** The connector's name in Connect; default: the resource name. Changing it replaces the connector. */
     readonly connectorName?: string;
     /** Declared state; default `running`. `up` converges the live connector to it and waits until it holds. */
@@ -103,6 +106,7 @@ export class ConnectorResource extends pulumi.dynamic.Resource {
                 ...config,
                 name: connectorName,
                 connectUrls: args.connectUrls,
+                connectAuth: args.connectAuth ? pulumi.secret(args.connectAuth) : undefined,
                 state: args.state ?? "running",
                 restartTrigger: args.restartTrigger ?? "",
                 timeoutSeconds: args.timeoutSeconds ?? 120,

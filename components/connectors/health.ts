@@ -1,7 +1,7 @@
 // The connector's health gate: `up` returns only once the connector and every task are in the declared
 // state, and fails with the task's error trace when one fails. The predicates are pure (unit-tested); the
 // wait polls the status endpoint.
-import { connectorStatus, ConnectorStatus } from "./rest";
+import { ConnectApi, connectorStatus, ConnectorStatus } from "./rest";
 
 /** The states a connector can be declared in. */
 export const CONNECTOR_STATES = ["running", "paused", "stopped"] as const;
@@ -95,13 +95,13 @@ export function isHealthGateError(e: unknown): e is HealthGateError {
 }
 
 /** Waits until `name` holds `target` for `settleSeconds`; throws HealthGateError on failure or timeout. */
-export async function waitForState(urls: readonly string[], name: string, target: ConnectorState, opts: GateOptions): Promise<ConnectorStatus> {
+export async function waitForState(api: ConnectApi, name: string, target: ConnectorState, opts: GateOptions): Promise<ConnectorStatus> {
     const deadline = Date.now() + opts.timeoutSeconds * 1000;
     const graceUntil = Date.now() + (opts.failureGraceSeconds ?? 0) * 1000;
     let since: number | undefined;
     let last: ConnectorStatus | undefined;
     for (;;) {
-        last = await connectorStatus(urls, name);
+        last = await connectorStatus(api, name);
         const failure = last && !opts.ignoreFailures && failureOf(last);
         if (failure && Date.now() >= graceUntil) throw gateError(failure, last);
         if (last && reached(last, target)) {

@@ -5,7 +5,7 @@
 import { CONNECTOR_CLASSES } from "./classes";
 
 /** The resource's own inputs, next to the config properties. */
-export const CONTROL_KEYS = ["connectUrls", "state", "restartTrigger", "timeoutSeconds", "secretsDigest"] as const;
+export const CONTROL_KEYS = ["connectUrls", "connectAuth", "state", "restartTrigger", "timeoutSeconds", "secretsDigest"] as const;
 /** What the provider adds to the outputs: the live status. */
 export const STATUS_KEYS = ["connectorState", "workerId", "tasks"] as const;
 /**

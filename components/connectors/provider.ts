@@ -16,7 +16,7 @@ import { ConnectorState, isHealthGateError, observedState, waitForState } from "
 import { Guard, observedGuard, refuseDestruction } from "../dynamic/guard";
 import { listed, withEffect } from "../dynamic/effect";
 import { changedConfigKeys, configOf, CONTROL_KEYS, render, replacingKeys, RESERVED_KEYS, STATUS_KEYS } from "./normalize";
-import { connectCall, connectorStatus, ConnectorStatus } from "./rest";
+import { ConnectApi, connectCall, connectorStatus, ConnectorStatus, RestAuth } from "./rest";
 import { ConfigView, configProblems, Problem } from "./rules";
 
 /** How long the declared state must hold before `up` trusts it (see health.ts). */
@@ -36,6 +36,8 @@ export interface ConnectorInputs {
     /** The connector's name in Connect (also its resource id). */
     name: string;
     connectUrls: string[];
+    /** The Connect cluster's REST credentials (a Pulumi secret); absent where the cluster has none. */
+    connectAuth?: RestAuth;
     /** Declared state; in outputs, the observed one (`failed` after a failed gate or refresh). */
     state: ConnectorState | "failed";
     restartTrigger: string;
@@ -62,6 +64,9 @@ export interface ConnectorOutputs extends ConnectorInputs {
 
 const connectorPath = (name: string) => `/connectors/${encodeURIComponent(name)}`;
 
+/** The cluster a connector's inputs (or stored outputs) point at. */
+const apiOf = (c: Pick<ConnectorInputs, "connectUrls" | "connectAuth">): ConnectApi => ({ urls: c.connectUrls, ...(c.connectAuth ? { auth: c.connectAuth } : {}) });
+
 function statusOutputs(s: ConnectorStatus | undefined): Pick<ConnectorOutputs, "connectorState" | "workerId" | "tasks"> {
     if (!s) return { connectorState: "", workerId: "", tasks: [] };
     return {
@@ -72,23 +77,23 @@ function statusOutputs(s: ConnectorStatus | undefined): Pick<ConnectorOutputs, "
 }
 
 /** Connect's verdict, when it answers: plugin installed, and its validation without connectivity errors. */
-async function remoteProblems(urls: string[], name: string, config: Record<string, string>): Promise<Problem[]> {
+async function remoteProblems(api: ConnectApi, name: string, config: Record<string, string>): Promise<Problem[]> {
     const className = config["connector.class"];
     let plugins: { class: string }[];
     try {
-        plugins = (await connectCall<{ class: string }[]>(urls, "GET", "/connector-plugins", undefined, { deadlineSeconds: 5, timeoutSeconds: 5 })).data;
+        plugins = (await connectCall<{ class: string }[]>(api, "GET", "/connector-plugins", undefined, { deadlineSeconds: 5, timeoutSeconds: 5 })).data;
     } catch {
         // No Connect yet (first deploy) or not reachable from here: the local rules have run.
         return [];
     }
     if (!plugins.some((p) => p.class === className || p.class.endsWith(`.${className}`))) {
-        return [{ field: "connector.class", message: `not installed on the Connect cluster (${urls.join(", ")})` }];
+        return [{ field: "connector.class", message: `not installed on the Connect cluster (${api.urls.join(", ")})` }];
     }
     // Debezium sources connect to the database while validating: keep a preview from hanging on an
     // address that does not answer yet.
     const timeout = className.startsWith("io.debezium.connector.") && !("connection.validation.timeout.ms" in config) ? { "connection.validation.timeout.ms": "10000" } : {};
     const res = await connectCall<{ configs: { value: { name: string; errors: string[] } }[] }>(
-        urls,
+        api,
         "PUT",
         `/connector-plugins/${encodeURIComponent(className)}/config/validate`,
         { ...config, ...timeout, name },
@@ -103,30 +108,30 @@ async function remoteProblems(urls: string[], name: string, config: Record<strin
 
 /** Applies `news` (after `olds`, when updating) and waits for the declared state. */
 async function converge(news: ConnectorInputs, olds: ConnectorOutputs | undefined): Promise<ConnectorOutputs> {
-    const urls = news.connectUrls;
+    const api = apiOf(news);
     const path = connectorPath(news.name);
     const config = { ...configOf(news), name: news.name };
     const target = news.state as ConnectorState;
     // Absent also when updating: deleted out of band since the last refresh.
-    const exists = (await connectorStatus(urls, news.name)) !== undefined;
+    const exists = (await connectorStatus(api, news.name)) !== undefined;
     if (!exists && target !== "running") {
         // Created directly paused or stopped: a source must not start its snapshot first.
-        await connectCall(urls, "POST", "/connectors", { name: news.name, config, initial_state: target.toUpperCase() });
+        await connectCall(api, "POST", "/connectors", { name: news.name, config, initial_state: target.toUpperCase() });
     } else if (!exists || olds === undefined || changedConfigKeys(olds, news).length > 0) {
         // Idempotent: creates, adopts a connector of this name left by an interrupted run, or updates.
-        await connectCall(urls, "PUT", `${path}/config`, config);
+        await connectCall(api, "PUT", `${path}/config`, config);
     }
     // Also idempotent, and it repairs a state changed out of band. The worker answering may not have read
     // the config just written (each worker follows the config topic): a 404 then means "not yet".
     const justWritten = { alsoRetry: [404], deadlineSeconds: 60 };
-    await connectCall(urls, "PUT", `${path}/${{ running: "resume", paused: "pause", stopped: "stop" }[target]}`, undefined, justWritten);
+    await connectCall(api, "PUT", `${path}/${{ running: "resume", paused: "pause", stopped: "stop" }[target]}`, undefined, justWritten);
     // A changed secret restarts too (a rotated password); a digest recorded for the first time (a stack upgraded
     // from before digests) does not.
     const rotated = olds?.secretsDigest !== undefined && olds.secretsDigest !== news.secretsDigest;
     const restart = olds !== undefined && (olds.restartTrigger !== news.restartTrigger || olds.state === "failed" || rotated);
-    if (restart) await connectCall(urls, "POST", `${path}/restart?includeTasks=true&onlyFailed=false`, undefined, justWritten);
+    if (restart) await connectCall(api, "POST", `${path}/restart?includeTasks=true&onlyFailed=false`, undefined, justWritten);
     try {
-        const status = await waitForState(urls, news.name, target, {
+        const status = await waitForState(api, news.name, target, {
             timeoutSeconds: news.timeoutSeconds,
             settleSeconds: SETTLE_SECONDS,
             ...(restart ? { failureGraceSeconds: RESTART_GRACE_SECONDS } : {}),
@@ -154,6 +159,7 @@ export function connectorEffect(olds: ConnectorInputs, news: ConnectorInputs): s
     if (news.restartTrigger === UNKNOWN) what.push("restarts if its database server restarts in this up (known only then)");
     else if (olds.restartTrigger !== undefined && olds.restartTrigger !== news.restartTrigger) what.push("restarts: its database server was restarted");
     if (olds.secretsDigest !== undefined && olds.secretsDigest !== news.secretsDigest) what.push("restarts: a secret it uses was rotated");
+    if (JSON.stringify(olds.connectAuth ?? null) !== JSON.stringify(news.connectAuth ?? null)) what.push("records the Connect cluster's new REST credentials (no restart)");
     if (olds.state === "failed") what.push("restarts: it was FAILED");
     else if (olds.state !== news.state && news.state !== undefined) what.push(`goes ${render(news.state)}`);
     return what.length > 0 ? `${what.join("; ")}; up waits until it and its tasks are ${render(news.state ?? "running").toUpperCase()}` : undefined;
@@ -176,7 +182,7 @@ export const connectorProvider: pulumi.dynamic.ResourceProvider<ConnectorInputs,
             Array.isArray(urls) &&
             !urls.includes(UNKNOWN) &&
             (Object.keys(olds).length === 0 || changedConfigKeys(olds, inputs).length > 0);
-        if (askConnect) problems = await remoteProblems(urls, String(news.name), config);
+        if (askConnect) problems = await remoteProblems(apiOf(news as ConnectorInputs), String(news.name), config);
         return { inputs: withEffect(olds, inputs as ConnectorInputs, connectorEffect), failures: problems.map((p) => ({ property: p.field, reason: p.message })) };
     },
 
@@ -205,10 +211,10 @@ export const connectorProvider: pulumi.dynamic.ResourceProvider<ConnectorInputs,
 
     async read(id, props) {
         const old = props!;
-        const res = await connectCall<Record<string, string>>(old.connectUrls, "GET", `${connectorPath(id)}/config`, undefined, { accept: [404] });
+        const res = await connectCall<Record<string, string>>(apiOf(old), "GET", `${connectorPath(id)}/config`, undefined, { accept: [404] });
         // Deleted out of band: refresh drops it from the state and the next `up` creates it again.
         if (res.status === 404) return {};
-        const status = await connectorStatus(old.connectUrls, id);
+        const status = await connectorStatus(apiOf(old), id);
         // Only those it has (a connector without secretValues has no digest): an undefined value cannot be sent back.
         const controls = Object.fromEntries(CONTROL_KEYS.filter((k) => old[k] !== undefined).map((k) => [k, old[k]]));
         const live = Object.fromEntries(Object.entries(res.data).filter(([k]) => k !== "name"));
@@ -228,14 +234,14 @@ export const connectorProvider: pulumi.dynamic.ResourceProvider<ConnectorInputs,
     },
 
     async delete(id, props) {
-        const urls = props.connectUrls;
+        const api = apiOf(props);
         const path = connectorPath(id);
         // Stopped first: Connect resets offsets of stopped connectors only, and a deleted connector must not
         // leave offsets behind that a later connector of the same name would silently resume from.
-        const stopped = await connectCall(urls, "PUT", `${path}/stop`, undefined, { accept: [404] });
+        const stopped = await connectCall(api, "PUT", `${path}/stop`, undefined, { accept: [404] });
         if (stopped.status === 404) return;
-        await waitForState(urls, id, "stopped", { timeoutSeconds: 60, settleSeconds: 0, ignoreFailures: true });
-        await connectCall(urls, "DELETE", `${path}/offsets`, undefined, { accept: [404] });
-        await connectCall(urls, "DELETE", path, undefined, { accept: [404] });
+        await waitForState(api, id, "stopped", { timeoutSeconds: 60, settleSeconds: 0, ignoreFailures: true });
+        await connectCall(api, "DELETE", `${path}/offsets`, undefined, { accept: [404] });
+        await connectCall(api, "DELETE", path, undefined, { accept: [404] });
     },
 };

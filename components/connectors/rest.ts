@@ -4,6 +4,22 @@
 // config its assignment does not reflect yet), are retried with backoff until the deadline.
 // axios is required inside the function: this module is serialized into the dynamic provider.
 
+/**
+ * The credentials every Connect REST call carries (HTTP Basic): the workers run Kafka's
+ * BasicAuthSecurityRestExtension (components/platform/restAuth.ts), so a call without them gets 401.
+ */
+export interface RestAuth {
+    readonly username: string;
+    readonly password: string;
+}
+
+/** A Connect cluster as a client reaches it: any of its workers, with the cluster's credentials. */
+export interface ConnectApi {
+    readonly urls: readonly string[];
+    /** Absent only for a cluster without REST authentication (`security.connectRest: false`). */
+    readonly auth?: RestAuth;
+}
+
 /** A connector's status as `GET /connectors/{name}/status` returns it. */
 export interface ConnectorStatus {
     readonly name: string;
@@ -40,15 +56,16 @@ export function retryable(status: number, message: string, also: readonly number
     return RETRY_STATUSES.includes(status) || also.includes(status) || (status === 500 && /a rebalance is expected/i.test(message));
 }
 
-/** One REST call with failover across `urls` and retries; returns status and parsed body. */
+/** One REST call with failover across the workers and retries; returns status and parsed body. */
 export async function connectCall<T>(
-    urls: readonly string[],
+    api: ConnectApi,
     method: "GET" | "PUT" | "POST" | "DELETE",
     path: string,
     body?: unknown,
     opts: CallOptions = {},
 ): Promise<{ status: number; data: T }> {
     const axios: typeof import("axios").default = require("axios");
+    const urls = api.urls;
     const deadline = Date.now() + (opts.deadlineSeconds ?? 120) * 1000;
     let delay = 500;
     let last = "no attempt made";
@@ -61,6 +78,7 @@ export async function connectCall<T>(
                 data: body,
                 // Connect (Jersey) answers 415 to a body-less PUT without a JSON content type.
                 headers: { "Content-Type": "application/json", Accept: "application/json" },
+                ...(api.auth ? { auth: { username: api.auth.username, password: api.auth.password } } : {}),
                 timeout: (opts.timeoutSeconds ?? 30) * 1000,
                 validateStatus: () => true,
             });
@@ -84,7 +102,7 @@ export async function connectCall<T>(
 }
 
 /** The connector's status, or undefined when Connect has no connector of that name. */
-export async function connectorStatus(urls: readonly string[], name: string): Promise<ConnectorStatus | undefined> {
-    const res = await connectCall<ConnectorStatus>(urls, "GET", `/connectors/${encodeURIComponent(name)}/status`, undefined, { accept: [404] });
+export async function connectorStatus(api: ConnectApi, name: string): Promise<ConnectorStatus | undefined> {
+    const res = await connectCall<ConnectorStatus>(api, "GET", `/connectors/${encodeURIComponent(name)}/status`, undefined, { accept: [404] });
     return res.status === 404 ? undefined : res.data;
 }

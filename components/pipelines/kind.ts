@@ -6,6 +6,7 @@ import type { Bind, Checker } from "../config/checker";
 import type { ConnectPlugin, ServerSpec } from "../config/schema";
 import type { DatabaseServerSpec } from "../databases/config";
 import type { BuiltDatabaseServer } from "../databases/servers";
+import type { RestAuth } from "../connectors/rest";
 
 /** What a kind is told while it validates its entry. */
 export interface LoadContext {
@@ -62,6 +63,8 @@ export interface BuildContext {
     readonly connect: {
         /** REST URLs of the Connect workers. */
         readonly urls: string[];
+        /** The cluster's REST credentials (a Pulumi secret), for the connectors. */
+        readonly auth?: pulumi.Input<RestAuth>;
         /** Every name in the workers' secrets file; a connector referencing another fails before anything is sent. */
         readonly knownSecrets: readonly string[];
         /** The workers' secrets' values (a Pulumi secret): connectors restart when one they use changes. */

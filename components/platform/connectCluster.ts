@@ -12,6 +12,8 @@ import { WorkerHandOff, WorkerInSync } from "./rolling";
 import { workerSupervisor } from "./supervisor";
 import { EXTRA_PLUGINS } from "./images";
 import type { ConnectPlugin } from "../config/schema";
+import type { RestAuth } from "../connectors/rest";
+import { CONNECT_JAAS_FILE, REST_USER, restAuthFiles, restAuthGeneration } from "./restAuth";
 
 /** Connector classes the image must provide; the health gate waits for all of them. */
 export const REQUIRED_PLUGINS = [
@@ -44,6 +46,11 @@ export interface ConnectClusterArgs {
      * configs reference as `${file:<CONNECT_SECRETS_FILE>:<name>}`. A Pulumi secret.
      */
     readonly secrets: pulumi.Input<Record<string, string>>;
+    /**
+     * The password of the REST API's one user (REST_USER, ./restAuth.ts), a Pulumi secret: every request without it
+     * gets 401. The provider, the gates, the supervisors and the scripts send it.
+     */
+    readonly restPassword: pulumi.Input<string>;
     /** What the internal topics and the first worker wait for (the last broker's in-sync gate). */
     readonly after?: pulumi.Resource;
 }
@@ -55,6 +62,8 @@ export class ConnectCluster extends pulumi.ComponentResource {
     public readonly workerUrls: string[];
     public readonly version: pulumi.Output<string>;
     public readonly plugins: pulumi.Output<string[]>;
+    /** The REST API's credentials, a Pulumi secret: give them to every connector (`connectAuth`). */
+    public readonly auth: pulumi.Output<RestAuth>;
 
     constructor(name: string, args: ConnectClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("cdc-sync:connect:ConnectCluster", name, {}, opts);
@@ -79,9 +88,14 @@ export class ConnectCluster extends pulumi.ComponentResource {
             topic("offsets", c.topics.offset, 25, "every source connector's offsets: each would read its database again from a new snapshot"),
             topic("status", c.topics.status, 5, "the connectors' and tasks' states"),
         ];
+        const password = pulumi.secret(pulumi.output(args.restPassword));
+        const auth = pulumi.secret(password.apply((p): RestAuth => ({ username: REST_USER, password: p })));
+        this.auth = auth;
         const secretsFile = pulumi.secret(
-            pulumi.output(args.secrets).apply((s) => ({ [CONNECT_SECRETS_FILE]: renderSecretsFile(s) })),
+            pulumi.all([args.secrets, password]).apply(([s, p]) => ({ [CONNECT_SECRETS_FILE]: renderSecretsFile(s), ...restAuthFiles(p) })),
         );
+        // Not secret: a digest, there only to recreate the workers when the password is rotated (./restAuth.ts).
+        const authGeneration = pulumi.unsecret(password.apply(restAuthGeneration));
         // One at a time: each worker's container waits for the previous worker's gate (./rolling.ts), so a change
         // to the workers restarts them in turn, each after the group is stable again with every task RUNNING.
         const workers: Container[] = [];
@@ -92,7 +106,7 @@ export class ConnectCluster extends pulumi.ComponentResource {
             // only once the others run what it ran (scheduled.rebalance.max.delay.ms after it left).
             const handOff = new WorkerHandOff(
                 `${name}-${w.server.name}-hand-off`,
-                { url: w.url, peers: c.workers.map((p) => p.url), timeoutSeconds: 180 },
+                { url: w.url, peers: c.workers.map((p) => p.url), auth, timeoutSeconds: 180 },
                 { parent: this },
             );
             const worker = platformService(
@@ -115,6 +129,7 @@ export class ConnectCluster extends pulumi.ComponentResource {
                         },
                         args.properties,
                     ),
+                    env: { CDC_JAAS: CONNECT_JAAS_FILE, CDC_AUTH_GENERATION: authGeneration },
                     image: args.imageFor(w.server.name),
                     heap: args.heap,
                     labels: ownerLabels(args.stack, c.name === "default" ? `connect-${w.server.name}` : `connect-${c.name}-${w.server.name}`),
@@ -138,12 +153,12 @@ export class ConnectCluster extends pulumi.ComponentResource {
             const role = c.name === "default" ? `connect-${w.server.name}-supervisor` : `connect-${c.name}-${w.server.name}-supervisor`;
             workerSupervisor(
                 `${name}-${w.server.name}-supervisor`,
-                { server: w.server, workerContainer: w.containerName, workerPort: w.port, image: args.supervisorImageFor(w.server.name), stack: args.stack, role },
+                { server: w.server, workerContainer: w.containerName, workerPort: w.port, image: args.supervisorImageFor(w.server.name), stack: args.stack, role, password },
                 // Not after its worker: in an upgrade that adds them, every supervisor is up before the roll starts,
                 // and restarts what the roll leaves FAILED on its worker (the gates below wait for it).
                 { parent: this },
             );
-            previous = new WorkerInSync(`${name}-${w.server.name}-in-sync`, { url: w.url, generation: worker.containerId, timeoutSeconds: 600 }, { parent: this });
+            previous = new WorkerInSync(`${name}-${w.server.name}-in-sync`, { url: w.url, auth, generation: worker.containerId, timeoutSeconds: 600 }, { parent: this });
             previousServer = w.server.name;
         }
         this.workerUrls = c.workers.map((w) => w.url);
@@ -152,6 +167,7 @@ export class ConnectCluster extends pulumi.ComponentResource {
             `${name}-ready`,
             {
                 urls: this.workerUrls,
+                auth,
                 requiredPlugins: [...REQUIRED_PLUGINS, ...(args.plugins ?? []).map((p) => EXTRA_PLUGINS[p].connectorClass)],
                 workerIds: workers.map((w) => w.containerId),
                 timeoutSeconds: 300,

@@ -1,12 +1,16 @@
-// The Connect cluster's health gate: `up` returns only once every worker's REST API answers and
-// lists the plugins the stack needs. Re-checked whenever a worker container is replaced.
+// The Connect cluster's health gate: `up` returns only once every worker's REST API answers the stack's
+// credentials, refuses a request without them, and lists the plugins the stack needs. Re-checked whenever a
+// worker container is replaced.
 import * as pulumi from "@pulumi/pulumi";
 import { changedFields, UNKNOWN } from "../dynamic/diff";
 import { withEffect } from "../dynamic/effect";
+import type { RestAuth } from "../connectors/rest";
 
 export interface ConnectReadyArgs {
     /** REST URL of every worker. */
     readonly urls: pulumi.Input<pulumi.Input<string>[]>;
+    /** The cluster's REST credentials (a Pulumi secret); when given, a worker must also refuse requests without them. */
+    readonly auth?: pulumi.Input<RestAuth>;
     /** Connector classes that must be listed by `GET /connector-plugins`. */
     readonly requiredPlugins: pulumi.Input<string[]>;
     /** Container ids of the workers: a new worker re-runs the gate. */
@@ -16,6 +20,7 @@ export interface ConnectReadyArgs {
 
 interface ReadyInputs {
     urls: string[];
+    auth?: RestAuth;
     requiredPlugins: string[];
     workerIds: string[];
     timeoutSeconds: number;
@@ -37,10 +42,15 @@ async function waitReady(r: ReadyInputs): Promise<ReadyOutputs> {
         let last = "no answer yet";
         for (;;) {
             try {
-                const root = await axios.get(`${url}/`, { timeout: 5000 });
+                const options = { timeout: 5000, ...(r.auth ? { auth: { username: r.auth.username, password: r.auth.password } } : {}) };
+                const root = await axios.get(`${url}/`, options);
                 // The port opens before the worker has joined its group; /connectors answers only after.
-                await axios.get(`${url}/connectors`, { timeout: 5000 });
-                const list = await axios.get<{ class: string; version: string }[]>(`${url}/connector-plugins`, { timeout: 5000 });
+                await axios.get(`${url}/connectors`, options);
+                if (r.auth) {
+                    const open = await axios.get(`${url}/connectors`, { timeout: 5000, validateStatus: () => true });
+                    if (open.status !== 401) throw new Error(`answers a request without credentials (${open.status}, not 401): its REST authentication is off`);
+                }
+                const list = await axios.get<{ class: string; version: string }[]>(`${url}/connector-plugins`, options);
                 const missing = r.requiredPlugins.filter((c) => !list.data.some((p) => p.class === c));
                 if (missing.length === 0) {
                     version = root.data.version;
@@ -64,7 +74,7 @@ const readyProvider: pulumi.dynamic.ResourceProvider<ReadyInputs, ReadyOutputs> 
     async check(olds, news) {
         return {
             inputs: withEffect(olds, news, (o, n) =>
-                changedFields<ReadyInputs>(o, n, ["urls", "requiredPlugins", "workerIds", "timeoutSeconds"]).length > 0
+                changedFields<ReadyInputs>(o, n, ["urls", "auth", "requiredPlugins", "workerIds", "timeoutSeconds"]).length > 0
                     ? `${n.workerIds.includes(UNKNOWN) ? "if a worker is recreated in this up: " : ""}waits until every worker of the cluster answers and lists the plugins the pipelines need`
                     : undefined,
             ),
@@ -74,7 +84,7 @@ const readyProvider: pulumi.dynamic.ResourceProvider<ReadyInputs, ReadyOutputs> 
         return { id: "connect-ready", outs: await waitReady(inputs) };
     },
     async diff(_id, olds, news) {
-        const changed = changedFields<ReadyInputs>(olds, news, ["urls", "requiredPlugins", "workerIds", "timeoutSeconds"]);
+        const changed = changedFields<ReadyInputs>(olds, news, ["urls", "auth", "requiredPlugins", "workerIds", "timeoutSeconds"]);
         return { changes: changed.length > 0 };
     },
     async update(_id, _olds, news) {
@@ -88,6 +98,6 @@ export class ConnectReady extends pulumi.dynamic.Resource {
     public readonly plugins!: pulumi.Output<string[]>;
 
     constructor(name: string, args: ConnectReadyArgs, opts?: pulumi.CustomResourceOptions) {
-        super(readyProvider, name, { ...args, version: undefined, plugins: undefined }, opts, "connect", "ClusterReady");
+        super(readyProvider, name, { ...args, version: undefined, plugins: undefined }, { ...opts, additionalSecretOutputs: ["auth"] }, "connect", "ClusterReady");
     }
 }

@@ -59,6 +59,7 @@ export class PlatformImages extends pulumi.ComponentResource {
                         MYSQL_JDBC_VERSION: versions.mysqlJdbc,
                         MARIADB_JDBC_VERSION: versions.mariadbJdbc,
                         JMX_EXPORTER_VERSION: versions.jmxExporter,
+                        CONNECT_BASIC_AUTH_VERSION: versions.connectBasicAuth,
                     },
                 },
                 { parent: this },

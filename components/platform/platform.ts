@@ -7,6 +7,8 @@ import { PlatformImages } from "./images";
 import { KafkaBroker } from "./broker";
 import { ZooKeeperNode } from "./zookeeper";
 import { place, Placement } from "./placement";
+import { PasswordSet } from "../secrets/passwords";
+import { REST_PASSWORD_NAME } from "./restAuth";
 
 export interface KafkaPlatformArgs {
     /** Validated stack config (components/config). */
@@ -15,6 +17,11 @@ export interface KafkaPlatformArgs {
     readonly stack: string;
     /** Connector secrets by name (a Pulumi secret), delivered to every Connect worker's secrets file. */
     readonly connectorSecrets: pulumi.Input<Record<string, string>>;
+    /**
+     * The Connect REST API's password (a Pulumi secret; docs/security.md), the same for every Connect cluster of the
+     * platform. Default: one the platform generates and keeps (`<name>-passwords`).
+     */
+    readonly connectRestPassword?: pulumi.Input<string>;
 }
 
 /** ZooKeeper, the Kafka brokers and a distributed Connect cluster, converged and health-gated. */
@@ -60,6 +67,8 @@ export class KafkaPlatform extends pulumi.ComponentResource {
             );
         }
         const lastBroker = brokers.at(-1)!.inSync;
+        const restPassword =
+            args.connectRestPassword ?? new PasswordSet(`${name}-passwords`, { names: [REST_PASSWORD_NAME], overrides: {} }, { parent: this }).get(REST_PASSWORD_NAME);
         const specs = new Map([config.connect, ...config.connect.clusters].map((k) => [k.name, k]));
         this.connectClusters = new Map(
             plan.connectClusters.map((k) => {
@@ -79,6 +88,7 @@ export class KafkaPlatform extends pulumi.ComponentResource {
                         properties: spec.config,
                         stack,
                         secrets: args.connectorSecrets,
+                        restPassword,
                         after: lastBroker,
                     },
                     { parent: this, dependsOn: brokers },

@@ -1,6 +1,7 @@
 // Pure renderers for the properties files of ZooKeeper, the Kafka brokers and the Connect workers.
 // The image's entrypoint writes the text it is given (env CDC_PROPERTIES) and starts the role with it,
 // so what runs is exactly what these functions return, and the unit tests read it line by line.
+import { REST_EXTENSION_CLASS } from "./restAuth";
 
 /**
  * Renders a secrets file for Kafka's FileConfigProvider (java.util.Properties, read as UTF-8): values
@@ -147,6 +148,8 @@ export function connectWorkerProperties(w: ConnectWorkerProps, extra: Readonly<R
         "rest.advertised.host.name": w.address,
         "rest.advertised.port": w.port,
         "plugin.path": CONNECT_PLUGIN_PATH,
+        // Every request authenticated (./restAuth.ts): the extension reads the JAAS file the entrypoint is given.
+        "rest.extension.classes": REST_EXTENSION_CLASS,
         // Credentials reach connectors through this provider, never as plain connector config.
         "config.providers": "file",
         "config.providers.file.class": "org.apache.kafka.common.config.provider.FileConfigProvider",

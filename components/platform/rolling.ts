@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { changedFields, UNKNOWN } from "../dynamic/diff";
 import { withEffect } from "../dynamic/effect";
 import { withAdmin } from "./topic";
+import type { RestAuth } from "../connectors/rest";
 
 /** One partition as the Kafka metadata API describes it. */
 export interface PartitionState {
@@ -174,17 +175,19 @@ export class BrokerInSync extends pulumi.dynamic.Resource {
 interface WorkerGateInputs {
     /** This worker's REST URL. */
     url: string;
+    /** The cluster's REST credentials (absent for a cluster without REST authentication). */
+    auth?: RestAuth;
     /** The worker container's id: a recreated worker re-runs the gate. */
     generation: string;
     timeoutSeconds: number;
 }
 
 /** Every connector of the group with its tasks, as the worker at `url` lists them. */
-async function groupStatus(url: string): Promise<ConnectorTasksState[]> {
+async function groupStatus(url: string, auth: RestAuth | undefined): Promise<ConnectorTasksState[]> {
     const axios: typeof import("axios").default = require("axios");
     const { data } = await axios.get<Record<string, { status: { connector: { state: string; worker_id: string }; tasks: ConnectorTasksState["tasks"] } }>>(
         `${url}/connectors?expand=status`,
-        { timeout: 10_000 },
+        { timeout: 10_000, ...(auth ? { auth: { username: auth.username, password: auth.password } } : {}) },
     );
     return Object.entries(data).map(([name, c]) => ({ name, state: c.status.connector.state, worker_id: c.status.connector.worker_id, tasks: c.status.tasks }));
 }
@@ -192,18 +195,20 @@ async function groupStatus(url: string): Promise<ConnectorTasksState[]> {
 async function waitWorkerInSync(g: WorkerGateInputs): Promise<void> {
     // Three clear answers 2 s apart: a rebalance that is still settling shows tasks moving between them.
     // Asked of the restarted worker itself: it answers /connectors only once it has joined the group.
-    await waitUntilClear(`Connect worker ${g.url}`, g.timeoutSeconds, 3, async () => workerSyncProblems(await groupStatus(g.url)));
+    await waitUntilClear(`Connect worker ${g.url}`, g.timeoutSeconds, 3, async () => workerSyncProblems(await groupStatus(g.url, g.auth)));
 }
 
 const workerGateProvider = gateProvider<WorkerGateInputs>(
     "worker-in-sync",
-    ["url", "generation"],
+    ["url", "auth", "generation"],
     waitWorkerInSync,
     (g) => `${ifRestarted(g, `the worker at ${g.url}`)}waits until it has rejoined and every connector and task is RUNNING; the next worker restarts only then`,
 );
 
 export interface WorkerInSyncArgs {
     readonly url: pulumi.Input<string>;
+    /** The cluster's REST credentials (ConnectCluster.auth, a Pulumi secret). */
+    readonly auth?: pulumi.Input<RestAuth>;
     /** The worker container's id. */
     readonly generation: pulumi.Input<string>;
     readonly timeoutSeconds: pulumi.Input<number>;
@@ -215,7 +220,7 @@ export interface WorkerInSyncArgs {
  */
 export class WorkerInSync extends pulumi.dynamic.Resource {
     constructor(name: string, args: WorkerInSyncArgs, opts?: pulumi.CustomResourceOptions) {
-        super(workerGateProvider, name, args, opts, "connect", "WorkerInSync");
+        super(workerGateProvider, name, args, { ...opts, additionalSecretOutputs: ["auth"] }, "connect", "WorkerInSync");
     }
 }
 
@@ -224,6 +229,8 @@ interface HandOffInputs {
     url: string;
     /** Every worker's REST URL in the cluster, this one's included, as of the last `up` that changed them. */
     peers: string[];
+    /** The cluster's REST credentials, kept for the delete (absent for a cluster without REST authentication). */
+    auth?: RestAuth;
     timeoutSeconds: number;
 }
 
@@ -255,7 +262,7 @@ async function waitHandedOff(g: HandOffInputs): Promise<void> {
     await waitUntilClear(`the workers taking over from ${g.url}`, g.timeoutSeconds, 3, async () => {
         for (const url of others) {
             try {
-                return handOffProblems(removed, await groupStatus(url));
+                return handOffProblems(removed, await groupStatus(url, g.auth));
             } catch {
                 // That worker is gone too, or restarting: ask the next.
             }
@@ -269,7 +276,7 @@ const handOffProvider: pulumi.dynamic.ResourceProvider<HandOffInputs, HandOffInp
         return { id: "worker-hand-off", outs: inputs };
     },
     async diff(_id, olds, news) {
-        return { changes: changedFields<HandOffInputs>(olds, news, ["url", "peers", "timeoutSeconds"]).length > 0 };
+        return { changes: changedFields<HandOffInputs>(olds, news, ["url", "peers", "auth", "timeoutSeconds"]).length > 0 };
     },
     async update(_id, _olds, news) {
         return { outs: news };
@@ -282,6 +289,8 @@ const handOffProvider: pulumi.dynamic.ResourceProvider<HandOffInputs, HandOffInp
 export interface WorkerHandOffArgs {
     readonly url: pulumi.Input<string>;
     readonly peers: pulumi.Input<pulumi.Input<string>[]>;
+    /** The cluster's REST credentials (ConnectCluster.auth, a Pulumi secret). */
+    readonly auth?: pulumi.Input<RestAuth>;
     readonly timeoutSeconds: pulumi.Input<number>;
 }
 
@@ -292,6 +301,6 @@ export interface WorkerHandOffArgs {
  */
 export class WorkerHandOff extends pulumi.dynamic.Resource {
     constructor(name: string, args: WorkerHandOffArgs, opts?: pulumi.CustomResourceOptions) {
-        super(handOffProvider, name, args, opts, "connect", "WorkerHandOff");
+        super(handOffProvider, name, args, { ...opts, additionalSecretOutputs: ["auth"] }, "connect", "WorkerHandOff");
     }
 }

@@ -35,6 +35,8 @@ export interface PlatformServiceArgs {
     readonly rollsAfter?: string;
     /** Properties a running service may only move one step per `up` along (components/docker/steps.ts). */
     readonly steps?: readonly Omit<SettingSteps, "env">[];
+    /** Extra environment for the entrypoint (CDC_JAAS, CDC_AUTH_GENERATION: images/kafka/entrypoint.sh). */
+    readonly env?: Readonly<Record<string, pulumi.Input<string>>>;
     /** Why a value in `files` may not change in an up that restarts the service (Container.rotationRefusal). */
     readonly rotationRefusal?: string;
 }
@@ -56,6 +58,7 @@ export function platformService(name: string, args: PlatformServiceArgs, opts: p
                 [PROPERTIES_ENV]: renderProperties(args.properties),
                 CDC_HEAP: args.heap,
                 CDC_METRICS: `${args.server.address}:${args.port + METRICS_PORT_OFFSET}`,
+                ...args.env,
             },
             volumes: args.data ? { [args.data.volumeName]: args.data.path } : {},
             labels: args.labels,

@@ -7,6 +7,7 @@ import { ServerSpec } from "../config/schema";
 import { Container } from "../docker/container";
 import { ownerLabels } from "../docker/engine";
 import { SUPERVISOR_PORT_OFFSET } from "../config/ports";
+import { SUPERVISOR_CREDENTIALS_FILE, supervisorCredentialsFile } from "./restAuth";
 
 export interface WorkerSupervisorArgs {
     readonly server: ServerSpec;
@@ -18,6 +19,8 @@ export interface WorkerSupervisorArgs {
     readonly stack: string;
     /** The owner label's role (`connect-server1-supervisor`). */
     readonly role: string;
+    /** The worker's REST password (a Pulumi secret), written into the supervisor's credentials file. */
+    readonly password: pulumi.Input<string>;
 }
 
 /** Where a worker's supervisor serves its state: `http://address:port/`. */
@@ -40,7 +43,11 @@ export function workerSupervisor(name: string, args: WorkerSupervisorArgs, opts:
                 CDC_CONNECT_URL: `http://${address}:${args.workerPort}`,
                 CDC_WORKER_ID: `${address}:${args.workerPort}`,
                 CDC_LISTEN: `${address}:${port}`,
+                CDC_CONNECT_CREDENTIALS: SUPERVISOR_CREDENTIALS_FILE,
             },
+            files: pulumi.secret(pulumi.output(args.password).apply(supervisorCredentialsFile)),
+            // The image's user (images/supervisor/Dockerfile: nobody).
+            fileOwner: { uid: 65534, gid: 65534 },
             volumes: {},
             labels: ownerLabels(args.stack, args.role),
             memoryMiB: 64,

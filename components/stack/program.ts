@@ -8,6 +8,7 @@ import { pipelineKind } from "../pipelines/registry";
 import { metricsEndpoints } from "../platform/placement";
 import { KafkaPlatform } from "../platform/platform";
 import { PasswordSet } from "../secrets/passwords";
+import { REST_PASSWORD_NAME } from "../platform/restAuth";
 import { ALLOW_KEY, allowDestruction, unusedAllowances } from "../dynamic/guard";
 import { passwordNeeds, StackConfig } from "./load";
 
@@ -50,6 +51,7 @@ export function buildPipelines(
                 r.name,
                 {
                     connectUrls: ctx.connect(r.connect).urls,
+                    connectAuth: ctx.connect(r.connect).auth,
                     knownSecrets: ctx.connect(r.connect).knownSecrets,
                     secretValues: ctx.connect(r.connect).secretValues,
                     connectorClass: r.connectorClass,
@@ -73,7 +75,12 @@ export function buildStack({ stack, config, connectorSecrets, pinnedPasswords }:
         .all([connectorSecrets, passwords.pick([...needs.forConnect])])
         .apply(([declared, generated]) => ({ ...generated, ...declared }));
 
-    const platform = new KafkaPlatform("kafka", { config, stack, connectorSecrets: pulumi.secret(workerSecrets) });
+    const platform = new KafkaPlatform("kafka", {
+        config,
+        stack,
+        connectorSecrets: pulumi.secret(workerSecrets),
+        connectRestPassword: passwords.get(REST_PASSWORD_NAME),
+    });
     const plan = platform.placement;
 
     const { databases, pipelines, connectors } = buildPipelines(config, {
@@ -82,6 +89,7 @@ export function buildStack({ stack, config, connectorSecrets, pinnedPasswords }:
         passwords,
         connect: (cluster) => ({
             urls: platform.connectClusters.get(cluster)!.workerUrls,
+            auth: platform.connectClusters.get(cluster)!.auth,
             knownSecrets: [...config.connectorSecretNames, ...needs.forConnect],
             secretValues: workerSecrets,
         }),
@@ -98,6 +106,8 @@ export function buildStack({ stack, config, connectorSecrets, pinnedPasswords }:
         bootstrapServers: platform.bootstrapServers,
         /** Kafka Connect REST API (any worker forwards to the leader). */
         connectRestUrl: platform.connect.restUrl,
+        /** The REST API's credentials (HTTP Basic; every Connect cluster of the stack), a secret: `pulumi stack output --show-secrets connectRestAuth`. */
+        connectRestAuth: platform.connect.auth,
         connectVersion: platform.connect.version,
         connectPlugins: platform.connect.plugins,
         /** Which server runs what, at which address. */

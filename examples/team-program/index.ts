@@ -27,7 +27,8 @@ const config = checkConfig(
 );
 const platform = new KafkaPlatform("kafka", { config, stack, connectorSecrets: cfg.requireSecretObject<Record<string, string>>("connectorSecrets") });
 
-const workers = { connectUrls: platform.connect.workerUrls, knownSecrets: config.connectorSecretNames };
+// The workers' REST API answers the platform's credentials only (a secret it generates and keeps).
+const workers = { connectUrls: platform.connect.workerUrls, connectAuth: platform.connect.auth, knownSecrets: config.connectorSecretNames };
 const orders = cfg.requireObject<{ host: string; warehouseUrl: string }>("orders");
 
 // The team's pipeline: Debezium reads the orders table of its own PostgreSQL ...

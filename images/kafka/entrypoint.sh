@@ -5,6 +5,9 @@
 #   CDC_HEAP        optional JVM heap flags, default "-Xms256m -Xmx512m"
 #   CDC_METRICS     optional `address:port`: serve Prometheus metrics there (the JMX exporter agent, with the
 #                   role's rules from /opt/kafka/config/metrics/<role>.yml); unset, no metrics port is opened
+#   CDC_JAAS        optional path of a JAAS file the stack wrote (java.security.auth.login.config), e.g. the Connect
+#                   REST login; it must exist when set
+#   CDC_AUTH_GENERATION  ignored here: a digest of the credentials, so that rotating them recreates the container
 # The role's main class then replaces this shell (exec), so it is PID 1 and gets the engine's SIGTERM directly.
 # Extra JVM flags, if ever needed, go in JDK_JAVA_OPTIONS, which the java launcher reads by itself.
 set -eu
@@ -44,6 +47,12 @@ if [ -n "${CDC_METRICS:-}" ]; then
   agent="-javaagent:/opt/jmx-exporter/jmx_prometheus_javaagent.jar=$CDC_METRICS:/opt/kafka/config/metrics/$role.yml"
 fi
 
+jaas=""
+if [ -n "${CDC_JAAS:-}" ]; then
+  [ -r "$CDC_JAAS" ] || fail "CDC_JAAS names $CDC_JAAS, which is not a readable file"
+  jaas="-Djava.security.auth.login.config=$CDC_JAAS"
+fi
+
 cd "$data"
 # Word splitting of CDC_HEAP is intended (several flags in one variable).
 # shellcheck disable=SC2086
@@ -51,6 +60,7 @@ exec java ${CDC_HEAP:--Xms256m -Xmx512m} \
   -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExitOnOutOfMemoryError \
   -Djava.awt.headless=true \
   ${agent:+"$agent"} \
+  ${jaas:+"$jaas"} \
   -Dlog4j.configuration=file:/opt/kafka/config/log4j.properties \
   -cp '/opt/kafka/libs/*' \
   "$main" "$props"

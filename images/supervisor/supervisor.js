@@ -5,7 +5,8 @@
 // (scripts/status.sh shows it), as Prometheus text at /metrics, and logged. No dependencies: Node's own fetch and http.
 //
 // Environment: CDC_CONNECT_URL (the worker's REST URL), CDC_WORKER_ID (its `address:port`, as Connect names it),
-// CDC_LISTEN (`address:port` for the state), CDC_POLICY (JSON, see DEFAULT_POLICY; optional).
+// CDC_LISTEN (`address:port` for the state), CDC_POLICY (JSON, see DEFAULT_POLICY; optional), CDC_CONNECT_CREDENTIALS
+// (optional: a file holding `user:password`, the worker's REST credentials, sent as HTTP Basic with every request).
 "use strict";
 
 /** Restart n (0-based) waits min(maxDelaySeconds, firstDelaySeconds * 2^n) after the failure was seen or the last restart. */
@@ -101,6 +102,11 @@ async function main() {
     const [host, port] = (process.env.CDC_LISTEN || "").split(":");
     if (!url || !workerId || !host || !port) throw new Error("CDC_CONNECT_URL, CDC_WORKER_ID and CDC_LISTEN are required");
     const policy = { ...DEFAULT_POLICY, ...JSON.parse(process.env.CDC_POLICY || "{}") };
+    // Read again every round: a rotated password is rewritten into the running container (no restart).
+    const authHeader = () => {
+        const file = process.env.CDC_CONNECT_CREDENTIALS;
+        return file ? { Authorization: `Basic ${Buffer.from(require("fs").readFileSync(file, "utf8").trim()).toString("base64")}` } : {};
+    };
     let memory = {};
     const made = []; // the last 100 restarts, newest last
     const totals = {}; // every restart since start, by memory key
@@ -118,14 +124,15 @@ async function main() {
     for (;;) {
         const now = Date.now();
         try {
-            const res = await fetch(`${url}/connectors?expand=status`, { signal: AbortSignal.timeout(10_000) });
+            const auth = authHeader();
+            const res = await fetch(`${url}/connectors?expand=status`, { headers: auth, signal: AbortSignal.timeout(10_000) });
             if (!res.ok) throw new Error(`GET /connectors?expand=status: HTTP ${res.status}`);
             const round = decide(now, await res.json(), memory, workerId, policy);
             memory = round.memory;
             for (const r of round.restarts) {
                 const path = r.task === undefined ? `/connectors/${encodeURIComponent(r.connector)}/restart` : `/connectors/${encodeURIComponent(r.connector)}/tasks/${r.task}/restart`;
                 // Connect answers 415 to a POST without a JSON content type, even with no body.
-                const answer = await fetch(`${url}${path}`, { method: "POST", headers: { "Content-Type": "application/json" }, signal: AbortSignal.timeout(10_000) });
+                const answer = await fetch(`${url}${path}`, { method: "POST", headers: { "Content-Type": "application/json", ...auth }, signal: AbortSignal.timeout(10_000) });
                 const what = r.task === undefined ? r.connector : `${r.connector}/${r.task}`;
                 console.log(`${new Date(now).toISOString()} restarted ${what} (attempt ${r.attempt} of ${policy.maxRestarts}): HTTP ${answer.status}`);
                 made.push({ at: new Date(now).toISOString(), what, attempt: r.attempt, status: answer.status });

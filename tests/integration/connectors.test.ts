@@ -77,6 +77,7 @@ describe("connectors as resources (real Connect, real PostgreSQL)", function () 
     const pgPort = 5432;
     const srcArgs = (): PostgresSourceArgs => ({
         connectUrls: urls,
+        connectAuth: platform().connectAuth,
         knownSecrets: Object.keys(SECRETS),
         database: { hostname: server.address, port: pgPort, user: "postgres", passwordSecret: "itest-pg-password", dbname: "app" },
         topicPrefix: decl.prefix,
@@ -85,6 +86,7 @@ describe("connectors as resources (real Connect, real PostgreSQL)", function () 
     });
     const sinkArgs = (table: string): JdbcSinkArgs => ({
         connectUrls: urls,
+        connectAuth: platform().connectAuth,
         knownSecrets: Object.keys(SECRETS),
         connection: { url: `jdbc:postgresql://${server.address}:${pgPort}/copy`, user: "postgres", passwordSecret: "itest-pg-password" },
         from: [{ connectorClass: "io.debezium.connector.postgresql.PostgresConnector", topicPrefix: decl.prefix }],
@@ -129,7 +131,7 @@ describe("connectors as resources (real Connect, real PostgreSQL)", function () 
             "cross-field": () => new JdbcSinkConnector("itest-invalid", { ...sinkArgs("x"), primaryKeyMode: "record_value" }, opts),
             "transform class": () =>
                 new JdbcSinkConnector("itest-invalid", { ...sinkArgs("x"), transforms: [{ alias: "route", type: "org.example.NoSuchTransform" }] }, opts),
-            plugin: () => new Connector("itest-invalid", { connectUrls: urls, connectorClass: "org.example.NoSuchConnector", config: {} }, opts),
+            plugin: () => new Connector("itest-invalid", { connectUrls: urls, connectAuth: platform().connectAuth, connectorClass: "org.example.NoSuchConnector", config: {} }, opts),
         };
         if (decl.invalid) invalid[decl.invalid]();
         return { sourceTasks: src.tasks, sourceWorker: src.workerId };
@@ -354,17 +356,21 @@ describe("connectors as resources (real Connect, real PostgreSQL)", function () 
         assert.deepStrictEqual(await up(), {});
     });
 
-    it("the password is nowhere: state, backend files, CLI output, REST answers, config topic, process arguments", async () => {
+    it("the password is nowhere: state, backend files, CLI output, REST answers, config topic, process arguments, logs", async () => {
         const leaks: string[] = [];
+        // The connectors' database passwords, and the stack's generated Connect REST password (decrypted from its output).
+        const restPassword = platform().connectAuth.password;
         const search = (where: string, text: string) => {
-            for (const secret of [PASSWORD, WRONG_PASSWORD]) if (text.includes(secret)) leaks.push(where);
+            for (const [what, secret] of [["database password", PASSWORD], ["wrong password", WRONG_PASSWORD], ["REST password", restPassword]]) {
+                if (text.includes(secret)) leaks.push(`${what}: ${where}`);
+            }
         };
         // Pulumi state of both stacks, exported and as the backend stores it (history and backups included).
         // The export decrypts Pulumi secrets (the PostgreSQL superuser password, the workers' secrets file):
         // the password may be there, inside a secret, and nowhere else.
         for (const [name, stack] of [["connectors", t.stack], ["platform", platform().test.stack]] as const) {
             const exported = JSON.stringify(await stack.exportStack());
-            assert.ok(exported.includes(PASSWORD), `the ${name} stack export holds the password in no secret: the search below would prove nothing`);
+            assert.ok(exported.includes(name === "platform" ? restPassword : PASSWORD), `the ${name} stack export holds the password in no secret: the search below would prove nothing`);
             search(`${name} stack export, outside Pulumi secrets`, JSON.stringify(JSON.parse(exported, (_k, v) => (isSecretEnvelope(v) ? "[secret]" : v))));
         }
         const backend = new URL(t.stack.workspace.envVars.PULUMI_BACKEND_URL).pathname;
@@ -389,6 +395,12 @@ describe("connectors as resources (real Connect, real PostgreSQL)", function () 
         for (const c of containers) {
             search(`${c} inspect`, JSON.stringify((await inspect(c)).Config));
             search(`${c} processes`, await execIn(c, ["sh", "-c", "cat /proc/[0-9]*/cmdline /proc/[0-9]*/environ 2>/dev/null | tr '\\0' ' '"]));
+        }
+        // Every log of the stack's containers (the failed tasks' traces among them) and the supervisors' settings.
+        const Dockerode = (await import("dockerode")).default;
+        for (const c of [...containers, ...(await ownedByStack(platform().stackName)).containers.map((n) => n.replace(/^\//, ""))]) {
+            search(`${c} log`, ((await new Dockerode().getContainer(c).logs({ stdout: true, stderr: true })) as unknown as Buffer).toString("latin1"));
+            search(`${c} inspect`, JSON.stringify((await inspect(c)).Config));
         }
         assert.deepStrictEqual(leaks, []);
     });

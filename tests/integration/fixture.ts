@@ -10,6 +10,8 @@ import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { EngineEvent, LocalWorkspace, OutputMap } from "@pulumi/pulumi/automation";
+import axios from "axios";
+import type { RestAuth } from "../../components/connectors/rest";
 import { PasswordSet } from "../../components/secrets/passwords";
 import { passwordNeeds, StackConfig } from "../../components/stack/load";
 import { buildPipelines } from "../../components/stack/program";
@@ -26,6 +28,20 @@ export interface Platform {
     readonly connectUrls: string[];
     /** Every Connect cluster's workers, by cluster name (`default` among them). */
     readonly connectClusters: Readonly<Record<string, string[]>>;
+    /** The Connect REST API's credentials (the stack's secret output `connectRestAuth`). */
+    readonly connectAuth: RestAuth;
+}
+
+/**
+ * Makes every request the suite sends with axios carry the stack's Connect REST credentials (HTTP Basic), as the
+ * provider's do: the workers answer 401 without them (docs/security.md). Sending them to a server that does not ask
+ * (a supervisor's page, a metrics endpoint) changes nothing; a test that must go without builds its own request.
+ */
+function useConnectAuth(outputs: OutputMap): RestAuth {
+    const auth = outputs.connectRestAuth?.value as RestAuth | undefined;
+    if (!auth?.username || !auth.password) throw new Error("the stack has no connectRestAuth output: its Connect REST API has no credentials");
+    axios.defaults.auth = { username: auth.username, password: auth.password };
+    return auth;
 }
 
 let opened: { test: TestStack; stackName: string } | undefined;
@@ -221,7 +237,7 @@ export function openPipelinesStack(stack: string, cfg: StackConfig, pins: Record
             stack,
             servers: cfg.servers,
             passwords,
-            connect: (cluster) => ({ urls: p.connectClusters[cluster], knownSecrets: [...cfg.connectorSecretNames, ...needs.forConnect] }),
+            connect: (cluster) => ({ urls: p.connectClusters[cluster], auth: pulumi.secret(p.connectAuth), knownSecrets: [...cfg.connectorSecretNames, ...needs.forConnect] }),
             bootstrapServers: p.bootstrapServers.join(","),
             replicationFactor: cfg.kafka.replicationFactor,
             dependsOn: [],
@@ -275,6 +291,7 @@ before(async function () {
             throw e;
         });
         assert.strictEqual(done.summary.result, "succeeded", `up failed; see ${test.logFile}`);
+        useConnectAuth(done.outputs);
         return done;
     };
     let up = await upOnce();
@@ -294,6 +311,7 @@ before(async function () {
         connectClusters: Object.fromEntries(
             Object.entries(up.outputs.placement.value.connectClusters as Record<string, { url: string }[]>).map(([k, ws]) => [k, ws.map((w) => w.url)]),
         ),
+        connectAuth: useConnectAuth(up.outputs),
     };
 });
 

@@ -59,6 +59,8 @@ describe(`upgrading a stack deployed by the previous layout (${PREVIOUS_LAYOUT.s
             // sources also take their signal table (one restart each).
             /connect:Connector::twoway-[^:]+$/.test(s.urn) ||
             /TwoWayHealth::twoway-health$/.test(s.urn) ||
+            // The stack's passwords gain the Connect REST API's (docs/security.md): that one is generated, the others kept.
+            /secrets:GeneratedPasswords::passwords-generated$/.test(s.urn) ||
             // Each database of the pair takes the setup's version 2 (the grant the sources' heartbeat needs).
             /TwoWayDatabase::twoway-db[12]-sync$/.test(s.urn) ||
             // The pair's server restarts once, for a new setting (wal_sender_timeout, docs/faults.md) and its image's

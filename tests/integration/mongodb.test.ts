@@ -52,7 +52,7 @@ describe("MongoDB source config against Connect's own validation (Debezium Mongo
         unreachable = `mongodb://${twoServers()[0].address}:27099/?replicaSet=rs0`;
         t = await openInlineStack(platform().test, `${platform().stackName}-mongo-validate`, async () => {
             const spec = mongoSourceSpec(mapping, { connectionString: unreachable, user: "debezium", passwordSecret: VALIDATION_SECRET });
-            new MongoSourceConnector("itest-mongo-validate", { ...spec, ...extra, connectUrls: platform().connectUrls, knownSecrets: [VALIDATION_SECRET] });
+            new MongoSourceConnector("itest-mongo-validate", { ...spec, ...extra, connectUrls: platform().connectUrls, connectAuth: platform().connectAuth, knownSecrets: [VALIDATION_SECRET] });
         });
     });
 

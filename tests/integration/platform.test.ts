@@ -113,6 +113,27 @@ describe("platform stack: ZooKeeper, two brokers, Connect (real pulumi up)", fun
         }
     });
 
+    it("every Connect worker of every cluster refuses a request without credentials or with wrong ones (401) and answers the stack's", async () => {
+        // Node's own fetch: the suite's axios sends the stack's credentials with every request (fixture.ts).
+        const { username, password } = platform().connectAuth;
+        const basic = (user: string, pass: string) => ({ Authorization: `Basic ${Buffer.from(`${user}:${pass}`).toString("base64")}` });
+        const urls = Object.values(platform().connectClusters).flat();
+        assert.ok(urls.length >= 3, `expected every cluster's workers, got ${urls}`);
+        for (const url of urls) {
+            for (const [method, path] of [["GET", "/"], ["GET", "/connectors"], ["GET", "/connector-plugins"], ["POST", "/connectors"]] as const) {
+                const body = method === "POST" ? JSON.stringify({ name: "itest-forged", config: { "connector.class": "FileStreamSource" } }) : undefined;
+                const headers = { "Content-Type": "application/json" };
+                const none = await fetch(`${url}${path}`, { method, headers, body });
+                const wrong = await fetch(`${url}${path}`, { method, headers: { ...headers, ...basic(username, `${password}x`) }, body });
+                const otherUser = await fetch(`${url}${path}`, { method, headers: { ...headers, ...basic("admin", password) }, body });
+                assert.deepStrictEqual([none.status, wrong.status, otherUser.status], [401, 401, 401], `${method} ${url}${path}`);
+            }
+            const ok = await fetch(`${url}/connectors`, { headers: basic(username, password) });
+            assert.strictEqual(ok.status, 200, `${url}/connectors with the stack's credentials`);
+            assert.ok(!((await ok.json()) as string[]).includes("itest-forged"), "a forged connector was created");
+        }
+    });
+
     it("services listen on their server's address only", async () => {
         const net = await import("net");
         const open = (host: string, port: number) =>

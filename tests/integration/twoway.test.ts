@@ -97,6 +97,7 @@ describe("topology B: two-way PostgreSQL sync, deployed by pulumi up", function 
                 server: servers.get(postgres.name)!,
                 passwords,
                 connectUrls: p.connectUrls,
+                connectAuth: p.connectAuth,
                 bootstrapServers: p.bootstrapServers.join(","),
                 replicationFactor: cfg.kafka.replicationFactor,
                 knownSecrets: Object.keys(pins).filter((n) => n !== "postgres-admin"),

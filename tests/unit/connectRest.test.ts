@@ -8,16 +8,18 @@ import { connectorProvider, ConnectorOutputs } from "../../components/connectors
 import { connectCall } from "../../components/connectors/rest";
 
 /** A server answering each request with the next scripted [status, body]; records what it was asked. */
-async function scripted(answers: [number, unknown][]): Promise<{ url: string; requests: string[]; close: () => void }> {
+async function scripted(answers: [number, unknown][]): Promise<{ url: string; requests: string[]; authorizations: (string | undefined)[]; close: () => void }> {
     const requests: string[] = [];
+    const authorizations: (string | undefined)[] = [];
     const server = http.createServer((req, res) => {
         requests.push(`${req.method} ${req.url}`);
+        authorizations.push(req.headers.authorization);
         const [status, body] = answers.shift() ?? [500, { message: "script exhausted" }];
         res.writeHead(status, { "Content-Type": "application/json" }).end(JSON.stringify(body));
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const { port } = server.address() as AddressInfo;
-    return { url: `http://127.0.0.1:${port}`, requests, close: () => server.close() };
+    return { url: `http://127.0.0.1:${port}`, requests, authorizations, close: () => server.close() };
 }
 
 /** A URL nothing listens on. */
@@ -35,8 +37,26 @@ describe("Connect REST client", () => {
             [201, { name: "x" }],
         ]);
         try {
-            const res = await connectCall([c.url], "PUT", "/connectors/x/config", { a: "1" });
+            const res = await connectCall({ urls: [c.url] }, "PUT", "/connectors/x/config", { a: "1" });
             assert.deepStrictEqual([res.status, c.requests.length], [201, 3]);
+        } finally {
+            c.close();
+        }
+    });
+
+    it("sends the cluster's credentials with every request, over failover and retries, and does not retry a 401", async () => {
+        const dead = await deadUrl();
+        const c = await scripted([
+            [409, { error_code: 409, message: "rebalance" }],
+            [200, []],
+            [401, { error_code: 401, message: "Unauthorized" }],
+        ]);
+        try {
+            const api = { urls: [dead, c.url], auth: { username: "cdc-sync", password: "s3cret" } };
+            assert.strictEqual((await connectCall(api, "GET", "/connectors")).status, 200);
+            await assert.rejects(connectCall(api, "GET", "/connectors"), { message: "GET /connectors: 401 Unauthorized", connectStatus: 401 });
+            const basic = `Basic ${Buffer.from("cdc-sync:s3cret").toString("base64")}`;
+            assert.deepStrictEqual(c.authorizations, [basic, basic, basic]);
         } finally {
             c.close();
         }
@@ -49,9 +69,9 @@ describe("Connect REST client", () => {
             [500, { error_code: 500, message: "Something else broke" }],
         ]);
         try {
-            const res = await connectCall([c.url], "GET", "/connectors/x/config");
+            const res = await connectCall({ urls: [c.url] }, "GET", "/connectors/x/config");
             assert.deepStrictEqual([res.status, c.requests.length], [200, 2]);
-            await assert.rejects(connectCall([c.url], "GET", "/connectors/x/config"), /GET \/connectors\/x\/config: 500 Something else broke/);
+            await assert.rejects(connectCall({ urls: [c.url] }, "GET", "/connectors/x/config"), /GET \/connectors\/x\/config: 500 Something else broke/);
             assert.strictEqual(c.requests.length, 3);
         } finally {
             c.close();
@@ -61,7 +81,7 @@ describe("Connect REST client", () => {
     it("skips a worker that does not answer for one that does", async () => {
         const c = await scripted([[200, []]]);
         try {
-            const res = await connectCall([await deadUrl(), c.url], "GET", "/connectors");
+            const res = await connectCall({ urls: [await deadUrl(), c.url] }, "GET", "/connectors");
             assert.deepStrictEqual([res.status, c.requests], [200, ["GET /connectors"]]);
         } finally {
             c.close();
@@ -74,8 +94,8 @@ describe("Connect REST client", () => {
             [404, { error_code: 404, message: "Connector x not found" }],
         ]);
         try {
-            assert.strictEqual((await connectCall([c.url], "GET", "/connectors/x", undefined, { accept: [404] })).status, 404);
-            await assert.rejects(connectCall([c.url], "GET", "/connectors/x"), { message: "GET /connectors/x: 404 Connector x not found", connectStatus: 404 });
+            assert.strictEqual((await connectCall({ urls: [c.url] }, "GET", "/connectors/x", undefined, { accept: [404] })).status, 404);
+            await assert.rejects(connectCall({ urls: [c.url] }, "GET", "/connectors/x"), { message: "GET /connectors/x: 404 Connector x not found", connectStatus: 404 });
         } finally {
             c.close();
         }
@@ -87,7 +107,7 @@ describe("Connect REST client", () => {
             [202, {}],
         ]);
         try {
-            assert.strictEqual((await connectCall([c.url], "PUT", "/connectors/x/resume", undefined, { alsoRetry: [404], deadlineSeconds: 10 })).status, 202);
+            assert.strictEqual((await connectCall({ urls: [c.url] }, "PUT", "/connectors/x/resume", undefined, { alsoRetry: [404], deadlineSeconds: 10 })).status, 202);
         } finally {
             c.close();
         }
@@ -95,7 +115,7 @@ describe("Connect REST client", () => {
 
     it("gives up at the deadline, saying what it last heard", async () => {
         const url = await deadUrl();
-        await assert.rejects(connectCall([url], "GET", "/connectors", undefined, { deadlineSeconds: 1 }), /GET \/connectors failed until the deadline; last answer: .*ECONNREFUSED/);
+        await assert.rejects(connectCall({ urls: [url] }, "GET", "/connectors", undefined, { deadlineSeconds: 1 }), /GET \/connectors failed until the deadline; last answer: .*ECONNREFUSED/);
     });
 
     it("deleting a connector that is already gone succeeds", async () => {
@@ -135,7 +155,7 @@ describe("Connect health gate right after a restart", () => {
         const { waitForState } = await import("../../components/connectors/health");
         const c = await scripted([status("FAILED"), status("FAILED"), status("RUNNING"), status("RUNNING"), status("RUNNING")]);
         try {
-            const got = await waitForState([c.url], "x", "running", { timeoutSeconds: 30, settleSeconds: 1, failureGraceSeconds: 10 });
+            const got = await waitForState({ urls: [c.url] }, "x", "running", { timeoutSeconds: 30, settleSeconds: 1, failureGraceSeconds: 10 });
             assert.strictEqual(got.tasks[0].state, "RUNNING");
         } finally {
             c.close();
@@ -146,13 +166,13 @@ describe("Connect health gate right after a restart", () => {
         const { waitForState } = await import("../../components/connectors/health");
         const now = await scripted([status("FAILED")]);
         try {
-            await assert.rejects(waitForState([now.url], "x", "running", { timeoutSeconds: 30, settleSeconds: 1 }), /task 0 of connector x FAILED on w1/);
+            await assert.rejects(waitForState({ urls: [now.url] }, "x", "running", { timeoutSeconds: 30, settleSeconds: 1 }), /task 0 of connector x FAILED on w1/);
         } finally {
             now.close();
         }
         const lasting = await scripted([status("FAILED"), status("FAILED"), status("FAILED"), status("FAILED")]);
         try {
-            await assert.rejects(waitForState([lasting.url], "x", "running", { timeoutSeconds: 30, settleSeconds: 1, failureGraceSeconds: 2 }), /task 0 of connector x FAILED on w1/);
+            await assert.rejects(waitForState({ urls: [lasting.url] }, "x", "running", { timeoutSeconds: 30, settleSeconds: 1, failureGraceSeconds: 2 }), /task 0 of connector x FAILED on w1/);
         } finally {
             lasting.close();
         }

@@ -154,15 +154,36 @@ describe("resource graph", () => {
                 }
             });
 
-            it("Connect workers get the connector secrets as a 0600 file owned by the image user, not as env", () => {
+            it("Connect workers get the connector secrets and the REST login as 0600 files owned by the image user, not as env", () => {
                 for (const w of containers(rs).filter((c) => c.inputs.args[0] === "connect")) {
                     // Pulumi's wire form of a secret: the file content stays encrypted in state.
                     assert.deepStrictEqual(w.inputs.files, {
                         [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig,
-                        value: { "/etc/cdc-sync/secrets/connectors.properties": "pg-password=s3cret\n" },
+                        value: {
+                            "/etc/cdc-sync/secrets/connectors.properties": "pg-password=s3cret\n",
+                            "/etc/cdc-sync/secrets/connect-jaas.conf":
+                                "KafkaConnect {\n  org.apache.kafka.connect.rest.basic.auth.extension.PropertyFileLoginModule required\n" +
+                                '  file="/etc/cdc-sync/secrets/connect-rest-users.properties";\n};\n',
+                            "/etc/cdc-sync/secrets/connect-rest-users.properties": "cdc-sync: generated-connect-rest\n",
+                        },
                     });
                     assert.deepStrictEqual(w.inputs.fileOwner, { uid: 1000, gid: 1000 });
-                    assert.ok(!JSON.stringify(w.inputs.env).includes("s3cret"));
+                    for (const secret of ["s3cret", "generated-connect-rest"]) assert.ok(!JSON.stringify(w.inputs.env).includes(secret), secret);
+                    assert.strictEqual(w.inputs.env.CDC_JAAS, "/etc/cdc-sync/secrets/connect-jaas.conf");
+                    assert.strictEqual(props(w)["rest.extension.classes"], "org.apache.kafka.connect.rest.basic.auth.extension.BasicAuthSecurityRestExtension");
+                }
+            });
+
+            it("each supervisor gets the REST credentials as a file owned by its image's user, not as env", () => {
+                const supervisors = containers(rs).filter((c) => c.inputs.name.endsWith("-supervisor"));
+                assert.ok(supervisors.length > 0);
+                for (const s of supervisors) {
+                    assert.deepStrictEqual(s.inputs.files, {
+                        [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig,
+                        value: { "/etc/cdc-sync/secrets/connect-rest.credentials": "cdc-sync:generated-connect-rest\n" },
+                    });
+                    assert.deepStrictEqual([s.inputs.fileOwner, s.inputs.env.CDC_CONNECT_CREDENTIALS], [{ uid: 65534, gid: 65534 }, "/etc/cdc-sync/secrets/connect-rest.credentials"]);
+                    assert.ok(!JSON.stringify(s.inputs.env).includes("generated-connect-rest"));
                 }
             });
 

@@ -9,6 +9,7 @@ import { JdbcSinkConnector, MongoSourceConnector } from "../../connectors/connec
 import { CollectionRoute, mongoSourceSpec, mongoToMySqlSinkSpec, routes } from "./mapping";
 import { MongoReplicaSet, MongoReplicaSetArgs } from "../../databases/mongodb/server";
 import { MySqlServer, MySqlServerArgs } from "../../databases/mysql/server";
+import type { RestAuth } from "../../connectors/rest";
 
 /** Where topology A's databases run: the stack's server for each one it runs, none for an adopted one. */
 export interface TopologyAPlacement {
@@ -46,6 +47,8 @@ export interface MongoToMySqlPipelineArgs {
     readonly connect: {
         /** REST URLs of the workers (ConnectCluster.workerUrls). */
         readonly urls: pulumi.Input<pulumi.Input<string>[]>;
+        /** The cluster's REST credentials (ConnectCluster.auth). */
+        readonly auth?: pulumi.Input<RestAuth>;
         /** Every name in the workers' secrets file; a connector referencing another fails before anything is sent. */
         readonly knownSecrets?: readonly string[];
         /** The workers' secrets' values: a connector restarts when a password it uses is rotated. */
@@ -98,7 +101,7 @@ export class MongoToMySqlPipeline extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const connect = { connectUrls: args.connect.urls, knownSecrets: args.connect.knownSecrets, secretValues: args.connect.secretValues };
+        const connect = { connectUrls: args.connect.urls, connectAuth: args.connect.auth, knownSecrets: args.connect.knownSecrets, secretValues: args.connect.secretValues };
         const after = args.connect.dependsOn ?? [];
         this.source = new MongoSourceConnector(
             `${name}-source`,

@@ -48,6 +48,7 @@ export class ReplicatePipeline extends pulumi.ComponentResource {
             n.connectors.sink,
             {
                 connectUrls: args.connect.urls,
+                connectAuth: args.connect.auth,
                 knownSecrets: args.connect.knownSecrets,
                 secretValues: args.connect.secretValues,
                 restartTrigger: source.generation,
@@ -100,6 +101,7 @@ export class ReplicatePipeline extends pulumi.ComponentResource {
             n.connectors.source,
             {
                 connectUrls: args.connect.urls,
+                connectAuth: args.connect.auth,
                 knownSecrets: args.connect.knownSecrets,
                 secretValues: args.connect.secretValues,
                 restartTrigger: src.generation,
@@ -145,6 +147,7 @@ export class ReplicatePipeline extends pulumi.ComponentResource {
             n.connectors.source,
             {
                 connectUrls: args.connect.urls,
+                connectAuth: args.connect.auth,
                 knownSecrets: args.connect.knownSecrets,
                 secretValues: args.connect.secretValues,
                 restartTrigger: generation,

@@ -50,6 +50,7 @@ export const twoWayPostgres: PipelineKind<TwoWaySpec> = {
                 server,
                 passwords: ctx.passwords,
                 connectUrls: ctx.connect.urls,
+                connectAuth: ctx.connect.auth,
                 bootstrapServers: ctx.bootstrapServers,
                 replicationFactor: ctx.replicationFactor,
                 knownSecrets: ctx.connect.knownSecrets,

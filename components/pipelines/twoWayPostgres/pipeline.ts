@@ -11,6 +11,7 @@ import { PostgresDatabase } from "../../databases/postgres/database";
 import type { BuiltDatabaseServer } from "../../databases/servers";
 import { Topic } from "../../platform/topic";
 import { CanaryEnd, TwoWayHealth } from "./canary";
+import type { RestAuth } from "../../connectors/rest";
 import { TwoWaySpec } from "./config";
 import { topicFor, twoWaySinkConfig, twoWaySourceConfig, pairProblems } from "./connectorConfig";
 import { TwoWayDatabase } from "./database";
@@ -67,6 +68,8 @@ export interface TwoWayPostgresArgs {
     readonly passwords: { get(name: string): pulumi.Input<string> };
     /** The Connect workers' REST URLs. */
     readonly connectUrls: string[];
+    /** The Connect cluster's REST credentials (ConnectCluster.auth). */
+    readonly connectAuth?: pulumi.Input<RestAuth>;
     /** Kafka bootstrap servers, for the topics. */
     readonly bootstrapServers: string;
     readonly replicationFactor: number;
@@ -130,7 +133,7 @@ export class TwoWayPostgres extends pulumi.ComponentResource {
         });
 
         const bySide = new Map(specs.map((s) => [s.side, s]));
-        const connectorCommon = { connectUrls: args.connectUrls, knownSecrets: args.knownSecrets, secretValues: args.secretValues, restartTrigger: serverGeneration };
+        const connectorCommon = { connectUrls: args.connectUrls, connectAuth: args.connectAuth, knownSecrets: args.knownSecrets, secretValues: args.secretValues, restartTrigger: serverGeneration };
         this.connectors = this.directions.flatMap((d) => {
             const from = bySide.get(d.from)!;
             const into = bySide.get(d.into)!;
