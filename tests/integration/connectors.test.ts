@@ -21,7 +21,7 @@ import { PostgresServer } from "../../components/databases/postgres/server";
 import { allowDestruction, Destruction } from "../../components/dynamic/guard";
 import { stackFile } from "../stackFiles";
 import { platform, requestConnectorSecrets } from "./fixture";
-import { eventually, execIn, openInlineStack, ownedByStack, TestStack } from "./harness";
+import { eventually, execIn, openInlineStack, ownedByStack, stateLeaks, TestStack } from "./harness";
 import { readCommitted, topicBounds } from "./topics";
 
 // The secrets under test: random per run, so finding one anywhere is a real leak, never a coincidence.
@@ -366,13 +366,13 @@ describe("connectors as resources (real Connect, real PostgreSQL)", function () 
             }
         };
         // Pulumi state of both stacks, exported and as the backend stores it (history and backups included).
-        // The export decrypts Pulumi secrets (the PostgreSQL superuser password, the workers' secrets file):
-        // the password may be there, inside a secret, and nowhere else.
-        for (const [name, stack] of [["connectors", t.stack], ["platform", platform().test.stack]] as const) {
-            const exported = JSON.stringify(await stack.exportStack());
-            assert.ok(exported.includes(name === "platform" ? restPassword : PASSWORD), `the ${name} stack export holds the password in no secret: the search below would prove nothing`);
-            search(`${name} stack export, outside Pulumi secrets`, JSON.stringify(JSON.parse(exported, (_k, v) => (isSecretEnvelope(v) ? "[secret]" : v))));
-        }
+        // The export decrypts Pulumi secrets (the PostgreSQL superuser password; the platform's: the workers' secrets
+        // file, the REST password): each may be there, inside a secret, and nowhere else.
+        const inStates = [
+            ["connectors", t.stack, { "database password": PASSWORD }],
+            ["platform", platform().test.stack, { "database password": PASSWORD, "wrong password": WRONG_PASSWORD, "REST password": restPassword }],
+        ] as const;
+        for (const [name, stack, secrets] of inStates) leaks.push(...stateLeaks(await stack.exportStack(), secrets).map((l) => `${name} stack export: ${l}`));
         const backend = new URL(t.stack.workspace.envVars.PULUMI_BACKEND_URL).pathname;
         const files = (fs.readdirSync(backend, { recursive: true }) as string[]).map((f) => path.join(backend, f)).filter((f) => fs.statSync(f).isFile());
         assert.ok(files.some((f) => f.includes(`${t.stack.name}.json`)), `no state file of ${t.stack.name} under ${backend}`);
@@ -405,11 +405,6 @@ describe("connectors as resources (real Connect, real PostgreSQL)", function () 
         assert.deepStrictEqual(leaks, []);
     });
 });
-
-/** A decrypted Pulumi secret in an exported state: `{ <signature key>: <secret signature>, plaintext }`. */
-function isSecretEnvelope(v: unknown): boolean {
-    return typeof v === "object" && v !== null && (v as Record<string, unknown>)[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig;
-}
 
 /** The Connect workers of the platform, by container name. */
 function workerContainers(p: ReturnType<typeof platform>): string[] {

@@ -123,3 +123,32 @@ export async function topicMessages(brokers: string[], topics: readonly string[]
     await readCommitted(brokers, low, high, () => n++);
     return n;
 }
+
+/** A decrypted Pulumi secret in an exported state (`stack.exportStack()` exports with `--show-secrets`). */
+function isSecretEnvelope(v: unknown): v is { plaintext: string } {
+    const pulumi: typeof import("@pulumi/pulumi") = require("@pulumi/pulumi");
+    return typeof v === "object" && v !== null && (v as Record<string, unknown>)[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig;
+}
+
+/**
+ * What a stack's state shows of `secrets` outside its Pulumi secrets, by name: the export, decrypted, with each secret
+ * replaced, searched for each value as is and JSON-escaped (a password with a quote or a backslash is escaped in the
+ * export's text: searched for only as is, it could never be found). Also fails when a value is in no secret of the
+ * export either, where the search could prove nothing.
+ */
+export function stateLeaks(exported: unknown, secrets: Readonly<Record<string, string>>): string[] {
+    const plaintexts: string[] = [];
+    const outside = JSON.stringify(exported, (_k, v) => {
+        if (!isSecretEnvelope(v)) return v;
+        plaintexts.push(v.plaintext);
+        return "[secret]";
+    });
+    const inSecrets = plaintexts.join("\n");
+    return Object.entries(secrets).flatMap(([name, value]) => {
+        const forms = [value, JSON.stringify(value).slice(1, -1)];
+        if (forms.some((f) => outside.includes(f))) return [`${name}: in clear in the state`];
+        // A secret's plaintext is the value JSON-encoded: its own text escapes what the value's does.
+        if (!forms.some((f) => inSecrets.includes(f))) return [`${name}: in no secret of the state (the search proves nothing)`];
+        return [];
+    });
+}
