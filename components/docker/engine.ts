@@ -2,6 +2,7 @@
 // dockerode at call time (nothing from node_modules is serialized into the state file).
 import type Dockerode from "dockerode";
 import { Engine } from "../config/schema";
+import { hostKeyProblem, knownHostsFiles, readKnownHosts } from "./knownHosts";
 
 export function dockerClient(engine: Engine): Dockerode {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -12,15 +13,28 @@ export function dockerClient(engine: Engine): Dockerode {
             return new Docker();
         case "unix":
             return new Docker({ socketPath: engine.socketPath });
-        case "ssh":
-            // Keys come from the user's ssh-agent, never from the stack.
-            return new Docker({
+        case "ssh": {
+            // Keys come from the user's ssh-agent, never from the stack; the server's key must be in known_hosts.
+            let refusal: string | undefined;
+            const docker = new Docker({
                 protocol: "ssh",
                 host: engine.host,
                 port: engine.port,
                 username: engine.user,
-                sshOptions: { agent: process.env.SSH_AUTH_SOCK },
+                sshOptions: {
+                    agent: process.env.SSH_AUTH_SOCK,
+                    hostVerifier: (key: Buffer) => {
+                        refusal = hostKeyProblem(engine.host, engine.port, key, readKnownHosts(knownHostsFiles()));
+                        return refusal === undefined;
+                    },
+                },
             } as Dockerode.DockerOptions);
+            // ssh2 reports a refused key only as "Host denied (verification failed)": the reason, naming the host, instead.
+            const modem = docker.modem as unknown as { dial: (o: unknown, cb: (err: unknown, data?: unknown) => void) => unknown };
+            const dial = modem.dial.bind(modem);
+            modem.dial = (o, cb) => dial(o, (err, data) => cb(err && refusal ? Object.assign(new Error(refusal), { cause: err }) : err, data));
+            return docker;
+        }
     }
 }
 
