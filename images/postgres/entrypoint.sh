@@ -19,13 +19,21 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
   # --pwfile keeps the password out of process arguments and environment.
   initdb --pgdata="$PGDATA" --username=postgres --pwfile="$PWFILE" --encoding=UTF8 --locale=C.UTF-8 \
     --auth-local=peer --auth-host=scram-sha-256 >/dev/null
-  # Clients (Connect workers on other servers) come from any address: the server listens on its own address
-  # only, and every remote login needs the password.
-  cat >>"$PGDATA/pg_hba.conf" <<'HBA'
-host    all             all             all                     scram-sha-256
-host    replication     all             all                     scram-sha-256
-HBA
 fi
+
+# Who may log in, written at every start (a server deployed with an older list gets this one at its next restart):
+# - inside the container, the OS user postgres as the superuser, over the socket (the stack's own password steps);
+# - from anywhere, any role with its password, to a database: clients (Connect workers on other servers) come from
+#   any address, and the server listens on its own address only. Debezium's logical replication connections match
+#   here too, by their database's name;
+# - physical replication (pg_basebackup, a standby: a copy of every database of the server) from nowhere but the
+#   socket: no `host replication` line, so a role that may read one database's changes cannot copy the others.
+cat >"$PGDATA/pg_hba.conf" <<'HBA'
+# Written by the cdc-sync entrypoint at every start (images/postgres/entrypoint.sh): edits here are lost.
+local   all             all                                     peer
+local   replication     postgres                                peer
+host    all             all             all                     scram-sha-256
+HBA
 
 # The socket directory must be writable by postgres; /run is not.
 exec postgres -D "$PGDATA" -c unix_socket_directories=/tmp "$@"

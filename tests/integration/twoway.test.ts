@@ -136,6 +136,29 @@ describe("topology B: two-way PostgreSQL sync, deployed by pulumi up", function 
         }
     });
 
+    it("refuses physical replication over the network (pg_basebackup's, a copy of every database) to any role, the superuser's too, and takes the logical replication Debezium uses", async () => {
+        const role = `itest_physical_${randomBytes(3).toString("hex")}`;
+        const password = randomBytes(12).toString("hex");
+        await db1.query(`CREATE ROLE ${role} LOGIN REPLICATION PASSWORD '${password}'`);
+        try {
+            // node-postgres sends `replication` in the startup packet: "true" asks for a physical, "database" a logical one.
+            const attempt = async (user: string, pass: string, replication: string | boolean): Promise<string> => {
+                const c = new Client({ host, port, user, password: pass, database: pair.databases[0], replication } as ConstructorParameters<typeof Client>[0]);
+                c.on("error", () => undefined);
+                return c.connect().then(
+                    () => c.end().then(() => "connected"),
+                    (e: Error) => e.message,
+                );
+            };
+            for (const [user, pass] of [[role, password], ["postgres", adminPassword]]) {
+                assert.match(await attempt(user, pass, true), /no pg_hba\.conf entry for replication connection/, `${user}: physical replication`);
+                assert.strictEqual(await attempt(user, pass, "database"), "connected", `${user}: logical replication`);
+            }
+        } finally {
+            await db1.query(`DROP ROLE ${role}`);
+        }
+    });
+
     it("carries inserts, updates and deletes from db1 to db2 and from db2 to db1, values and versions exact", async () => {
         for (const [from, into, id] of [[db1, db2, 1001], [db2, db1, 2001]] as const) {
             await from.query(
