@@ -16,7 +16,7 @@ export interface RestAuth {
 /** A Connect cluster as a client reaches it: any of its workers, with the cluster's credentials. */
 export interface ConnectApi {
     readonly urls: readonly string[];
-    /** Absent only for a cluster without REST authentication (`security.connectRest: false`). */
+    /** Absent for a Connect cluster that asks for none (one of a team's own, reached through the library). */
     readonly auth?: RestAuth;
 }
 

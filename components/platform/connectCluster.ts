@@ -1,5 +1,6 @@
 // Kafka Connect in distributed mode: one worker per server, internal topics owned by the stack,
-// the Debezium and JDBC plugins on the plugin path, and the file config provider for secrets.
+// the Debezium and JDBC plugins on the plugin path, the file config provider for secrets, and a REST API that
+// answers the stack's credentials only (./restAuth.ts).
 import * as pulumi from "@pulumi/pulumi";
 import { ownerLabels } from "../docker/engine";
 import { CONNECT_SECRETS_FILE, connectWorkerProperties, EXACTLY_ONCE_STEPS, renderSecretsFile } from "./properties";
