@@ -181,6 +181,8 @@ export const connectorProvider: pulumi.dynamic.ResourceProvider<ConnectorInputs,
             unknown.size === 0 &&
             Array.isArray(urls) &&
             !urls.includes(UNKNOWN) &&
+            // A password generated in this very up (a stack upgraded to REST authentication) is not known yet.
+            JSON.stringify(news.connectAuth ?? null) !== JSON.stringify(UNKNOWN) &&
             (Object.keys(olds).length === 0 || changedConfigKeys(olds, inputs).length > 0);
         if (askConnect) problems = await remoteProblems(apiOf(news as ConnectorInputs), String(news.name), config);
         return { inputs: withEffect(olds, inputs as ConnectorInputs, connectorEffect), failures: problems.map((p) => ({ property: p.field, reason: p.message })) };
