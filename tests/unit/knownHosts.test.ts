@@ -63,12 +63,14 @@ describe("SSH engines: host keys checked against known_hosts", () => {
         let server: { close: () => void };
         let port: number;
         let dir: string;
+        const clients: { end: () => void }[] = [];
         const previous = process.env.CDC_SYNC_KNOWN_HOSTS;
 
         before(async () => {
             dir = fs.mkdtempSync(path.join(os.tmpdir(), "cdc-sync-known-hosts-"));
             // Accepts anyone and answers `docker system dial-stdio` with an engine that says OK to /_ping.
             server = new ssh2.Server({ hostKeys: [key.private] }, (client: any) => {
+                clients.push(client);
                 // A client that refused the key disconnects mid-handshake: that is the test passing, not an error.
                 client.on("error", () => undefined);
                 client.on("authentication", (ctx: any) => ctx.accept());
@@ -79,7 +81,9 @@ describe("SSH engines: host keys checked against known_hosts", () => {
                             let request = "";
                             stream.on("data", (d: Buffer) => {
                                 request += d.toString();
-                                if (request.includes("\r\n\r\n")) stream.write("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nOK");
+                                if (!request.includes("\r\n\r\n")) return;
+                                // One answer, then the channel closes: the client ends its SSH connection with it.
+                                stream.end("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\nConnection: close\r\n\r\nOK");
                             });
                         }),
                     ),
@@ -90,6 +94,8 @@ describe("SSH engines: host keys checked against known_hosts", () => {
         });
 
         after(() => {
+            // Nothing of the test may keep the process alive: every connection ended, then the server.
+            for (const c of clients) c.end();
             server?.close();
             fs.rmSync(dir, { recursive: true, force: true });
             if (previous === undefined) delete process.env.CDC_SYNC_KNOWN_HOSTS;
