@@ -13,6 +13,8 @@ const out = buildStack({ stack: pulumi.getStack(), config, connectorSecrets, pin
 export const bootstrapServers = out.bootstrapServers;
 /** Kafka Connect REST API (any worker forwards to the leader). */
 export const connectRestUrl = out.connectRestUrl;
+/** Its credentials (HTTP Basic), a secret: `pulumi stack output --show-secrets connectRestAuth` (docs/security.md). */
+export const connectRestAuth = out.connectRestAuth;
 export const connectVersion = out.connectVersion;
 export const connectPlugins = out.connectPlugins;
 /** Which server runs what, at which address. */
