@@ -285,14 +285,17 @@ before(async function () {
     }
     await setRequestedSecrets(test, stackName);
     const upOnce = async () => {
-        const done = await test.stack.up({ onOutput: test.log }).catch(async (e) => {
-            // Its writers would otherwise go on, and outlive the destroy by their reconnection attempts.
+        try {
+            const done = await test.stack.up({ onOutput: test.log });
+            assert.strictEqual(done.summary.result, "succeeded", `up failed; see ${test.logFile}`);
+            useConnectAuth(done.outputs);
+            return done;
+        } catch (e) {
+            // Whatever failed, the up or a check after it: the load's writers would otherwise go on, outlive the
+            // destroy by their reconnection attempts, and keep the suite's process from ever ending.
             await load?.abandon();
             throw e;
-        });
-        assert.strictEqual(done.summary.result, "succeeded", `up failed; see ${test.logFile}`);
-        useConnectAuth(done.outputs);
-        return done;
+        }
     };
     let up = await upOnce();
     if (load && "steps" in migrated && !exactlyOnceOff()) {
