@@ -11,7 +11,6 @@ import { DatabaseServerSpec, loadDatabases, unpinnedAdminPasswords } from "../da
 import { DeclaredPipeline, LoadContext, PasswordNeeds, SinkDialect } from "../pipelines/kind";
 import { PIPELINE_KINDS, pipelineKind } from "../pipelines/registry";
 import { LEGACY_KEYS, loadLegacy } from "./legacy";
-import { REST_PASSWORD_NAME } from "../platform/restAuth";
 
 /** Every key this program reads; anything else under the namespace is a typo and is rejected. */
 export const KNOWN_KEYS = [
@@ -65,7 +64,7 @@ export function passwordNeeds(cfg: Pick<StackConfig, "databases" | "pipelines">)
     const admins = cfg.databases.flatMap((d) => (d.engine === "mongodb" && d.kind === "adopt" ? [] : [d.adminPassword]));
     const uniq = (xs: string[]) => [...new Set(xs)];
     return {
-        names: uniq([...admins, ...needs.flatMap((n) => n.names), REST_PASSWORD_NAME]),
+        names: uniq([...admins, ...needs.flatMap((n) => n.names)]),
         forConnect: uniq(needs.flatMap((n) => n.forConnect)),
         pinned: uniq([...cfg.databases.flatMap(unpinnedAdminPasswords), ...needs.flatMap((n) => n.pinned)]),
     };

@@ -75,11 +75,14 @@ export function buildStack({ stack, config, connectorSecrets, pinnedPasswords }:
         .all([connectorSecrets, passwords.pick([...needs.forConnect])])
         .apply(([declared, generated]) => ({ ...generated, ...declared }));
 
+    // A set of its own, like each exporter's: adding a name to the stack's set makes every password in it unknown
+    // at preview (the set is being updated), and so shows every account of every database as changing.
+    const restPassword = new PasswordSet("connect-rest-password", { names: [REST_PASSWORD_NAME], overrides: pinnedPasswords });
     const platform = new KafkaPlatform("kafka", {
         config,
         stack,
         connectorSecrets: pulumi.secret(workerSecrets),
-        connectRestPassword: passwords.get(REST_PASSWORD_NAME),
+        connectRestPassword: restPassword.get(REST_PASSWORD_NAME),
     });
     const plan = platform.placement;
 

@@ -33,6 +33,8 @@ describe(`upgrading a stack deployed by the previous layout (${PREVIOUS_LAYOUT.s
         /PostgresSuperuserPassword::twoway-postgres-superuser-password$/.test(urn) ||
         // Tables joining or leaving the pair (docs/day2.md); created with the signal tables it needs, copying nothing.
         /TwoWayTables::twoway-tables$/.test(urn) ||
+        // The Connect REST API's password, in a set of its own (docs/security.md).
+        /::connect-rest-password(-generated)?$/.test(urn) ||
         // The pair's server's metrics exporter: its image, password, login role and container (docs/faults.md).
         /::twoway-postgres-exporter(-image|-password|-password-generated|-role)?$/.test(urn);
 
@@ -59,8 +61,6 @@ describe(`upgrading a stack deployed by the previous layout (${PREVIOUS_LAYOUT.s
             // sources also take their signal table (one restart each).
             /connect:Connector::twoway-[^:]+$/.test(s.urn) ||
             /TwoWayHealth::twoway-health$/.test(s.urn) ||
-            // The stack's passwords gain the Connect REST API's (docs/security.md): that one is generated, the others kept.
-            /secrets:GeneratedPasswords::passwords-generated$/.test(s.urn) ||
             // Each database of the pair takes the setup's version 2 (the grant the sources' heartbeat needs).
             /TwoWayDatabase::twoway-db[12]-sync$/.test(s.urn) ||
             // The pair's server restarts once, for a new setting (wal_sender_timeout, docs/faults.md) and its image's
