@@ -227,7 +227,10 @@ export function containerEffect(olds: ContainerInputs, news: ContainerInputs, he
         return `restarts: stopped, removed and created again as ${news.name} (${listed(run)} changed)${news.rollsAfter ? `, ${news.rollsAfter}` : ""}; its volumes are kept${steps}`;
     }
     if (changedFields<ContainerInputs>(olds, news, FILE_FIELDS).length > 0) {
-        return `rewrites ${listed(Object.keys(news.files ?? {}))} in the running container: no restart`;
+        // The files whose content changes (all of them when the new content is not known yet).
+        const files = news.files ?? {};
+        const changed = typeof files === "object" ? Object.keys(files).filter((f) => olds.files?.[f] !== files[f]) : [];
+        return `rewrites ${listed(changed.length > 0 ? changed : Object.keys(files))} in the running container: no restart`;
     }
     return undefined;
 }

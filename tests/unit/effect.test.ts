@@ -36,16 +36,22 @@ describe("previews in words: a container", () => {
         ready: { address: "127.0.0.12", port: 9092, timeoutSeconds: 180 },
         rollsAfter: "one broker at a time: after broker 1 is back in every ISR",
     };
-    const cases: { name: string; news: Partial<ContainerInputs>; says: RegExp | undefined }[] = [
+    const cases: { name: string; news: Partial<ContainerInputs>; olds?: Partial<ContainerInputs>; says: RegExp | undefined }[] = [
         { name: "a setting restarts it, after the broker before it", news: { env: { CDC_HEAP: "-Xmx1g" } }, says: /^restarts: stopped, removed and created again as cdc-sync-local-broker-2 \(env changed\), one broker at a time: after broker 1 is back in every ISR; its volumes are kept$/ },
         { name: "a new image and memory", news: { image: "sha256:2", memoryMiB: 2048 }, says: /\(image and memoryMiB changed\)/ },
         { name: "files alone are rewritten with no restart", news: { files: { "/etc/cdc-sync/secrets/connect.properties": "x" } }, says: /^rewrites \/etc\/cdc-sync\/secrets\/connect.properties in the running container: no restart$/ },
+        {
+            name: "of several files, those whose content changes are named",
+            news: { files: { "/s/a.properties": "a=2", "/s/b.conf": "same" } },
+            olds: { files: { "/s/a.properties": "a=1", "/s/b.conf": "same" } },
+            says: /^rewrites \/s\/a.properties in the running container: no restart$/,
+        },
         { name: "a new name is a replacement, which the preview shows itself", news: { name: "other" }, says: undefined },
         { name: "only the words of its order changed: nothing to say", news: { rollsAfter: "the first" }, says: undefined },
     ];
     for (const c of cases) {
         it(c.name, () => {
-            const said = containerEffect(base, { ...base, ...c.news });
+            const said = containerEffect({ ...base, ...c.olds }, { ...base, ...c.news });
             if (c.says === undefined) assert.strictEqual(said, undefined);
             else assert.match(said ?? "", c.says);
         });
