@@ -159,7 +159,7 @@ export function connectorEffect(olds: ConnectorInputs, news: ConnectorInputs): s
     if (news.restartTrigger === UNKNOWN) what.push("restarts if its database server restarts in this up (known only then)");
     else if (olds.restartTrigger !== undefined && olds.restartTrigger !== news.restartTrigger) what.push("restarts: its database server was restarted");
     if (olds.secretsDigest !== undefined && olds.secretsDigest !== news.secretsDigest) what.push("restarts: a secret it uses was rotated");
-    if (JSON.stringify(olds.connectAuth ?? null) !== JSON.stringify(news.connectAuth ?? null)) what.push("records the Connect cluster's new REST credentials (no restart)");
+    if (changedFields<ConnectorInputs>(olds, news, ["connectAuth"]).length > 0) what.push("records the Connect cluster's new REST credentials (no restart)");
     if (olds.state === "failed") what.push("restarts: it was FAILED");
     else if (olds.state !== news.state && news.state !== undefined) what.push(`goes ${render(news.state)}`);
     return what.length > 0 ? `${what.join("; ")}; up waits until it and its tasks are ${render(news.state ?? "running").toUpperCase()}` : undefined;
@@ -182,7 +182,7 @@ export const connectorProvider: pulumi.dynamic.ResourceProvider<ConnectorInputs,
             Array.isArray(urls) &&
             !urls.includes(UNKNOWN) &&
             // A password generated in this very up (a stack upgraded to REST authentication) is not known yet.
-            JSON.stringify(news.connectAuth ?? null) !== JSON.stringify(UNKNOWN) &&
+            (news.connectAuth as unknown) !== UNKNOWN &&
             (Object.keys(olds).length === 0 || changedConfigKeys(olds, inputs).length > 0);
         if (askConnect) problems = await remoteProblems(apiOf(news as ConnectorInputs), String(news.name), config);
         return { inputs: withEffect(olds, inputs as ConnectorInputs, connectorEffect), failures: problems.map((p) => ({ property: p.field, reason: p.message })) };

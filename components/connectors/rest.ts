@@ -78,7 +78,8 @@ export async function connectCall<T>(
                 data: body,
                 // Connect (Jersey) answers 415 to a body-less PUT without a JSON content type.
                 headers: { "Content-Type": "application/json", Accept: "application/json" },
-                ...(api.auth ? { auth: { username: api.auth.username, password: api.auth.password } } : {}),
+                // HTTP Basic when the cluster has credentials (a RestAuth is axios's own `auth` shape).
+                auth: api.auth,
                 timeout: (opts.timeoutSeconds ?? 30) * 1000,
                 validateStatus: () => true,
             });

@@ -42,7 +42,7 @@ async function waitReady(r: ReadyInputs): Promise<ReadyOutputs> {
         let last = "no answer yet";
         for (;;) {
             try {
-                const options = { timeout: 5000, ...(r.auth ? { auth: { username: r.auth.username, password: r.auth.password } } : {}) };
+                const options = { timeout: 5000, auth: r.auth };
                 const root = await axios.get(`${url}/`, options);
                 // The port opens before the worker has joined its group; /connectors answers only after.
                 await axios.get(`${url}/connectors`, options);

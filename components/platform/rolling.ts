@@ -187,7 +187,7 @@ async function groupStatus(url: string, auth: RestAuth | undefined): Promise<Con
     const axios: typeof import("axios").default = require("axios");
     const { data } = await axios.get<Record<string, { status: { connector: { state: string; worker_id: string }; tasks: ConnectorTasksState["tasks"] } }>>(
         `${url}/connectors?expand=status`,
-        { timeout: 10_000, ...(auth ? { auth: { username: auth.username, password: auth.password } } : {}) },
+        { timeout: 10_000, auth },
     );
     return Object.entries(data).map(([name, c]) => ({ name, state: c.status.connector.state, worker_id: c.status.connector.worker_id, tasks: c.status.tasks }));
 }
