@@ -390,15 +390,16 @@ describe("connectors as resources (real Connect, real PostgreSQL)", function () 
         const configs = await readTopic(platform().bootstrapServers, "cdc-sync-connect-configs");
         assert.ok(configs.includes("${file:/etc/cdc-sync/secrets/connectors.properties:itest-pg-password}"), "read the config topic, found no connector config");
         search("config topic", configs);
-        // Arguments and environment of the PostgreSQL and Connect containers and their processes.
+        // Arguments and environment of the PostgreSQL and Connect containers' processes.
         const containers = [`cdc-sync-${t.stack.name}-pg`, ...workerContainers(platform())];
         for (const c of containers) {
-            search(`${c} inspect`, JSON.stringify((await inspect(c)).Config));
             search(`${c} processes`, await execIn(c, ["sh", "-c", "cat /proc/[0-9]*/cmdline /proc/[0-9]*/environ 2>/dev/null | tr '\\0' ' '"]));
         }
-        // Every log of the stack's containers (the failed tasks' traces among them) and the supervisors' settings.
+        // The settings (env, arguments) and every log of those and of all the platform's containers, the supervisors
+        // among them (the failed tasks' traces are in the workers' logs); each container once.
         const Dockerode = (await import("dockerode")).default;
-        for (const c of [...containers, ...(await ownedByStack(platform().stackName)).containers.map((n) => n.replace(/^\//, ""))]) {
+        const all = new Set([...containers, ...(await ownedByStack(platform().stackName)).containers.map((n) => n.replace(/^\//, ""))]);
+        for (const c of all) {
             search(`${c} log`, ((await new Dockerode().getContainer(c).logs({ stdout: true, stderr: true })) as unknown as Buffer).toString("latin1"));
             search(`${c} inspect`, JSON.stringify((await inspect(c)).Config));
         }

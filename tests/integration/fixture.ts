@@ -40,7 +40,7 @@ export interface Platform {
 function useConnectAuth(outputs: OutputMap): RestAuth {
     const auth = outputs.connectRestAuth?.value as RestAuth | undefined;
     if (!auth?.username || !auth.password) throw new Error("the stack has no connectRestAuth output: its Connect REST API has no credentials");
-    axios.defaults.auth = { username: auth.username, password: auth.password };
+    axios.defaults.auth = auth;
     return auth;
 }
 

@@ -136,6 +136,11 @@ function isSecretEnvelope(v: unknown): v is { plaintext: string } {
  * export's text: searched for only as is, it could never be found). Also fails when a value is in no secret of the
  * export either, where the search could prove nothing.
  */
+/** The forms a secret takes in JSON text: as it is, and JSON-escaped (a quote or a backslash in it is escaped). */
+export function jsonForms(secret: string): string[] {
+    return [secret, JSON.stringify(secret).slice(1, -1)];
+}
+
 export function stateLeaks(exported: unknown, secrets: Readonly<Record<string, string>>): string[] {
     const plaintexts: string[] = [];
     const outside = JSON.stringify(exported, (_k, v) => {
@@ -145,7 +150,7 @@ export function stateLeaks(exported: unknown, secrets: Readonly<Record<string, s
     });
     const inSecrets = plaintexts.join("\n");
     return Object.entries(secrets).flatMap(([name, value]) => {
-        const forms = [value, JSON.stringify(value).slice(1, -1)];
+        const forms = jsonForms(value);
         if (forms.some((f) => outside.includes(f))) return [`${name}: in clear in the state`];
         // A secret's plaintext is the value JSON-encoded: its own text escapes what the value's does.
         if (!forms.some((f) => inSecrets.includes(f))) return [`${name}: in no secret of the state (the search proves nothing)`];

@@ -17,7 +17,7 @@ import { stackFile } from "../stackFiles";
 import { connectorStatus, deleteConnector, putConnector } from "./connectors";
 import { change, Collection, Message, tombstone } from "./debeziumMongo";
 import { platform, requestConnectorSecrets } from "./fixture";
-import { eventually, openInlineStack, ownedByStack, stateLeaks, TestStack } from "./harness";
+import { eventually, jsonForms, openInlineStack, ownedByStack, stateLeaks, TestStack } from "./harness";
 
 const DATABASE = "shop";
 const SINK_USER = "cdc_sink";
@@ -96,7 +96,7 @@ describe("topology A, MySQL half: MariaDB + sink account (real pulumi up) and th
     it("keeps the root password out of the container's config and the stack's state", async () => {
         const info = await dockerClient({ kind: "local" }).getContainer(`cdc-sync-${name}-mysql`).inspect();
         // JSON-escaped too: the password holds a quote and a backslash, which JSON.stringify escapes.
-        for (const form of [rootPassword, JSON.stringify(rootPassword).slice(1, -1)]) assert.ok(!JSON.stringify(info).includes(form), "the root password is visible in docker inspect");
+        for (const form of jsonForms(rootPassword)) assert.ok(!JSON.stringify(info).includes(form), "the root password is visible in docker inspect");
         assert.deepStrictEqual(stateLeaks(await t.stack.exportStack(), { root: rootPassword, sink: sinkPassword }), []);
     });
 
