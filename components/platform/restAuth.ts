@@ -7,6 +7,7 @@
 // Authorization header, and the two internal endpoints (task configs, fencing) are signed with the group's
 // session key instead (Connect's inter-worker key), which the extension lets through.
 // Pure: the workers' files and settings from one password, tested in tests/unit/restAuth.test.ts.
+import { checkJaasPassword, credentialsGeneration } from "./credentials";
 
 /** The one REST user: the stack's own (provider, gates, supervisors, scripts, tests). */
 export const REST_USER = "cdc-sync";
@@ -23,10 +24,7 @@ export const SUPERVISOR_CREDENTIALS_FILE = "/etc/cdc-sync/secrets/connect-rest.c
 
 /** The worker's two files: the JAAS entry Connect's filter asks for (`KafkaConnect`) and the users file it names. */
 export function restAuthFiles(password: string): Record<string, string> {
-    if (/[\s"\\]/.test(password) || password.length === 0) {
-        // A properties value would need escaping, a JAAS option quoting; generated passwords never have these.
-        throw new Error(`${REST_PASSWORD_NAME}: the Connect REST password must be non-empty, without whitespace, quotes or backslashes`);
-    }
+    checkJaasPassword(REST_PASSWORD_NAME, "the Connect REST password", password);
     return {
         [CONNECT_JAAS_FILE]:
             "KafkaConnect {\n" +
@@ -44,11 +42,7 @@ export function supervisorCredentialsFile(password: string): Record<string, stri
     return { [SUPERVISOR_CREDENTIALS_FILE]: `${REST_USER}:${password}\n` };
 }
 
-/**
- * A digest of the password, for the worker's environment: the login module reads its users file once per JVM, so a
- * rotated password must restart the worker (a changed env does; a changed file alone is rewritten in place).
- */
+/** The workers' `CDC_AUTH_GENERATION`: a rotated password recreates them (./credentials.ts). */
 export function restAuthGeneration(password: string): string {
-    const crypto: typeof import("crypto") = require("crypto");
-    return crypto.createHash("sha256").update(`${REST_USER}\n${password}`).digest("hex").slice(0, 16);
+    return credentialsGeneration(REST_USER, password);
 }
