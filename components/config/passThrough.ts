@@ -11,6 +11,7 @@ export const BROKER_OWNED: Readonly<Record<string, string>> = {
     "advertised.listeners": "cdc-sync:servers.<server>.address and cdc-sync:brokers[i].port",
     "inter.broker.listener.name": "the stack (one listener per broker)",
     "zookeeper.connect": "cdc-sync:zookeeper",
+    "zookeeper.set.acl": "the stack: always (ZooKeeper authentication, docs/security.md)",
     "log.dirs": "the stack (the broker's data volume)",
     "default.replication.factor": "cdc-sync:kafka.replicationFactor",
     "offsets.topic.replication.factor": "cdc-sync:kafka.replicationFactor",

@@ -7,6 +7,7 @@ import { BrokerPlacement } from "./placement";
 import { brokerProperties } from "./properties";
 import { BrokerInSync } from "./rolling";
 import { platformService } from "./service";
+import { brokerZooKeeperJaas, ZOOKEEPER_JAAS_FILE, zookeeperAuthGeneration } from "./zookeeperAuth";
 
 export interface KafkaBrokerArgs {
     /** Id, server, port and names (from placement). */
@@ -27,6 +28,8 @@ export interface KafkaBrokerArgs {
     readonly after?: pulumi.Resource;
     /** `after` in words, for the preview (`after broker 1 is back in every ISR`). */
     readonly afterWhat?: string;
+    /** The password the brokers log in to ZooKeeper with (a Pulumi secret; ./zookeeperAuth.ts). */
+    readonly zookeeperPassword: pulumi.Input<string>;
 }
 
 /** A Kafka broker with its log directory on a named volume, and the gate that says it is back in sync. */
@@ -40,6 +43,7 @@ export class KafkaBroker extends pulumi.ComponentResource {
     constructor(name: string, args: KafkaBrokerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("cdc-sync:kafka:KafkaBroker", name, {}, opts);
         const p = args.placement;
+        const zookeeperPassword = pulumi.secret(pulumi.output(args.zookeeperPassword));
         this.container = platformService(
             name,
             {
@@ -65,6 +69,9 @@ export class KafkaBroker extends pulumi.ComponentResource {
                 readyTimeoutSeconds: 180,
                 data: { volumeName: p.volumeName, path: "/var/lib/kafka", holds: `broker ${p.id}'s log: its replicas of every topic` },
                 rollsAfter: args.afterWhat,
+                files: pulumi.secret(zookeeperPassword.apply(brokerZooKeeperJaas)),
+                // Not secret: a digest, there only to restart the broker when the password is rotated.
+                env: { CDC_JAAS: ZOOKEEPER_JAAS_FILE, CDC_AUTH_GENERATION: pulumi.unsecret(zookeeperPassword.apply(zookeeperAuthGeneration)) },
             },
             { parent: this, dependsOn: args.after ? [args.after] : [] },
         );

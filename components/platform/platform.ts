@@ -9,6 +9,7 @@ import { ZooKeeperNode } from "./zookeeper";
 import { place, Placement } from "./placement";
 import { PasswordSet } from "../secrets/passwords";
 import { REST_PASSWORD_NAME } from "./restAuth";
+import { ZOOKEEPER_PASSWORD_NAME } from "./zookeeperAuth";
 
 export interface KafkaPlatformArgs {
     /** Validated stack config (components/config). */
@@ -22,6 +23,11 @@ export interface KafkaPlatformArgs {
      * platform. Default: one the platform generates and keeps (`<name>-passwords`).
      */
     readonly connectRestPassword?: pulumi.Input<string>;
+    /**
+     * The password the brokers log in to ZooKeeper with (a Pulumi secret; docs/security.md). Default: one the platform
+     * generates and keeps (`<name>-zookeeper-password`).
+     */
+    readonly zookeeperPassword?: pulumi.Input<string>;
 }
 
 /** ZooKeeper, the Kafka brokers and a distributed Connect cluster, converged and health-gated. */
@@ -39,9 +45,12 @@ export class KafkaPlatform extends pulumi.ComponentResource {
         const { config, stack } = args;
         const plan = place(config, `cdc-sync-${stack}`);
         const images = new PlatformImages(`${name}-images`, { engines: plan.engines }, { parent: this });
+        const zookeeperPassword =
+            args.zookeeperPassword ??
+            new PasswordSet(`${name}-zookeeper-password`, { names: [ZOOKEEPER_PASSWORD_NAME], overrides: {} }, { parent: this }).get(ZOOKEEPER_PASSWORD_NAME);
         const zookeeper = new ZooKeeperNode(
             `${name}-zookeeper`,
-            { placement: plan.zookeeper, image: images.imageFor(plan.zookeeper.server.name), heap: config.heap.zookeeper, stack },
+            { placement: plan.zookeeper, image: images.imageFor(plan.zookeeper.server.name), heap: config.heap.zookeeper, stack, password: zookeeperPassword },
             { parent: this },
         );
         // One at a time: each broker's container waits for the previous broker's in-sync gate (./rolling.ts).
@@ -59,6 +68,7 @@ export class KafkaPlatform extends pulumi.ComponentResource {
                         heap: config.heap.broker,
                         stack,
                         bootstrapServers: plan.bootstrapServers,
+                        zookeeperPassword,
                         after: brokers.at(-1)?.inSync ?? zookeeper.container,
                         afterWhat: brokers.length > 0 ? `one broker at a time: after broker ${plan.brokers[brokers.length - 1].id} is back in every ISR` : "one broker at a time: the first",
                     },

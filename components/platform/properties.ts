@@ -2,6 +2,7 @@
 // The image's entrypoint writes the text it is given (env CDC_PROPERTIES) and starts the role with it,
 // so what runs is exactly what these functions return, and the unit tests read it line by line.
 import { REST_EXTENSION_CLASS } from "./restAuth";
+import { zookeeperAuthProperties } from "./zookeeperAuth";
 
 /**
  * Renders a secrets file for Kafka's FileConfigProvider (java.util.Properties, read as UTF-8): values
@@ -58,6 +59,8 @@ export function zookeeperProperties(zk: ZooKeeperProps): Record<string, string |
         tickTime: 2000,
         "autopurge.snapRetainCount": 3,
         "autopurge.purgeInterval": 24,
+        // Only the brokers, logged in (./zookeeperAuth.ts).
+        ...zookeeperAuthProperties(),
     };
 }
 
@@ -81,6 +84,9 @@ export function brokerProperties(b: BrokerProps, extra: Readonly<Record<string, 
         "inter.broker.listener.name": "PLAINTEXT",
         "zookeeper.connect": b.zookeeperConnect,
         "zookeeper.connection.timeout.ms": 18000,
+        // The broker logs in to ZooKeeper (the JAAS file's Client section, ./zookeeperAuth.ts) and creates its znodes
+        // writable by the brokers' user only, readable by anyone who may connect.
+        "zookeeper.set.acl": true,
         "log.dirs": "/var/lib/kafka/data",
         "num.partitions": 1,
         "default.replication.factor": b.replicationFactor,

@@ -5,6 +5,7 @@ import { ownerLabels } from "../docker/engine";
 import { ZooKeeperPlacement } from "./placement";
 import { zookeeperProperties } from "./properties";
 import { platformService } from "./service";
+import { ZOOKEEPER_AUTH_STEPS, ZOOKEEPER_JAAS_FILE, zookeeperAuthGeneration, zookeeperServerJaas } from "./zookeeperAuth";
 
 export interface ZooKeeperNodeArgs {
     /** Where it runs and under which names (from placement). */
@@ -15,6 +16,8 @@ export interface ZooKeeperNodeArgs {
     readonly heap: string;
     /** Stack name, for ownership labels. */
     readonly stack: string;
+    /** The password the brokers log in with (a Pulumi secret; ./zookeeperAuth.ts). */
+    readonly password: pulumi.Input<string>;
 }
 
 /** A single ZooKeeper node with its data on a named volume. */
@@ -26,6 +29,7 @@ export class ZooKeeperNode extends pulumi.ComponentResource {
     constructor(name: string, args: ZooKeeperNodeArgs, opts?: pulumi.ComponentResourceOptions) {
         super("cdc-sync:kafka:ZooKeeperNode", name, {}, opts);
         const p = args.placement;
+        const password = pulumi.secret(pulumi.output(args.password));
         this.container = platformService(
             name,
             {
@@ -40,6 +44,10 @@ export class ZooKeeperNode extends pulumi.ComponentResource {
                 port: p.port,
                 readyTimeoutSeconds: 120,
                 data: { volumeName: p.volumeName, path: "/var/lib/zookeeper", holds: "the Kafka cluster's metadata: brokers, topics, ACLs" },
+                files: pulumi.secret(password.apply(zookeeperServerJaas)),
+                // Not secret: a digest, there only to restart ZooKeeper when the password is rotated.
+                env: { CDC_JAAS: ZOOKEEPER_JAAS_FILE, CDC_AUTH_GENERATION: pulumi.unsecret(password.apply(zookeeperAuthGeneration)) },
+                steps: [ZOOKEEPER_AUTH_STEPS],
             },
             { parent: this },
         );

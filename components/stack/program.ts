@@ -9,6 +9,7 @@ import { metricsEndpoints } from "../platform/placement";
 import { KafkaPlatform } from "../platform/platform";
 import { PasswordSet } from "../secrets/passwords";
 import { REST_PASSWORD_NAME } from "../platform/restAuth";
+import { ZOOKEEPER_PASSWORD_NAME } from "../platform/zookeeperAuth";
 import { ALLOW_KEY, allowDestruction, unusedAllowances } from "../dynamic/guard";
 import { passwordNeeds, StackConfig } from "./load";
 
@@ -78,11 +79,13 @@ export function buildStack({ stack, config, connectorSecrets, pinnedPasswords }:
     // A set of its own, like each exporter's: adding a name to the stack's set makes every password in it unknown
     // at preview (the set is being updated), and so shows every account of every database as changing.
     const restPassword = new PasswordSet("connect-rest-password", { names: [REST_PASSWORD_NAME], overrides: pinnedPasswords });
+    const zookeeperPassword = new PasswordSet("zookeeper-password", { names: [ZOOKEEPER_PASSWORD_NAME], overrides: pinnedPasswords });
     const platform = new KafkaPlatform("kafka", {
         config,
         stack,
         connectorSecrets: pulumi.secret(workerSecrets),
         connectRestPassword: restPassword.get(REST_PASSWORD_NAME),
+        zookeeperPassword: zookeeperPassword.get(ZOOKEEPER_PASSWORD_NAME),
     });
     const plan = platform.placement;
 

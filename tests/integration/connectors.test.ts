@@ -21,7 +21,7 @@ import { PostgresServer } from "../../components/databases/postgres/server";
 import { allowDestruction, Destruction } from "../../components/dynamic/guard";
 import { stackFile } from "../stackFiles";
 import { platform, requestConnectorSecrets } from "./fixture";
-import { eventually, execIn, openInlineStack, ownedByStack, stateLeaks, TestStack } from "./harness";
+import { eventually, execIn, generatedPasswords, openInlineStack, ownedByStack, stateLeaks, TestStack } from "./harness";
 import { readCommitted, topicBounds } from "./topics";
 
 // The secrets under test: random per run, so finding one anywhere is a real leak, never a coincidence.
@@ -358,10 +358,14 @@ describe("connectors as resources (real Connect, real PostgreSQL)", function () 
 
     it("the password is nowhere: state, backend files, CLI output, REST answers, config topic, process arguments, logs", async () => {
         const leaks: string[] = [];
-        // The connectors' database passwords, and the stack's generated Connect REST password (decrypted from its output).
+        // The connectors' database passwords, the stack's generated Connect REST password (decrypted from its output)
+        // and the brokers' generated ZooKeeper password (decrypted from the platform's state).
         const restPassword = platform().connectAuth.password;
+        const platformExport = await platform().test.stack.exportStack();
+        const zookeeperPassword = generatedPasswords(platformExport, "zookeeper-password-generated").zookeeper;
+        assert.match(zookeeperPassword, /^[A-Za-z0-9]{32}$/);
         const search = (where: string, text: string) => {
-            for (const [what, secret] of [["database password", PASSWORD], ["wrong password", WRONG_PASSWORD], ["REST password", restPassword]]) {
+            for (const [what, secret] of [["database password", PASSWORD], ["wrong password", WRONG_PASSWORD], ["REST password", restPassword], ["ZooKeeper password", zookeeperPassword]]) {
                 if (text.includes(secret)) leaks.push(`${what}: ${where}`);
             }
         };
@@ -369,10 +373,10 @@ describe("connectors as resources (real Connect, real PostgreSQL)", function () 
         // The export decrypts Pulumi secrets (the PostgreSQL superuser password; the platform's: the workers' secrets
         // file, the REST password): each may be there, inside a secret, and nowhere else.
         const inStates = [
-            ["connectors", t.stack, { "database password": PASSWORD }],
-            ["platform", platform().test.stack, { "database password": PASSWORD, "wrong password": WRONG_PASSWORD, "REST password": restPassword }],
+            ["connectors", await t.stack.exportStack(), { "database password": PASSWORD }],
+            ["platform", platformExport, { "database password": PASSWORD, "wrong password": WRONG_PASSWORD, "REST password": restPassword, "ZooKeeper password": zookeeperPassword }],
         ] as const;
-        for (const [name, stack, secrets] of inStates) leaks.push(...stateLeaks(await stack.exportStack(), secrets).map((l) => `${name} stack export: ${l}`));
+        for (const [name, exported, secrets] of inStates) leaks.push(...stateLeaks(exported, secrets).map((l) => `${name} stack export: ${l}`));
         const backend = new URL(t.stack.workspace.envVars.PULUMI_BACKEND_URL).pathname;
         const files = (fs.readdirSync(backend, { recursive: true }) as string[]).map((f) => path.join(backend, f)).filter((f) => fs.statSync(f).isFile());
         assert.ok(files.some((f) => f.includes(`${t.stack.name}.json`)), `no state file of ${t.stack.name} under ${backend}`);
@@ -390,8 +394,10 @@ describe("connectors as resources (real Connect, real PostgreSQL)", function () 
         const configs = await readTopic(platform().bootstrapServers, "cdc-sync-connect-configs");
         assert.ok(configs.includes("${file:/etc/cdc-sync/secrets/connectors.properties:itest-pg-password}"), "read the config topic, found no connector config");
         search("config topic", configs);
-        // Arguments and environment of the PostgreSQL and Connect containers' processes.
-        const containers = [`cdc-sync-${t.stack.name}-pg`, ...workerContainers(platform())];
+        // Arguments and environment of the PostgreSQL, Connect, ZooKeeper and broker containers' processes.
+        const p = platform();
+        const kafkaContainers = [`cdc-sync-${p.stackName}-zookeeper`, ...(p.outputs.placement.value.brokers as { id: number }[]).map((b) => `cdc-sync-${p.stackName}-broker-${b.id}`)];
+        const containers = [`cdc-sync-${t.stack.name}-pg`, ...workerContainers(p), ...kafkaContainers];
         for (const c of containers) {
             search(`${c} processes`, await execIn(c, ["sh", "-c", "cat /proc/[0-9]*/cmdline /proc/[0-9]*/environ 2>/dev/null | tr '\\0' ' '"]));
         }

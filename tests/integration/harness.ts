@@ -136,6 +136,15 @@ function isSecretEnvelope(v: unknown): v is { plaintext: string } {
  * export's text: searched for only as is, it could never be found). Also fails when a value is in no secret of the
  * export either, where the search could prove nothing.
  */
+/** The values a GeneratedPasswords resource (components/secrets/passwords.ts) keeps, from an export that shows secrets. */
+export function generatedPasswords(exported: unknown, resourceName: string): Record<string, string> {
+    const resources = (exported as { deployment: { resources: { urn: string; outputs?: { values?: unknown } }[] } }).deployment.resources;
+    const found = resources.find((r) => r.urn.endsWith(`::${resourceName}`));
+    const values = found?.outputs?.values;
+    if (!isSecretEnvelope(values)) throw new Error(`no generated passwords named ${resourceName} in the export (or not as a secret)`);
+    return JSON.parse(values.plaintext) as Record<string, string>;
+}
+
 /** The forms a secret takes in JSON text: as it is, and JSON-escaped (a quote or a backslash in it is escaped). */
 export function jsonForms(secret: string): string[] {
     return [secret, JSON.stringify(secret).slice(1, -1)];

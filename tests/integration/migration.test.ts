@@ -33,8 +33,8 @@ describe(`upgrading a stack deployed by the previous layout (${PREVIOUS_LAYOUT.s
         /PostgresSuperuserPassword::twoway-postgres-superuser-password$/.test(urn) ||
         // Tables joining or leaving the pair (docs/day2.md); created with the signal tables it needs, copying nothing.
         /TwoWayTables::twoway-tables$/.test(urn) ||
-        // The Connect REST API's password, in a set of its own (docs/security.md).
-        /::connect-rest-password(-generated)?$/.test(urn) ||
+        // The Connect REST API's password and the brokers' ZooKeeper password, each in a set of its own (docs/security.md).
+        /::(connect-rest|zookeeper)-password(-generated)?$/.test(urn) ||
         // The pair's server's metrics exporter: its image, password, login role and container (docs/faults.md).
         /::twoway-postgres-exporter(-image|-password|-password-generated|-role)?$/.test(urn);
 
@@ -97,7 +97,19 @@ describe(`upgrading a stack deployed by the previous layout (${PREVIOUS_LAYOUT.s
         for (const w of workers) assert.match(w.effect ?? "", /exactly\.once\.source\.support=preparing in this up, not enabled .*the next up sets enabled/, w.urn);
     });
 
-    it("enables exactly-once support in the next up, which rolls the Connect workers alone, one at a time, under the load", function () {
+    // ZooKeeper demands SASL logins only once every broker has one (components/platform/zookeeperAuth.ts): the upgrade's
+    // up holds it at accepting them, the next demands them.
+    const zookeeper = /docker:Container::kafka-zookeeper$/;
+
+    it("holds ZooKeeper at accepting logins without demanding them in the upgrade's up, while the brokers roll with theirs, and says so in the preview", function () {
+        const m = migration();
+        if ("skipped" in m) return this.skip();
+        const zk = m.steps.filter((s) => zookeeper.test(s.urn));
+        assert.strictEqual(zk.length, 1, m.steps.map((s) => s.urn).join("\n"));
+        assert.match(zk[0].effect ?? "", /enforce\.auth\.enabled=false in this up, not true .*the next up sets true/, zk[0].urn);
+    });
+
+    it("enables exactly-once support and ZooKeeper's demand for logins in the next up, which rolls the Connect workers one at a time and restarts ZooKeeper, under the load", function () {
         const m = migration();
         if ("skipped" in m || exactlyOnceOff()) return this.skip();
         assert.ok(m.next, "no up after the upgrade's");
@@ -108,8 +120,12 @@ describe(`upgrading a stack deployed by the previous layout (${PREVIOUS_LAYOUT.s
             assert.match(w.effect ?? "", /^restarts: .*one worker at a time/, w.urn);
             assert.doesNotMatch(w.effect ?? "", /preparing/, w.urn);
         }
-        // Nothing but the Connect clusters: their workers, and the gates that wait for each new one.
-        const others = m.next.steps.filter((s) => !s.urn.includes("::pulumi:providers:") && !/::kafka-connect[^:]*$/.test(s.urn));
+        const zk = m.next.steps.filter((s) => zookeeper.test(s.urn));
+        assert.strictEqual(zk.length, 1, JSON.stringify(m.next.steps.map((s) => s.urn)));
+        assert.match(zk[0].effect ?? "", /^restarts: /, zk[0].urn);
+        assert.doesNotMatch(zk[0].effect ?? "", /in this up, not/, zk[0].urn);
+        // Nothing but the Connect clusters (their workers, and the gates that wait for each new one) and ZooKeeper.
+        const others = m.next.steps.filter((s) => !s.urn.includes("::pulumi:providers:") && !/::kafka-connect[^:]*$/.test(s.urn) && !zookeeper.test(s.urn));
         assert.deepStrictEqual(others.map((s) => `${s.op} ${s.urn}`), []);
         assert.deepStrictEqual(Object.keys(m.next.summary).sort(), ["same", "update"], JSON.stringify(m.next.summary));
     });

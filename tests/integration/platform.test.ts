@@ -11,6 +11,8 @@ import { place } from "../../components/platform/placement";
 import { stackFile } from "../stackFiles";
 import { platform } from "./fixture";
 import { execIn, TestStack } from "./harness";
+import { execIn as engineExec } from "../../components/docker/exec";
+import { ZOOKEEPER_JAAS_FILE } from "../../components/platform/zookeeperAuth";
 import { samples, scrape } from "./metrics";
 
 describe("platform stack: ZooKeeper, two brokers, Connect (real pulumi up)", function () {
@@ -131,6 +133,39 @@ describe("platform stack: ZooKeeper, two brokers, Connect (real pulumi up)", fun
             const ok = await fetch(`${url}/connectors`, { headers: basic(username, password) });
             assert.strictEqual(ok.status, 200, `${url}/connectors with the stack's credentials`);
             assert.ok(!((await ok.json()) as string[]).includes("itest-forged"), "a forged connector was created");
+        }
+    });
+
+    it("ZooKeeper refuses a client that has not logged in: it can neither create nor delete a znode; the brokers' login can, and their znodes are theirs to change", async () => {
+        const stackName = platform().stackName;
+        const zk = outputs.placement.value.zookeeper.address as string;
+        const broker1 = `cdc-sync-${stackName}-broker-1`;
+        // ZooKeeper's own command-line client, from the image's jars, in a broker's container: with the broker's JAAS
+        // file it logs in as the brokers do, without it as anyone who reaches the port.
+        const zkCli = async (login: boolean, ...command: string[]) => {
+            const jvm = ["-Xmx64m", ...(login ? [`-Djava.security.auth.login.config=${ZOOKEEPER_JAAS_FILE}`] : [])];
+            const cmd = ["timeout", "60", "java", ...jvm, "-cp", "/opt/kafka/libs/*", "org.apache.zookeeper.ZooKeeperMain", "-server", zk, ...command];
+            return engineExec({ kind: "local" }, broker1, cmd);
+        };
+        const probe = `/itest-probe-${Date.now()}`;
+        const anonymousCreate = await zkCli(false, "create", probe, "forged");
+        assert.notStrictEqual(anonymousCreate.exitCode, 0, `an anonymous client created ${probe}: ${anonymousCreate.output}`);
+        assert.match(anonymousCreate.output, /Session closed because client failed to authenticate/, anonymousCreate.output);
+        assert.match((await zkCli(true, "stat", probe)).output, /Node does not exist/, `${probe} exists after the anonymous create`);
+        // The brokers' login can: the same commands work with it, so the refusals above are the login's doing.
+        const created = await zkCli(true, "create", probe, "by-the-brokers");
+        assert.strictEqual(created.exitCode, 0, created.output);
+        try {
+            const anonymousDelete = await zkCli(false, "delete", probe);
+            assert.notStrictEqual(anonymousDelete.exitCode, 0, `an anonymous client deleted ${probe}: ${anonymousDelete.output}`);
+            assert.match((await zkCli(true, "get", probe)).output, /by-the-brokers/, `${probe} is gone after the anonymous delete`);
+            // A broker's registration is writable by the brokers' user only (zookeeper.set.acl), readable by any logged-in client.
+            const acl = (await zkCli(true, "getAcl", "/brokers/ids/1")).output;
+            assert.match(acl, /'sasl,'kafka\s*: cdrwa/, acl);
+            assert.match(acl, /'world,'anyone\s*: r\b/, acl);
+        } finally {
+            const deleted = await zkCli(true, "delete", probe);
+            assert.strictEqual(deleted.exitCode, 0, deleted.output);
         }
     });
 

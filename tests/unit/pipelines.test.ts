@@ -147,12 +147,13 @@ describe("resource graph: two two-way pairs on one PostgreSQL server, and a repl
         assert.deepStrictEqual(sync.map((r) => r.inputs.spec.slotName).sort(), ["cdc_sync_l1", "cdc_sync_l2", "cdc_sync_r1", "cdc_sync_r2"]);
     });
 
-    it("generates each password once: the server's administrator and every role's (each exporter's and the Connect REST API's in a set of its own)", () => {
+    it("generates each password once: the server's administrator and every role's (each exporter's, the Connect REST API's and ZooKeeper's in a set of its own)", () => {
         const all = byType("secrets:GeneratedPasswords");
         assert.deepStrictEqual(all.filter((r) => r.name !== "passwords-generated").map((r) => [r.name, r.inputs.names]).sort(), [
             ["connect-rest-password-generated", ["connect-rest"]],
             ["pg-exporter-password-generated", ["monitor"]],
             ["pg2-exporter-password-generated", ["monitor"]],
+            ["zookeeper-password-generated", ["zookeeper"]],
         ]);
         const set = all.filter((r) => r.name === "passwords-generated");
         assert.strictEqual(set.length, 1);
