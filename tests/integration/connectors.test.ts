@@ -356,7 +356,7 @@ describe("connectors as resources (real Connect, real PostgreSQL)", function () 
         assert.deepStrictEqual(await up(), {});
     });
 
-    it("the password is nowhere: state, backend files, CLI output, REST answers, config topic, process arguments, logs", async () => {
+    it("the password is nowhere: state, backend files, CLI output, REST answers, config and status topics, process arguments, logs", async () => {
         const leaks: string[] = [];
         // The connectors' database passwords, the stack's generated Connect REST password (decrypted from its output)
         // and the brokers' generated ZooKeeper password (decrypted from the platform's state).
@@ -394,6 +394,10 @@ describe("connectors as resources (real Connect, real PostgreSQL)", function () 
         const configs = await readTopic(platform().bootstrapServers, "cdc-sync-connect-configs");
         assert.ok(configs.includes("${file:/etc/cdc-sync/secrets/connectors.properties:itest-pg-password}"), "read the config topic, found no connector config");
         search("config topic", configs);
+        // Connect's status topic: the FAILED task's state and trace (the sink with the wrong password, above).
+        const statuses = await readTopic(platform().bootstrapServers, "cdc-sync-connect-status");
+        assert.ok(statuses.includes('"state":"FAILED"'), "read the status topic, found no failed task in it");
+        search("status topic", statuses);
         // Arguments and environment of the PostgreSQL, Connect, ZooKeeper and broker containers' processes.
         const p = platform();
         const kafkaContainers = [`cdc-sync-${p.stackName}-zookeeper`, ...(p.outputs.placement.value.brokers as { id: number }[]).map((b) => `cdc-sync-${p.stackName}-broker-${b.id}`)];
