@@ -174,6 +174,30 @@ describe("resource graph", () => {
                 }
             });
 
+            it("ZooKeeper and every broker get the ZooKeeper login as a file owned by the image user, not as env; the brokers set ACLs on their znodes", () => {
+                const jaas = "/etc/cdc-sync/secrets/zookeeper-jaas.conf";
+                const zookeeper = containers(rs).filter((c) => c.inputs.args[0] === "zookeeper");
+                const brokers = containers(rs).filter((c) => c.inputs.args[0] === "broker");
+                assert.deepStrictEqual([zookeeper.length, brokers.length], [1, 2]);
+                const login = {
+                    zookeeper: 'Server {\n  org.apache.zookeeper.server.auth.DigestLoginModule required\n  user_kafka="generated-zookeeper";\n};\n',
+                    broker: 'Client {\n  org.apache.zookeeper.server.auth.DigestLoginModule required\n  username="kafka"\n  password="generated-zookeeper";\n};\n',
+                };
+                for (const c of [...zookeeper, ...brokers]) {
+                    const role = c.inputs.args[0] as "zookeeper" | "broker";
+                    assert.deepStrictEqual(c.inputs.files, { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value: { [jaas]: login[role] } }, c.inputs.name);
+                    assert.deepStrictEqual(c.inputs.fileOwner, { uid: 1000, gid: 1000 });
+                    assert.strictEqual(c.inputs.env.CDC_JAAS, jaas);
+                    assert.match(c.inputs.env.CDC_AUTH_GENERATION, /^[0-9a-f]{16}$/);
+                    assert.ok(!JSON.stringify(c.inputs.env).includes("generated-zookeeper"), c.inputs.name);
+                }
+                assert.deepStrictEqual(
+                    ["authProvider.sasl", "enforce.auth.enabled", "enforce.auth.schemes"].map((k) => props(zookeeper[0])[k]),
+                    ["org.apache.zookeeper.server.auth.SASLAuthenticationProvider", "true", "sasl"],
+                );
+                for (const b of brokers) assert.strictEqual(props(b)["zookeeper.set.acl"], "true");
+            });
+
             it("each supervisor gets the REST credentials as a file owned by its image's user, not as env", () => {
                 const supervisors = containers(rs).filter((c) => c.inputs.name.endsWith("-supervisor"));
                 assert.ok(supervisors.length > 0);
