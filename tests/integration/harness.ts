@@ -42,6 +42,16 @@ export async function execIn(container: string, cmd: string[]): Promise<string> 
     return r.output;
 }
 
+/**
+ * ZooKeeper's own command-line client (ZooKeeperMain, from the image's jars) run in `container` against `server`: with
+ * `login` (a JAAS file in that container with a `Client` section) it logs in, without it it is anyone who reaches the
+ * port. Returns the exit code and output; a client that cannot connect gives up after 60 s.
+ */
+export async function zooKeeperCli(container: string, server: string, login: string | undefined, ...command: string[]): Promise<{ exitCode: number; output: string }> {
+    const jvm = ["-Xmx64m", ...(login ? [`-Djava.security.auth.login.config=${login}`] : [])];
+    return engineExec({ kind: "local" }, container, ["timeout", "60", "java", ...jvm, "-cp", "/opt/kafka/libs/*", "org.apache.zookeeper.ZooKeeperMain", "-server", server, ...command]);
+}
+
 export interface TestStack {
     readonly stack: Stack;
     /** Where the CLI's output of every operation goes (kept on failure for diagnosis). */

@@ -10,8 +10,7 @@ import { loadStackConfig } from "../../components/stack/load";
 import { place } from "../../components/platform/placement";
 import { stackFile } from "../stackFiles";
 import { platform } from "./fixture";
-import { execIn, TestStack } from "./harness";
-import { execIn as engineExec } from "../../components/docker/exec";
+import { execIn, TestStack, zooKeeperCli } from "./harness";
 import { ZOOKEEPER_JAAS_FILE } from "../../components/platform/zookeeperAuth";
 import { samples, scrape } from "./metrics";
 
@@ -140,13 +139,9 @@ describe("platform stack: ZooKeeper, two brokers, Connect (real pulumi up)", fun
         const stackName = platform().stackName;
         const zk = outputs.placement.value.zookeeper.address as string;
         const broker1 = `cdc-sync-${stackName}-broker-1`;
-        // ZooKeeper's own command-line client, from the image's jars, in a broker's container: with the broker's JAAS
-        // file it logs in as the brokers do, without it as anyone who reaches the port.
-        const zkCli = async (login: boolean, ...command: string[]) => {
-            const jvm = ["-Xmx64m", ...(login ? [`-Djava.security.auth.login.config=${ZOOKEEPER_JAAS_FILE}`] : [])];
-            const cmd = ["timeout", "60", "java", ...jvm, "-cp", "/opt/kafka/libs/*", "org.apache.zookeeper.ZooKeeperMain", "-server", zk, ...command];
-            return engineExec({ kind: "local" }, broker1, cmd);
-        };
+        // ZooKeeper's own client in a broker's container: with the broker's JAAS file it logs in as the brokers do,
+        // without it as anyone who reaches the port.
+        const zkCli = (login: boolean, ...command: string[]) => zooKeeperCli(broker1, zk, login ? ZOOKEEPER_JAAS_FILE : undefined, ...command);
         const probe = `/itest-probe-${Date.now()}`;
         const anonymousCreate = await zkCli(false, "create", probe, "forged");
         assert.notStrictEqual(anonymousCreate.exitCode, 0, `an anonymous client created ${probe}: ${anonymousCreate.output}`);

@@ -12,7 +12,8 @@ import { EngineEvent, OutputMap, UpResult } from "@pulumi/pulumi/automation";
 import * as path from "path";
 import * as crypto from "crypto";
 import { Client } from "pg";
-import { execIn } from "../harness";
+import { ZOOKEEPER_JAAS_FILE } from "../../../components/platform/zookeeperAuth";
+import { execIn, zooKeeperCli } from "../harness";
 import { notRunning, pairServer, pipelinesConfig, platform, platformKeys, setPlatformConfig, setPlatformSecret, startPairLoad } from "../fixture";
 
 /** One change's numbers, as docs/results/day2.json holds them. */
@@ -442,6 +443,39 @@ describe("day 2: changes to the running local stack, each under a write load on 
         assert.deepStrictEqual(await workerStarts(outputs), workers, "a Connect worker was restarted: the secrets file should change in place");
         const measuredAfter = (outputs.pipelines.value.twoway as { healthMeasuredAt: string }).healthMeasuredAt;
         assert.ok(measuredAfter > measuredBefore, `the canary did not run again (${measuredBefore} -> ${measuredAfter})`);
+    });
+
+    it("rotates the brokers' ZooKeeper password: ZooKeeper restarts, then the brokers one at a time, each after the one before is back in every ISR; the old login is refused after", async () => {
+        const zookeeper = `cdc-sync-${stack()}-zookeeper`;
+        const broker1 = `cdc-sync-${stack()}-broker-1`;
+        const zk = outputs.placement.value.zookeeper.address as string;
+        // The brokers' login as it is now, kept aside (the containers are recreated), to try it again after.
+        const oldLoginTar: Buffer[] = [];
+        for await (const chunk of await docker.getContainer(broker1).getArchive({ path: ZOOKEEPER_JAAS_FILE })) oldLoginTar.push(chunk as Buffer);
+        const before = await Promise.all([zookeeper, broker1].map(startedAt));
+        await setPlatformSecret("passwords.zookeeper", `rotated${crypto.randomBytes(12).toString("hex")}`);
+        const watch = brokerSampler(stack(), [1, 2], bootstrap());
+        let samples: BrokerSample[] = [];
+        try {
+            outputs = (await underLoad("rotate the brokers' ZooKeeper password", () => platform().test.stack.up({ onOutput: platform().test.log }))).outputs;
+        } finally {
+            samples = await watch.stop();
+        }
+        const after = await Promise.all([zookeeper, broker1].map(startedAt));
+        assert.ok(after[0] !== before[0], "ZooKeeper was not restarted: it still takes the old password");
+        assertEachAfterPrevious(samples, ["broker-1", "broker-2"]);
+        // The old login, put back beside the new one in broker 1's new container, is refused; the new one works.
+        const oldFile = `/tmp/${path.basename(ZOOKEEPER_JAAS_FILE)}`;
+        await docker.getContainer(broker1).putArchive(Buffer.concat(oldLoginTar), { path: "/tmp" });
+        try {
+            const refused = await zooKeeperCli(broker1, zk, oldFile, "ls", "/brokers/ids");
+            assert.notStrictEqual(refused.exitCode, 0, `the old ZooKeeper password still logs in: ${refused.output}`);
+            const taken = await zooKeeperCli(broker1, zk, ZOOKEEPER_JAAS_FILE, "ls", "/brokers/ids");
+            assert.strictEqual(taken.exitCode, 0, taken.output);
+            assert.match(taken.output, /\[1, 2\]/, taken.output);
+        } finally {
+            await execIn(broker1, ["rm", "-f", oldFile]);
+        }
     });
 
     it("a third broker and a third Connect worker on a new server join without stopping the pipelines; every topic keeps its replication factor", async () => {
