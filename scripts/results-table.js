@@ -9,6 +9,7 @@ const kinds = {
         head: ["change", "writes during it", "rows lost", "diverged", "longest delivery gap", "`up` took"],
         align: ["---", "---:", "---:", "---", "---:", "---:"],
         row: (r) => [r.change, r.writes, r.lost, r.diverged ? "yes" : "no", s(r.maxGapMs), `${r.upSeconds} s`],
+        command: "scripts/day2.sh",
     },
     faults: {
         head: ["fault", "writes during it", "rows lost", "diverged", "until both directions delivered again", "a human needed", "duplicate change events, of all, per direction"],
@@ -22,15 +23,16 @@ const kinds = {
             r.human ? "yes" : "no",
             Object.entries(r.changes ?? {}).map(([d, c]) => `${d}: ${c.duplicates} of ${c.records}`).join("; "),
         ],
+        command: "scripts/faults.sh",
     },
 };
-// The same faults with exactly-once sources off (scripts/faults.sh --without-exactly-once), in a table of its own.
-kinds["faults-without-exactly-once"] = kinds.faults;
+// The same faults with exactly-once sources off, in a table of its own.
+kinds["faults-without-exactly-once"] = { ...kinds.faults, command: "scripts/faults.sh --without-exactly-once" };
 const kind = kinds[name];
 if (!kind) throw new Error(`unknown results kind ${name}`);
 const line = (cells) => `| ${cells.join(" | ")} |`;
 const table = [
-    `Measured ${day} at ${commit} on ${machine}, by \`scripts/${name}.sh\`.`,
+    `Measured ${day} at ${commit} on ${machine}, by \`${kind.command}\`.`,
     "",
     line(kind.head),
     line(kind.align),
