@@ -1,7 +1,7 @@
 // The connector's health gate: `up` returns only once the connector and every task are in the declared
 // state, and fails with the task's error trace when one fails. The predicates are pure (unit-tested); the
 // wait polls the status endpoint.
-import { ConnectApi, connectorStatus, ConnectorStatus } from "./rest";
+import { ConnectApi, connectCall, connectorStatus, ConnectorStatus } from "./rest";
 
 /** The states a connector can be declared in. */
 export const CONNECTOR_STATES = ["running", "paused", "stopped"] as const;
@@ -78,6 +78,23 @@ export interface GateOptions {
      * restart (a sink failed by its database's restart, seen failing the upgrade's up at 7209c51).
      */
     readonly failureGraceSeconds?: number;
+    /** How long a stale UNASSIGNED may last before the connector is restarted (see STALE_UNASSIGNED_SECONDS). */
+    readonly staleUnassignedSeconds?: number;
+}
+
+/**
+ * How long a connector may read UNASSIGNED, while every task of it is RUNNING, before the gate asks Connect to restart
+ * the connector instance alone (its tasks go on). Connect can leave a running connector's status at UNASSIGNED: the
+ * likely cause is the UNASSIGNED a worker writes when it stops the connector landing in the status topic after the
+ * RUNNING of its new start. Seen once in the day-2 tests (a sink's topics changed): 120 s of UNASSIGNED with its task
+ * RUNNING, until the gate gave up and the `up` failed. A restart writes a fresh status; a rebalance that really is
+ * still under way ends long before this.
+ */
+export const STALE_UNASSIGNED_SECONDS = 30;
+
+/** Whether the status is a running connector's stale UNASSIGNED: every task RUNNING, the connector UNASSIGNED. */
+export function staleUnassigned(status: ConnectorStatus): boolean {
+    return status.connector.state === "UNASSIGNED" && status.tasks.length > 0 && status.tasks.every((t) => t.state === "RUNNING");
 }
 
 /**
@@ -99,11 +116,19 @@ export async function waitForState(api: ConnectApi, name: string, target: Connec
     const deadline = Date.now() + opts.timeoutSeconds * 1000;
     const graceUntil = Date.now() + (opts.failureGraceSeconds ?? 0) * 1000;
     let since: number | undefined;
+    let staleSince: number | undefined;
     let last: ConnectorStatus | undefined;
     for (;;) {
         last = await connectorStatus(api, name);
         const failure = last && !opts.ignoreFailures && failureOf(last);
         if (failure && Date.now() >= graceUntil) throw gateError(failure, last);
+        if (target === "running" && last && staleUnassigned(last)) {
+            staleSince ??= Date.now();
+            if (Date.now() - staleSince >= (opts.staleUnassignedSeconds ?? STALE_UNASSIGNED_SECONDS) * 1000) {
+                await connectCall(api, "POST", `/connectors/${encodeURIComponent(name)}/restart`, undefined, { alsoRetry: [404] });
+                staleSince = undefined;
+            }
+        } else staleSince = undefined;
         if (last && reached(last, target)) {
             since ??= Date.now();
             if (Date.now() - since >= opts.settleSeconds * 1000) return last;

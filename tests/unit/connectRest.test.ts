@@ -148,6 +148,37 @@ describe("connector refresh (read) against a scripted Connect", () => {
     });
 });
 
+describe("Connect health gate and a stale UNASSIGNED", () => {
+    const status = (connector: string, task: string) =>
+        [200, { name: "x", connector: { state: connector, worker_id: "w1" }, tasks: [{ id: 0, state: task, worker_id: "w1" }], type: "sink" }] as [number, unknown];
+
+    it("restarts the connector alone when it reads UNASSIGNED while its task runs, and passes once it reads RUNNING", async () => {
+        const { waitForState } = await import("../../components/connectors/health");
+        const stale = status("UNASSIGNED", "RUNNING");
+        const c = await scripted([stale, stale, stale, [204, null], status("RUNNING", "RUNNING"), status("RUNNING", "RUNNING"), status("RUNNING", "RUNNING")]);
+        try {
+            const got = await waitForState({ urls: [c.url] }, "x", "running", { timeoutSeconds: 30, settleSeconds: 1, staleUnassignedSeconds: 1.5 });
+            assert.strictEqual(got.connector.state, "RUNNING");
+            assert.deepStrictEqual(c.requests.filter((r) => r.startsWith("POST")), ["POST /connectors/x/restart"]);
+        } finally {
+            c.close();
+        }
+    });
+
+    it("does not restart a connector UNASSIGNED with its tasks (a rebalance), nor one UNASSIGNED for less than the limit", async () => {
+        const { staleUnassigned, waitForState } = await import("../../components/connectors/health");
+        assert.strictEqual(staleUnassigned(status("UNASSIGNED", "UNASSIGNED")[1] as never), false);
+        assert.strictEqual(staleUnassigned({ name: "x", connector: { state: "UNASSIGNED", worker_id: "w1" }, tasks: [], type: "sink" } as never), false);
+        const c = await scripted([status("UNASSIGNED", "RUNNING"), status("RUNNING", "RUNNING"), status("RUNNING", "RUNNING"), status("RUNNING", "RUNNING")]);
+        try {
+            await waitForState({ urls: [c.url] }, "x", "running", { timeoutSeconds: 30, settleSeconds: 1, staleUnassignedSeconds: 30 });
+            assert.deepStrictEqual(c.requests.filter((r) => r.startsWith("POST")), []);
+        } finally {
+            c.close();
+        }
+    });
+});
+
 describe("Connect health gate right after a restart", () => {
     const status = (task: string) => [200, { name: "x", connector: { state: "RUNNING", worker_id: "w1" }, tasks: [{ id: 0, state: task, worker_id: "w1", trace: task === "FAILED" ? "java.net.SocketException: Connection reset" : undefined }], type: "sink" }] as [number, unknown];
 
