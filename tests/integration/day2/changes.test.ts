@@ -278,6 +278,18 @@ describe("day 2: changes to the running local stack, each under a write load on 
         keys = platformKeys();
     });
 
+    /** Applies the stack file's change under the pair's load (underLoad), sampling the brokers meanwhile. */
+    const upSamplingBrokers = async (change: string): Promise<BrokerSample[]> => {
+        const watch = brokerSampler(stack(), [1, 2], bootstrap());
+        let samples: BrokerSample[] = [];
+        try {
+            outputs = (await underLoad(change, () => platform().test.stack.up({ onOutput: platform().test.log }))).outputs;
+        } finally {
+            samples = await watch.stop();
+        }
+        return samples;
+    };
+
     after(() => {
         if (process.env.CDC_SYNC_DAY2_RESULTS) fs.writeFileSync(process.env.CDC_SYNC_DAY2_RESULTS, `${JSON.stringify(results, null, 2)}\n`);
     });
@@ -389,13 +401,7 @@ describe("day 2: changes to the running local stack, each under a write load on 
         const before = await Promise.all([1, 2].map((id) => startedAt(`cdc-sync-${stack()}-broker-${id}`)));
         await setPlatformConfig("kafka", { ...(keys.kafka ?? {}), config: { "num.io.threads": 9 } });
         await assertPreview("change-a-broker-setting");
-        const watch = brokerSampler(stack(), [1, 2], bootstrap());
-        let samples: BrokerSample[] = [];
-        try {
-            outputs = (await underLoad("broker setting (kafka.config), rolling", () => platform().test.stack.up({ onOutput: platform().test.log }))).outputs;
-        } finally {
-            samples = await watch.stop();
-        }
+        const samples = await upSamplingBrokers("broker setting (kafka.config), rolling");
         const after = await Promise.all([1, 2].map((id) => startedAt(`cdc-sync-${stack()}-broker-${id}`)));
         assert.ok(after[0] !== before[0] && after[1] !== before[1], "a broker was not restarted");
         assertEachAfterPrevious(samples, ["broker-1", "broker-2"]);
@@ -454,13 +460,7 @@ describe("day 2: changes to the running local stack, each under a write load on 
         for await (const chunk of await docker.getContainer(broker1).getArchive({ path: ZOOKEEPER_JAAS_FILE })) oldLoginTar.push(chunk as Buffer);
         const before = await Promise.all([zookeeper, broker1].map(startedAt));
         await setPlatformSecret("passwords.zookeeper", `rotated${crypto.randomBytes(12).toString("hex")}`);
-        const watch = brokerSampler(stack(), [1, 2], bootstrap());
-        let samples: BrokerSample[] = [];
-        try {
-            outputs = (await underLoad("rotate the brokers' ZooKeeper password", () => platform().test.stack.up({ onOutput: platform().test.log }))).outputs;
-        } finally {
-            samples = await watch.stop();
-        }
+        const samples = await upSamplingBrokers("rotate the brokers' ZooKeeper password");
         const after = await Promise.all([zookeeper, broker1].map(startedAt));
         assert.ok(after[0] !== before[0], "ZooKeeper was not restarted: it still takes the old password");
         assertEachAfterPrevious(samples, ["broker-1", "broker-2"]);
