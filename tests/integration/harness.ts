@@ -140,12 +140,6 @@ function isSecretEnvelope(v: unknown): v is { plaintext: string } {
     return typeof v === "object" && v !== null && (v as Record<string, unknown>)[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig;
 }
 
-/**
- * What a stack's state shows of `secrets` outside its Pulumi secrets, by name: the export, decrypted, with each secret
- * replaced, searched for each value as is and JSON-escaped (a password with a quote or a backslash is escaped in the
- * export's text: searched for only as is, it could never be found). Also fails when a value is in no secret of the
- * export either, where the search could prove nothing.
- */
 /** The values a GeneratedPasswords resource (components/secrets/passwords.ts) keeps, from an export that shows secrets. */
 export function generatedPasswords(exported: unknown, resourceName: string): Record<string, string> {
     const resources = (exported as { deployment: { resources: { urn: string; outputs?: { values?: unknown } }[] } }).deployment.resources;
@@ -160,6 +154,12 @@ export function jsonForms(secret: string): string[] {
     return [secret, JSON.stringify(secret).slice(1, -1)];
 }
 
+/**
+ * What a stack's state shows of `secrets` outside its Pulumi secrets, by name: the export, decrypted, with each secret
+ * replaced, searched for each value as is and JSON-escaped (a password with a quote or a backslash is escaped in the
+ * export's text: searched for only as is, it could never be found). Also fails when a value is in no secret of the
+ * export either, where the search could prove nothing.
+ */
 export function stateLeaks(exported: unknown, secrets: Readonly<Record<string, string>>): string[] {
     const plaintexts: string[] = [];
     const outside = JSON.stringify(exported, (_k, v) => {
