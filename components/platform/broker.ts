@@ -7,7 +7,8 @@ import { BrokerPlacement } from "./placement";
 import { brokerProperties } from "./properties";
 import { BrokerInSync } from "./rolling";
 import { platformService } from "./service";
-import { brokerZooKeeperJaas, ZOOKEEPER_JAAS_FILE, zookeeperAuthGeneration } from "./zookeeperAuth";
+import { zooKeeperLogin } from "./zookeeper";
+import { brokerZooKeeperJaas } from "./zookeeperAuth";
 
 export interface KafkaBrokerArgs {
     /** Id, server, port and names (from placement). */
@@ -43,7 +44,6 @@ export class KafkaBroker extends pulumi.ComponentResource {
     constructor(name: string, args: KafkaBrokerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("cdc-sync:kafka:KafkaBroker", name, {}, opts);
         const p = args.placement;
-        const zookeeperPassword = pulumi.secret(pulumi.output(args.zookeeperPassword));
         this.container = platformService(
             name,
             {
@@ -69,9 +69,7 @@ export class KafkaBroker extends pulumi.ComponentResource {
                 readyTimeoutSeconds: 180,
                 data: { volumeName: p.volumeName, path: "/var/lib/kafka", holds: `broker ${p.id}'s log: its replicas of every topic` },
                 rollsAfter: args.afterWhat,
-                files: pulumi.secret(zookeeperPassword.apply(brokerZooKeeperJaas)),
-                // Not secret: a digest, there only to restart the broker when the password is rotated.
-                env: { CDC_JAAS: ZOOKEEPER_JAAS_FILE, CDC_AUTH_GENERATION: pulumi.unsecret(zookeeperPassword.apply(zookeeperAuthGeneration)) },
+                ...zooKeeperLogin(args.zookeeperPassword, brokerZooKeeperJaas),
             },
             { parent: this, dependsOn: args.after ? [args.after] : [] },
         );

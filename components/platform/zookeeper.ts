@@ -20,6 +20,19 @@ export interface ZooKeeperNodeArgs {
     readonly password: pulumi.Input<string>;
 }
 
+/**
+ * The `files` and `env` of a service that logs in to ZooKeeper or takes its logins: the JAAS file `jaas` renders (a
+ * Pulumi secret), the entrypoint told where it is, and a digest of the password (not secret) that restarts the
+ * service when the password is rotated (./zookeeperAuth.ts).
+ */
+export function zooKeeperLogin(password: pulumi.Input<string>, jaas: (password: string) => Record<string, string>) {
+    const secret = pulumi.secret(pulumi.output(password));
+    return {
+        files: pulumi.secret(secret.apply(jaas)),
+        env: { CDC_JAAS: ZOOKEEPER_JAAS_FILE, CDC_AUTH_GENERATION: pulumi.unsecret(secret.apply(zookeeperAuthGeneration)) },
+    };
+}
+
 /** A single ZooKeeper node with its data on a named volume. */
 export class ZooKeeperNode extends pulumi.ComponentResource {
     /** `address:port` that brokers connect to. */
@@ -29,7 +42,6 @@ export class ZooKeeperNode extends pulumi.ComponentResource {
     constructor(name: string, args: ZooKeeperNodeArgs, opts?: pulumi.ComponentResourceOptions) {
         super("cdc-sync:kafka:ZooKeeperNode", name, {}, opts);
         const p = args.placement;
-        const password = pulumi.secret(pulumi.output(args.password));
         this.container = platformService(
             name,
             {
@@ -44,9 +56,7 @@ export class ZooKeeperNode extends pulumi.ComponentResource {
                 port: p.port,
                 readyTimeoutSeconds: 120,
                 data: { volumeName: p.volumeName, path: "/var/lib/zookeeper", holds: "the Kafka cluster's metadata: brokers, topics, ACLs" },
-                files: pulumi.secret(password.apply(zookeeperServerJaas)),
-                // Not secret: a digest, there only to restart ZooKeeper when the password is rotated.
-                env: { CDC_JAAS: ZOOKEEPER_JAAS_FILE, CDC_AUTH_GENERATION: pulumi.unsecret(password.apply(zookeeperAuthGeneration)) },
+                ...zooKeeperLogin(args.password, zookeeperServerJaas),
                 steps: [ZOOKEEPER_AUTH_STEPS],
             },
             { parent: this },
