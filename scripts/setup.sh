@@ -32,6 +32,8 @@ pulumi_bin="$(cat "$pulumi_out")"
 state_dir="${CDC_SYNC_STATE:-$HOME/.local/share/cdc-sync}"
 mkdir -p "$state_dir/backend"
 [ -f "$state_dir/passphrase" ] || (umask 077 && head -c 32 /dev/urandom | base64 > "$state_dir/passphrase")
+# The local stacks' files, whose salt belongs to that passphrase: written from the tracked stacks/ (see the script).
+"$REPO_ROOT/scripts/local-stacks.sh"
 # Decided when the env file is sourced, not when it is written: every checkout on the machine shares it,
 # and a passphrase the user set explicitly wins.
 passphrase_line="[ -n \"\${PULUMI_CONFIG_PASSPHRASE:-}\" ] || export PULUMI_CONFIG_PASSPHRASE_FILE=\"\${PULUMI_CONFIG_PASSPHRASE_FILE:-$state_dir/passphrase}\""

@@ -20,7 +20,8 @@ POLICY=(--policy-pack "$REPO_ROOT/policy")
 export PATH="$REPO_ROOT/policy:$PATH"
 
 # Every environment this repository declares: one Pulumi.<stack>.yaml each. The local stacks are each machine's
-# own (two "servers" on the machine's engine), and benchmark stacks are scratch: neither is an environment.
+# own (two "servers" on the machine's engine; their settings in stacks/, their Pulumi files untracked), and
+# benchmark stacks are scratch: neither is an environment.
 declared_stacks() {
   for f in Pulumi.*.yaml; do
     s="${f#Pulumi.}"; s="${s%.yaml}"
@@ -34,10 +35,11 @@ case "$cmd" in
     base="${1:?usage: workflow.sh stacks BASE_REF|--all}"
     if [ "$base" = "--all" ]; then declared_stacks; exit 0; fi
     changed="$(git diff --name-only "$base"...HEAD)"
-    # A change to the program or its dependencies can change every environment; a stack file only its own.
+    # A change to the program or its dependencies can change every environment; a stack file only its own; the
+    # local stacks' settings (stacks/) none.
     if [ -z "$changed" ]; then
       exit 0
-    elif grep -qvE '^(Pulumi\.[^/]+\.yaml|docs/.*|.*\.md)$' <<<"$changed"; then
+    elif grep -qvE '^(Pulumi\.[^/]+\.yaml|stacks/[^/]+\.yaml|docs/.*|.*\.md)$' <<<"$changed"; then
       declared_stacks
     else
       declared_stacks | while read -r s; do

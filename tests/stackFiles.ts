@@ -6,11 +6,17 @@ import * as assert from "assert";
 import { ConfigError } from "../components/config/checker";
 import { loadStackConfig, RawConfig } from "../components/stack/load";
 
-/** Parses `Pulumi.<stack>.yaml` into the raw form loadStackConfig takes (values as JSON strings). */
+/** The tracked file of a stack's settings: `stacks/<stack>.yaml` for this machine's own stacks, else `Pulumi.<stack>.yaml`. */
+export function stackFilePath(stack: string): string {
+    const own = path.join(__dirname, "..", "stacks", `${stack}.yaml`);
+    return fs.existsSync(own) ? own : path.join(__dirname, "..", `Pulumi.${stack}.yaml`);
+}
+
+/** Parses a stack's tracked settings (stackFilePath) into the raw form loadStackConfig takes (values as JSON strings). */
 export function stackFile(stack: string): RawConfig {
     // js-yaml ships with @pulumi/pulumi; it is what the CLI's YAML means for our plain maps and lists.
     const yaml: typeof import("js-yaml") = require("js-yaml");
-    const doc = yaml.load(fs.readFileSync(path.join(__dirname, "..", `Pulumi.${stack}.yaml`), "utf8")) as {
+    const doc = yaml.load(fs.readFileSync(stackFilePath(stack), "utf8")) as {
         config: Record<string, unknown>;
     };
     const values: Record<string, string> = {};

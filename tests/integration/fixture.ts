@@ -47,6 +47,14 @@ function useConnectAuth(outputs: OutputMap): RestAuth {
 let opened: { test: TestStack; stackName: string } | undefined;
 
 /**
+ * The tracked files the work tree changes (`git status`, untracked files aside). A run must leave them as it found
+ * them: Pulumi's salt for this machine's passphrase goes into the untracked stack file (scripts/local-stacks.sh),
+ * and whatever a test sets in it is undone.
+ */
+const trackedChanges = () => execFileSync("git", ["-C", REPO_ROOT, "status", "--porcelain", "--untracked-files=no"], { encoding: "utf8" });
+const trackedBefore = trackedChanges();
+
+/**
  * The last commit of the layout before `cdc-sync:pipelines` and `cdc-sync:databases`. The `local` stack is first
  * deployed by that code from its own stack file, then previewed by this code: what a user upgrading sees.
  */
@@ -332,4 +340,5 @@ after(async function () {
         stackFileBefore = undefined;
     }
     assert.deepStrictEqual(await ownedByStack(stackName), { containers: [], volumes: [], networks: [] }, "destroy left things behind");
+    assert.strictEqual(trackedChanges(), trackedBefore, "the run changed tracked files of the repository (git status before, then after)");
 });

@@ -1,5 +1,6 @@
 // Shared by the integration tests: a real `pulumi up` of a stack of this repo through the Automation API
 // (which drives the real CLI), in a throwaway state backend, with the engine checked before and after.
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -60,8 +61,9 @@ export interface TestStack {
 }
 
 /**
- * Selects `stackName` (its config is the repo's Pulumi.<stackName>.yaml) in a fresh file backend, with
- * the machine's passphrase from scripts/setup.sh (the stack file's encryption salt is tied to it).
+ * Selects `stackName` (its config is the repo's Pulumi.<stackName>.yaml, for a local stack written from
+ * stacks/<stackName>.yaml first, as scripts/setup.sh does) in a fresh file backend, with the machine's
+ * passphrase from scripts/setup.sh (the stack file's encryption salt is tied to it).
  * Refuses to run if the engine already has containers of a stack by that name (the test would
  * otherwise take over, and finally destroy, a stack somebody is using), or only its volumes.
  */
@@ -77,6 +79,7 @@ export async function openStack(stackName: string): Promise<TestStack> {
     if (existing.volumes.length > 0) {
         throw new Error(`the engine has volumes of a '${stackName}' stack but none of its containers (an interrupted run?): remove them first: docker volume rm ${existing.volumes.join(" ")}`);
     }
+    execFileSync(path.join(REPO_ROOT, "scripts", "local-stacks.sh"), { stdio: "inherit" });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cdc-sync-itest-"));
     const logFile = path.join(dir, "pulumi.log");
     const stack = await LocalWorkspace.createOrSelectStack(

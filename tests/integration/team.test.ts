@@ -10,12 +10,11 @@ import * as path from "path";
 const REPO = path.join(__dirname, "..", "..");
 
 /**
- * The local stack file as committed. The work tree's copy is the running local stack's: it carries the
- * `encryptionsalt` of this machine's passphrase after the first `up`, and while the integration tests run, the
- * servers, brokers and secrets they set (CI saw both), none of which a stack made with another passphrase can use.
+ * The local stack's settings as committed (stacks/local.yaml). The work tree's Pulumi.local.yaml is this machine's:
+ * it carries the `encryptionsalt` of this machine's passphrase, and while the integration tests run, what they set.
  */
 function localStackFile(): string {
-    const r = spawnSync("git", ["show", "HEAD:Pulumi.local.yaml"], { cwd: REPO, encoding: "utf8" });
+    const r = spawnSync("git", ["show", "HEAD:stacks/local.yaml"], { cwd: REPO, encoding: "utf8" });
     assert.strictEqual(r.status, 0, r.stderr);
     return r.stdout;
 }
@@ -73,7 +72,7 @@ describe("team workflow: a shared stack, its passphrase from the team's secret s
         // Mine: the stack made and its secret set, the stack file committed as Pulumi writes it.
         const made = dir.sh(
             ".",
-            `${cloneAs("mine")} && cd mine && cp Pulumi.local.yaml Pulumi.team.yaml && ` +
+            `${cloneAs("mine")} && cd mine && cp stacks/local.yaml Pulumi.team.yaml && ` +
                 `pulumi stack init team --non-interactive >/dev/null && ` +
                 `pulumi config set --stack team --secret --path 'cdc-sync:connectorSecrets.shared' 'only-the-team-knows' && ` +
                 `${git} add Pulumi.team.yaml && ${git} commit -qm 'the team stack'`,

@@ -15,7 +15,8 @@ describe("team workflow: the environments a change touches (scripts/workflow.sh 
         const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], { cwd: dir, stdio: "pipe" });
         fs.mkdirSync(path.join(dir, "scripts"));
         for (const f of ["workflow.sh", "lib.sh"]) fs.copyFileSync(path.join(ROOT, "scripts", f), path.join(dir, "scripts", f));
-        for (const f of ["Pulumi.local.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml", "index.ts", "README.md"]) fs.writeFileSync(path.join(dir, f), "config: {}\n");
+        fs.mkdirSync(path.join(dir, "stacks"));
+        for (const f of ["stacks/local.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml", "index.ts", "README.md"]) fs.writeFileSync(path.join(dir, f), "config: {}\n");
         git("init", "-q", "-b", "main");
         git("add", ".");
         git("commit", "-qm", "base");
@@ -30,7 +31,8 @@ describe("team workflow: the environments a change touches (scripts/workflow.sh 
     const cases: [string, Record<string, string>, string[]][] = [
         ["one environment's stack file: that environment", { "Pulumi.dev.yaml": "config: {a: 1}\n" }, ["dev"]],
         ["the program: every environment (never the machine's own local stack)", { "index.ts": "// changed\n" }, ["dev", "prod"]],
-        ["only the local stack's file: no environment", { "Pulumi.local.yaml": "config: {a: 1}\n" }, []],
+        ["only the local stack's settings: no environment", { "stacks/local.yaml": "config: {a: 1}\n" }, []],
+        ["this machine's local stack file (untracked on a runner, but seen if committed by mistake): no environment", { "Pulumi.local.yaml": "config: {a: 1}\n" }, []],
         ["only docs: no environment", { "README.md": "more\n", "docs/x.md": "x\n" }, []],
     ];
     for (const [what, change, want] of cases) {
