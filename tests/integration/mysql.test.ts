@@ -11,6 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { loadStackConfig } from "../../components/stack/load";
 import { ServerSpec } from "../../components/config/schema";
 import { DocumentLayout, mongoToMySqlSinkConfig, MongoToMySqlMapping } from "../../components/pipelines/mongoToMySql/mapping";
+import { MySqlRows, withMySql } from "../../components/databases/mysql/connection";
 import { MySqlServer } from "../../components/databases/mysql/server";
 import { dockerClient } from "../../components/docker/engine";
 import { stackFile } from "../stackFiles";
@@ -51,6 +52,9 @@ describe("topology A, MySQL half: MariaDB + sink account (real pulumi up) and th
     };
     const rows = async (c: Connection, sql: string, params: unknown[] = []) =>
         (await c.query<RowDataPacket[]>(sql, params))[0].map((r) => ({ ...r }) as Record<string, unknown>);
+    /** A statement as root, through the server's socket in its container: what the stack itself does (root has no network login). */
+    const asRoot = (sql: string, params: unknown[] = []): Promise<MySqlRows> =>
+        withMySql({ engine: { kind: "local" }, container: `cdc-sync-${name}-mysql`, password: rootPassword }, (c) => c.query(sql, params));
 
     before(async function () {
         mysql = await import("mysql2/promise");
@@ -101,8 +105,7 @@ describe("topology A, MySQL half: MariaDB + sink account (real pulumi up) and th
     });
 
     it("the sink account holds exactly its privileges on its database, nothing global", async () => {
-        const root = await connect("root", rootPassword);
-        const grants = (await rows(root, `SHOW GRANTS FOR '${SINK_USER}'@'%'`)).map((r) => String(Object.values(r)[0]));
+        const grants = (await asRoot(`SHOW GRANTS FOR '${SINK_USER}'@'%'`)).map((r) => String(Object.values(r)[0]));
         assert.deepStrictEqual(
             grants.map((g) => g.replace(/ IDENTIFIED BY PASSWORD '[^']*'/, "")),
             [`GRANT USAGE ON *.* TO \`${SINK_USER}\`@\`%\``, `GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER ON \`${DATABASE}\`.* TO \`${SINK_USER}\`@\`%\``],
@@ -110,9 +113,8 @@ describe("topology A, MySQL half: MariaDB + sink account (real pulumi up) and th
     });
 
     it("the sink account can create, alter and write tables in its database and cannot touch another", async () => {
-        const root = await connect("root", rootPassword);
-        await root.query("CREATE DATABASE IF NOT EXISTS other");
-        await root.query("CREATE TABLE IF NOT EXISTS other.t (id INT PRIMARY KEY)");
+        await asRoot("CREATE DATABASE IF NOT EXISTS other");
+        await asRoot("CREATE TABLE IF NOT EXISTS other.t (id INT PRIMARY KEY)");
         const sink = await connect(SINK_USER, sinkPassword, DATABASE);
         await sink.query("CREATE TABLE probe (id INT PRIMARY KEY, v VARCHAR(10))");
         await sink.query("ALTER TABLE probe ADD COLUMN w INT");
@@ -132,21 +134,36 @@ describe("topology A, MySQL half: MariaDB + sink account (real pulumi up) and th
         for (const [sql, code] of denied) {
             await assert.rejects(sink.query(sql), (e: { code?: string }) => e.code === code, `${sql} was not denied with ${code}`);
         }
-        await root.query("DROP TABLE shop.probe");
-        await root.query("DROP DATABASE other");
+        await asRoot("DROP TABLE shop.probe");
+        await asRoot("DROP DATABASE other");
     });
 
     it("a privilege added by hand shows on refresh and the next `up` revokes it", async () => {
-        const root = await connect("root", rootPassword);
-        await root.query(`GRANT DROP ON ${DATABASE}.* TO '${SINK_USER}'@'%'`);
+        await asRoot(`GRANT DROP ON ${DATABASE}.* TO '${SINK_USER}'@'%'`);
         await t.stack.refresh({ onOutput: t.log });
         const up = await t.stack.up({ onOutput: t.log });
         assert.deepStrictEqual(up.summary.resourceChanges?.update, 1, `expected the grant to be updated; see ${t.logFile}`);
-        const held = await rows(root, "SELECT PRIVILEGE_TYPE AS p FROM information_schema.SCHEMA_PRIVILEGES WHERE GRANTEE = ? AND TABLE_SCHEMA = ?", [
+        const held = await asRoot("SELECT PRIVILEGE_TYPE AS p FROM information_schema.SCHEMA_PRIVILEGES WHERE GRANTEE = ? AND TABLE_SCHEMA = ?", [
             `'${SINK_USER}'@'%'`,
             DATABASE,
         ]);
         assert.deepStrictEqual(held.map((r) => r.p).sort(), ["ALTER", "CREATE", "DELETE", "INSERT", "SELECT", "UPDATE"]);
+    });
+
+    it("root has no network login: no root@'%', root's password refused over the network; one added by hand is dropped by the next `up`", async () => {
+        const remoteRoots = async () => (await asRoot("SELECT Host AS h FROM mysql.user WHERE User = 'root' ORDER BY Host")).map((r) => r.h);
+        const rootOverNetwork = () => mysql.createConnection({ host: server.address, port: 3306, user: "root", password: rootPassword }).then((c) => c.end());
+        assert.deepStrictEqual(await remoteRoots(), ["localhost"]);
+        await assert.rejects(rootOverNetwork(), /Access denied for user 'root'/);
+        // As a server deployed before this release has it (the image made it from MYSQL_ROOT_HOST=%).
+        await asRoot("CREATE USER 'root'@'%' IDENTIFIED BY ?", [rootPassword]);
+        await asRoot("GRANT ALL PRIVILEGES ON *.* TO 'root'@'%' WITH GRANT OPTION");
+        await rootOverNetwork();
+        await t.stack.refresh({ onOutput: t.log });
+        const up = await t.stack.up({ onOutput: t.log });
+        assert.deepStrictEqual(up.summary.resourceChanges?.update, 1, `expected the root account's guard to be updated; see ${t.logFile}`);
+        assert.deepStrictEqual(await remoteRoots(), ["localhost"]);
+        await assert.rejects(rootOverNetwork(), /Access denied for user 'root'/);
     });
 
     it("a second `up` changes nothing", async () => {

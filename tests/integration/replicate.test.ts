@@ -9,6 +9,7 @@ import { randomBytes } from "crypto";
 import axios from "axios";
 import type { Connection, RowDataPacket } from "mysql2/promise";
 import { Client } from "pg";
+import { withMySql } from "../../components/databases/mysql/connection";
 import { loadStackConfig, StackConfig } from "../../components/stack/load";
 import { raw, stackFile } from "../stackFiles";
 import { connectorStatus } from "./connectors";
@@ -30,9 +31,14 @@ const connectorPasswords = Object.fromEntries(
 );
 const mariaRoot = randomBytes(16).toString("hex");
 const sourceMariaRoot = randomBytes(16).toString("hex");
-/** A raw connector of `cdc-sync:connectors` logs in to the MariaDB target with this secret of the workers. */
-const RAW = { name: "itest-raw-copy", secret: "itest-raw-maria-root" };
-requestConnectorSecrets({ ...connectorPasswords, [RAW.secret]: mariaRoot });
+/**
+ * A raw connector of `cdc-sync:connectors` logs in to the MariaDB target with this secret of the workers: the
+ * account of repl-maria's sink (root has no network login on a server the stack runs).
+ */
+const RAW = { name: "itest-raw-copy", secret: "itest-raw-maria-sink", user: "cdc_sink" };
+requestConnectorSecrets({ ...connectorPasswords, [RAW.secret]: connectorPasswords[`${PIPELINES.maria}-sink`] });
+/** The account the test writes to the MariaDB source with (made by root through the container's socket). */
+const WRITER = { user: "itest_writer", password: randomBytes(16).toString("hex") };
 
 describe("replicate: PostgreSQL into PostgreSQL and into MariaDB, deployed by pulumi up", function () {
     this.timeout(10 * 60 * 1000);
@@ -102,7 +108,7 @@ describe("replicate: PostgreSQL into PostgreSQL and into MariaDB, deployed by pu
                             connect: "mysql",
                             config: {
                                 "connection.url": `jdbc:mariadb://${(platformValues.servers as Record<string, { address: string }>).server1.address}:${MARIA_PORT}/${COPY_DB}`,
-                                "connection.username": "root",
+                                "connection.username": RAW.user,
                                 "connection.password": `\${file:/etc/cdc-sync/secrets/connectors.properties:${RAW.secret}}`,
                                 topics: `${PIPELINES.pg}.public.orders`,
                                 "insert.mode": "upsert",
@@ -126,8 +132,13 @@ describe("replicate: PostgreSQL into PostgreSQL and into MariaDB, deployed by pu
         copy = await pgConnect(COPY_DB);
         const mysql = await import("mysql2/promise");
         const address = (s: string) => (platformValues.servers as Record<string, { address: string }>)[s].address;
-        maria = await mysql.createConnection({ host: address("server1"), port: MARIA_PORT, user: "root", password: mariaRoot, database: COPY_DB });
-        sourceMaria = await mysql.createConnection({ host: address("server2"), port: SOURCE_MARIA_PORT, user: "root", password: sourceMariaRoot, database: "shop" });
+        // The copy is read as its sink's account; the source is written as an account the test makes there.
+        maria = await mysql.createConnection({ host: address("server1"), port: MARIA_PORT, user: RAW.user, password: connectorPasswords[`${PIPELINES.maria}-sink`], database: COPY_DB });
+        await withMySql({ engine: { kind: "local" }, container: `cdc-sync-${STACK}-msrc`, password: sourceMariaRoot }, async (c) => {
+            await c.query("CREATE USER ?@'%' IDENTIFIED BY ?", [WRITER.user, WRITER.password]);
+            await c.query("GRANT ALL PRIVILEGES ON shop.* TO ?@'%'", [WRITER.user]);
+        });
+        sourceMaria = await mysql.createConnection({ host: address("server2"), port: SOURCE_MARIA_PORT, user: WRITER.user, password: WRITER.password, database: "shop" });
         fromMaria = await pgConnect(FROM_MARIA_DB);
         clients.push(maria, sourceMaria);
     });
@@ -208,7 +219,7 @@ describe("replicate: PostgreSQL into PostgreSQL and into MariaDB, deployed by pu
         const finals = new Map<number, string | undefined>();
         const mysql = await import("mysql2/promise");
         const writer = async (w: number) => {
-            const c = await mysql.createConnection({ host: sourceMaria.config.host, port: SOURCE_MARIA_PORT, user: "root", password: sourceMariaRoot, database: "shop" });
+            const c = await mysql.createConnection({ host: sourceMaria.config.host, port: SOURCE_MARIA_PORT, user: WRITER.user, password: WRITER.password, database: "shop" });
             try {
                 for (let i = 0; i < 50; i++) {
                     const id = 1000 + w * 100 + (i % 20);

@@ -5,6 +5,7 @@ import * as assert from "assert";
 import { inputsOf, record, Recorded, secret } from "./mocks";
 import { ServerSpec } from "../../components/config/schema";
 import { MySqlServerArgs } from "../../components/databases/mysql/server";
+import { adminTarget, clientConfig, parseBatch, withoutStatement } from "../../components/databases/mysql/connection";
 import { checkNames, checkPassword, flavorOfVersion, jdbcUrl } from "../../components/databases/mysql/sql";
 
 const SERVER2: ServerSpec = { name: "server2", engine: { kind: "ssh", user: "deploy", host: "vps2.example.com", port: 22 }, address: "10.0.0.12" };
@@ -60,6 +61,37 @@ describe("MySQL/MariaDB sink database", () => {
         });
     });
 
+    describe("the administrator's session in the server's container (root through the socket)", () => {
+        const batches: [string, string, Record<string, string | null>[]][] = [
+            ["a statement without rows", "", []],
+            ["an empty result (no header either)", "\n", []],
+            ["one row", "v\n11.8.6-MariaDB-0+deb13u1\n", [{ v: "11.8.6-MariaDB-0+deb13u1" }]],
+            ["two columns, two rows", "h\tn\n%\t1\nlocalhost\t2\n", [{ h: "%", n: "1" }, { h: "localhost", n: "2" }]],
+            ["NULL, and escaped tab, newline, backslash", "a\tb\nNULL\tx\\ty\\nz\\\\\n", [{ a: null, b: "x\ty\nz\\" }]],
+            ["an empty string", "a\tb\n\t1\n", [{ a: "", b: "1" }]],
+        ];
+        for (const [what, output, rows] of batches) it(`parses --batch output: ${what}`, () => assert.deepStrictEqual(parseBatch(output), rows));
+
+        const configs: [string, string, string][] = [
+            ["a plain password", "s3cret", 'password="s3cret"'],
+            ["quotes and a backslash, escaped as option files read them", `r'\\"x#y`, 'password="r\'\\\\\\"x#y"'],
+        ];
+        for (const [what, pw, line] of configs) {
+            it(`a client option file for root: ${what}`, () => assert.deepStrictEqual(clientConfig(pw).split("\n"), ["[client]", "user=root", line, ""]));
+        }
+
+        it("an error shown without the statement the client echoed (MariaDB's print-query-on-error): it may hold a password", () => {
+            const echoed = "--------------\nCREATE USER 'u1'@'%' IDENTIFIED BY 'p\\'w'\n--------------\n\nERROR 1396 (HY000) at line 1: Operation CREATE USER failed for 'u1'@'%'\n";
+            assert.strictEqual(withoutStatement(echoed), "[statement not shown]\n\nERROR 1396 (HY000) at line 1: Operation CREATE USER failed for 'u1'@'%'\n");
+            assert.strictEqual(withoutStatement("ERROR 2002 (HY000): Can't connect\n"), "ERROR 2002 (HY000): Can't connect\n");
+        });
+
+        it("names where it went in messages, never the password", () => {
+            assert.strictEqual(adminTarget({ host: "db.internal", port: 3306, user: "admin", password: "pw" }), "db.internal:3306");
+            assert.strictEqual(adminTarget({ engine: { kind: "local" }, container: "cdc-sync-dev-mysql", password: "pw" }), "container cdc-sync-dev-mysql (root through its socket)");
+        });
+    });
+
     describe("resource graph", () => {
         it("runs the image built from images/mariadb on the named server, bound to its address, root password as a file", async () => {
             const rs = await deploy({ run: { server: SERVER2, stack: "dev", rootPassword: "root-pw" }, database: "shop", sinkUser: SINK });
@@ -79,7 +111,8 @@ describe("MySQL/MariaDB sink database", () => {
             assert.deepStrictEqual(c.engine, SERVER2.engine);
             assert.strictEqual(c.image, "sha256:mysql-image");
             assert.deepStrictEqual(c.args, ["--bind-address=10.0.0.12", "--port=3306", "--skip-name-resolve"]);
-            assert.deepStrictEqual(c.env, { MYSQL_ROOT_PASSWORD_FILE: "/etc/cdc-sync/mysql/root-password", MYSQL_ROOT_HOST: "%" });
+            // No MYSQL_ROOT_HOST: the image makes no root@'%'.
+            assert.deepStrictEqual(c.env, { MYSQL_ROOT_PASSWORD_FILE: "/etc/cdc-sync/mysql/root-password" });
             assert.ok(!JSON.stringify(c.env).includes("root-pw"), "the password is in the environment");
             assert.deepStrictEqual(c.files, secret({ "/etc/cdc-sync/mysql/root-password": "root-pw" }));
             assert.deepStrictEqual(c.fileOwner, { uid: 999, gid: 999 });
@@ -87,9 +120,11 @@ describe("MySQL/MariaDB sink database", () => {
             assert.deepStrictEqual(c.ready, { address: "10.0.0.12", port: 3306, timeoutSeconds: 180 });
         });
 
-        it("creates the database, the sink's account and exactly the sink's privileges on that database, as root", async () => {
+        it("creates the database, the sink's account and exactly the sink's privileges on that database, as root through the container's socket", async () => {
             const rs = await deploy({ run: { server: SERVER2, stack: "dev", rootPassword: "root-pw" }, database: "shop", sinkUser: SINK });
-            const admin = secret({ host: "10.0.0.12", port: 3306, user: "root", password: "root-pw" });
+            const admin = secret({ engine: SERVER2.engine, container: "cdc-sync-dev-mysql", password: "root-pw" });
+            // And root keeps no network login (a server deployed before had root@'%': dropped).
+            assert.deepStrictEqual(one(rs, "mysql:LocalRoot"), { admin, remoteRootHosts: [] });
             assert.deepStrictEqual(one(rs, "mysql:Database"), { admin, name: "shop", characterSet: "utf8mb4", flavor: "mariadb" });
             assert.deepStrictEqual(one(rs, "mysql:User"), { admin, name: "cdc_sink", host: "%", password: secret("sink-pw") });
             assert.deepStrictEqual(one(rs, "mysql:Grant"), {

@@ -4,7 +4,7 @@
 // the sink's SQL dialect, follow from that declaration.
 import * as pulumi from "@pulumi/pulumi";
 import { changedFields } from "../../dynamic/diff";
-import { MySqlAdmin, withMySql } from "./connection";
+import { adminTarget, MySqlAdmin, MySqlSession, withMySql } from "./connection";
 import { flavorOfVersion, MySqlFlavor } from "./sql";
 
 export interface MySqlDatabaseArgs {
@@ -32,17 +32,17 @@ interface DatabaseOutputs extends DatabaseInputs {
 const CHARSET = /^[a-z0-9_]{1,32}$/;
 
 /** Checks the flavor and returns the server's version. */
-async function checkServer(c: import("mysql2/promise").Connection, d: DatabaseInputs): Promise<string> {
-    const [rows] = await c.query<import("mysql2/promise").RowDataPacket[]>("SELECT VERSION() AS v");
+async function checkServer(c: MySqlSession, d: DatabaseInputs): Promise<string> {
+    const rows = await c.query("SELECT VERSION() AS v");
     const version = String(rows[0].v);
     if (flavorOfVersion(version) !== d.flavor) {
-        throw new Error(`${d.admin.host}:${d.admin.port} runs ${version}, which is ${flavorOfVersion(version)}, but flavor is ${d.flavor}`);
+        throw new Error(`${adminTarget(d.admin)} runs ${version}, which is ${flavorOfVersion(version)}, but flavor is ${d.flavor}`);
     }
     return version;
 }
 
-async function charsetOf(c: import("mysql2/promise").Connection, name: string): Promise<string | undefined> {
-    const [rows] = await c.query<import("mysql2/promise").RowDataPacket[]>(
+async function charsetOf(c: MySqlSession, name: string): Promise<string | undefined> {
+    const rows = await c.query(
         "SELECT DEFAULT_CHARACTER_SET_NAME AS cs FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?",
         [name],
     );
@@ -60,7 +60,7 @@ const databaseProvider: pulumi.dynamic.ResourceProvider<DatabaseInputs, Database
             const version = await checkServer(c, d);
             // Never adopt silently: `destroy` drops what the stack created, and this one it did not.
             if ((await charsetOf(c, d.name)) !== undefined) {
-                throw new Error(`database ${d.name} already exists on ${d.admin.host}:${d.admin.port}; drop it or choose another name`);
+                throw new Error(`database ${d.name} already exists on ${adminTarget(d.admin)}; drop it or choose another name`);
             }
             await c.query(`CREATE DATABASE ?? CHARACTER SET ${d.characterSet}`, [d.name]);
             return version;

@@ -3,7 +3,7 @@
 // holds there, so a privilege added by hand shows as drift and the next `up` revokes it.
 import * as pulumi from "@pulumi/pulumi";
 import { changedFields } from "../../dynamic/diff";
-import { MySqlAdmin, withMySql } from "./connection";
+import { MySqlAdmin, MySqlSession, withMySql } from "./connection";
 
 export interface MySqlGrantArgs {
     readonly admin: pulumi.Input<MySqlAdmin>;
@@ -40,9 +40,9 @@ function scope(g: Pick<GrantInputs, "database">): { on: string; params: string[]
 }
 
 /** What the account holds on the database (or server-wide) according to the server, sorted. */
-async function held(c: import("mysql2/promise").Connection, g: GrantInputs): Promise<string[]> {
+async function held(c: MySqlSession, g: GrantInputs): Promise<string[]> {
     const grantee = `'${g.user}'@'${g.host}'`;
-    const [rows] = await c.query<import("mysql2/promise").RowDataPacket[]>(
+    const rows = await c.query(
         g.database === "*"
             ? "SELECT PRIVILEGE_TYPE AS p FROM information_schema.USER_PRIVILEGES WHERE GRANTEE = ? AND PRIVILEGE_TYPE <> 'USAGE'"
             : "SELECT PRIVILEGE_TYPE AS p FROM information_schema.SCHEMA_PRIVILEGES WHERE GRANTEE = ? AND TABLE_SCHEMA = ?",
@@ -52,7 +52,7 @@ async function held(c: import("mysql2/promise").Connection, g: GrantInputs): Pro
 }
 
 /** GRANT or REVOKE `privileges` in the grant's scope. */
-async function change(c: import("mysql2/promise").Connection, verb: "GRANT" | "REVOKE", g: GrantInputs, privileges: readonly string[]): Promise<void> {
+async function change(c: MySqlSession, verb: "GRANT" | "REVOKE", g: GrantInputs, privileges: readonly string[]): Promise<void> {
     const s = scope(g);
     await c.query(`${verb} ${privilegeList(privileges)} ON ${s.on} ${verb === "GRANT" ? "TO" : "FROM"} ?@?`, [...s.params, g.user, g.host]);
 }

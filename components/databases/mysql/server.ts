@@ -1,7 +1,9 @@
 // A MySQL/MariaDB server the stack runs in a container on one of its servers (or an existing one it adopts), a
 // database on it, and the accounts of the pipeline using it, each with exactly the privileges it needs: the
-// Debezium JDBC sink's on that database, and a Debezium source's server-wide (with the binlog on). Databases, accounts and grants are dynamic resources over mysql2
-// (./mysql/*.ts): the bridged @pulumi/mysql provider cannot be built on our machines.
+// Debezium JDBC sink's on that database, and a Debezium source's server-wide (with the binlog on). Databases,
+// accounts and grants are dynamic resources (./*.ts): the bridged @pulumi/mysql provider cannot be built on our
+// machines. The stack administers a server it runs as root through the server's socket, by the engine's exec API,
+// and root has no network login there (./localRoot.ts); an adopted server, as the account its stack file names.
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { ServerSpec } from "../../config/schema";
@@ -10,9 +12,10 @@ import { ownerLabels } from "../../docker/engine";
 import { Image, IMAGES_DIR } from "../../docker/image";
 import { RegistryImage } from "../../docker/registryImage";
 import { Volume } from "../../docker/volume";
-import { MySqlAdmin } from "./connection";
+import { MySqlAdmin, MySqlSocketAdmin } from "./connection";
 import { MySqlDatabase } from "./database";
 import { MySqlGrant } from "./grant";
+import { MySqlLocalRoot } from "./localRoot";
 import { binlogArgs, checkNames, checkPassword, jdbcUrl, MySqlFlavor, SINK_PRIVILEGES, sourcePrivileges } from "./sql";
 import { MySqlUser } from "./user";
 import versions from "../../../versions.json";
@@ -35,15 +38,18 @@ export interface MySqlRunArgs {
     readonly name?: string;
     /**
      * A registry image instead of the one built from images/mariadb, e.g. `mysql:8.4` (set `flavor: "mysql"`)
-     * or `mariadb:11.8`. It must follow the official images' contract: MYSQL_ROOT_PASSWORD_FILE,
-     * MYSQL_ROOT_HOST, server options as arguments, data in /var/lib/mysql, uid 999.
+     * or `mariadb:11.8`. It must follow the official images' contract: MYSQL_ROOT_PASSWORD_FILE, server options
+     * as arguments, data in /var/lib/mysql, uid 999, and a `mariadb` or `mysql` client in the image.
      */
     readonly image?: string;
     /** Default 3306. */
     readonly port?: number;
     /** Hard memory limit of the container; default 512. */
     readonly memoryMiB?: number;
-    /** Password of the server's `root` accounts (a secret); applied when the data volume is first initialised. */
+    /**
+     * Password of the server's `root@localhost` (a secret); applied when the data volume is first initialised. Root
+     * has no network login: the stack reaches it through the server's socket.
+     */
     readonly rootPassword: pulumi.Input<string>;
     /** Turns the binlog on for a Debezium source (row events, full images), with this replica server id. */
     readonly binlog?: { readonly serverId: number };
@@ -111,7 +117,13 @@ export class MySqlServer extends pulumi.ComponentResource {
             this.container = this.runServer(name, args.run);
             this.address = args.run.server.address;
             this.port = args.run.port ?? 3306;
-            admin = pulumi.output({ host: this.address, port: this.port, user: "root", password: checked("rootPassword", args.run.rootPassword) });
+            const root: pulumi.Output<MySqlSocketAdmin> = pulumi.output({
+                engine: args.run.server.engine,
+                container: containerName(args.run),
+                password: checked("rootPassword", args.run.rootPassword),
+            });
+            new MySqlLocalRoot(`${name}-local-root`, { admin: root }, { parent: this, dependsOn: [this.container] });
+            admin = root;
         } else {
             const e = args.existing!;
             this.address = e.address;
@@ -166,7 +178,7 @@ export class MySqlServer extends pulumi.ComponentResource {
             name,
             {
                 engine,
-                name: `cdc-sync-${run.stack}-${server}`,
+                name: containerName(run),
                 image,
                 // Bound to the server's private address only; no reverse DNS on every connection.
                 args: [
@@ -176,7 +188,8 @@ export class MySqlServer extends pulumi.ComponentResource {
                     ...(run.binlog ? binlogArgs(run.binlog.serverId, this.flavor) : []),
                 ],
                 // A path, not the password: the password itself goes in as a file and never shows in `docker inspect`.
-                env: { MYSQL_ROOT_PASSWORD_FILE: ROOT_PASSWORD_FILE, MYSQL_ROOT_HOST: "%" },
+                // No MYSQL_ROOT_HOST: root is root@localhost only.
+                env: { MYSQL_ROOT_PASSWORD_FILE: ROOT_PASSWORD_FILE },
                 files: { [ROOT_PASSWORD_FILE]: checked("rootPassword", run.rootPassword) },
                 fileOwner: { uid: MYSQL_UID, gid: MYSQL_UID },
                 volumes: { [volumeName]: "/var/lib/mysql" },
@@ -187,6 +200,11 @@ export class MySqlServer extends pulumi.ComponentResource {
             { parent: this, dependsOn: [data] },
         );
     }
+}
+
+/** The container of a server the stack runs: `cdc-sync-<stack>-<name>`. */
+function containerName(run: MySqlRunArgs): string {
+    return `cdc-sync-${run.stack}-${run.name ?? "mysql"}`;
 }
 
 /** The password, failing the deployment with a field-named error when it is unusable. */

@@ -1,9 +1,10 @@
 // An account on a MySQL/MariaDB server, owned by the stack (dynamic provider over mysql2; see ./database.ts
-// for why not @pulumi/mysql). Its password is a Pulumi secret: it reaches the server as a bound query
-// parameter and stays encrypted in state.
+// for why not @pulumi/mysql). Its password is a Pulumi secret: it reaches the server escaped into the statement
+// (over the connection, or in a 0600 file for a server the stack runs: ./connection.ts), never as a process
+// argument, and stays encrypted in state.
 import * as pulumi from "@pulumi/pulumi";
 import { changedFields } from "../../dynamic/diff";
-import { MySqlAdmin, withMySql } from "./connection";
+import { adminTarget, MySqlAdmin, MySqlSession, withMySql } from "./connection";
 
 export interface MySqlUserArgs {
     readonly admin: pulumi.Input<MySqlAdmin>;
@@ -20,8 +21,8 @@ interface UserInputs {
     password: string;
 }
 
-async function exists(c: import("mysql2/promise").Connection, name: string, host: string): Promise<boolean> {
-    const [rows] = await c.query<import("mysql2/promise").RowDataPacket[]>("SELECT 1 FROM mysql.user WHERE User = ? AND Host = ?", [name, host]);
+async function exists(c: MySqlSession, name: string, host: string): Promise<boolean> {
+    const rows = await c.query("SELECT 1 FROM mysql.user WHERE User = ? AND Host = ?", [name, host]);
     return rows.length > 0;
 }
 
@@ -30,7 +31,7 @@ const userProvider: pulumi.dynamic.ResourceProvider<UserInputs, UserInputs> = {
         await withMySql(u.admin, async (c) => {
             // Taking over an existing account would hand its password to this stack's connectors.
             if (await exists(c, u.name, u.host)) {
-                throw new Error(`user '${u.name}'@'${u.host}' already exists on ${u.admin.host}:${u.admin.port}; drop it or choose another name`);
+                throw new Error(`user '${u.name}'@'${u.host}' already exists on ${adminTarget(u.admin)}; drop it or choose another name`);
             }
             await c.query("CREATE USER ?@? IDENTIFIED BY ?", [u.name, u.host, u.password]);
         });
