@@ -1,12 +1,15 @@
-// How the dynamic providers of ./database.ts, ./user.ts and ./grant.ts reach a MySQL/MariaDB server as its
-// administrator. Called inside provider methods, so modules are required at call time (nothing from
-// node_modules is serialized into the state file), and the password arrives as a provider input, never
-// captured in a closure.
+// How the dynamic providers of ./database.ts, ./user.ts, ./grant.ts and ./localRoot.ts reach a MySQL/MariaDB
+// server as its administrator. Called inside provider methods, so packages are required at call time (nothing
+// from node_modules is serialized into the state file; the repo's own modules are, imported above), and the
+// password arrives as a provider input, never captured in a closure.
 //
 // A server the stack runs has no administrator reachable over the network: root logs in through the server's
 // Unix socket, by the engine's exec API (the way `docker exec <c> mariadb` does), so an address that reaches
 // port 3306 cannot even try root's password. An adopted server is reached as the account its stack file names.
 import { Engine } from "../../config/schema";
+import { archiveOf } from "../../docker/container";
+import { dockerClient } from "../../docker/engine";
+import { execIn, ExecResult } from "../../docker/exec";
 
 /** An adopted server's administrator, over the network. */
 export interface MySqlNetworkAdmin {
@@ -83,16 +86,13 @@ function socketSession(admin: MySqlSocketAdmin): MySqlSession {
         async query(sql, values) {
             const { format }: typeof import("mysql2") = require("mysql2");
             const { randomBytes }: typeof import("crypto") = require("crypto");
-            const { dockerClient } = require("../../docker/engine") as typeof import("../../docker/engine");
-            const { archiveOf } = require("../../docker/container") as typeof import("../../docker/container");
-            const { execIn } = require("../../docker/exec") as typeof import("../../docker/exec");
             const dir = `/run/cdc-sync-sql-${randomBytes(6).toString("hex")}`;
             const deadline = Date.now() + 60_000;
             const files = { [`${dir}/client.cnf`]: clientConfig(admin.password), [`${dir}/statement.sql`]: `${format(sql, values as Parameters<typeof format>[1])};\n` };
             const container = dockerClient(admin.engine).getContainer(admin.container);
             for (;;) {
                 await container.putArchive(await archiveOf(files, { uid: 0, gid: 0 }), { path: "/" });
-                let r: import("../../docker/exec").ExecResult;
+                let r: ExecResult;
                 try {
                     r = await execIn(admin.engine, admin.container, ["sh", "-c", RUN_STATEMENT, "sh", dir]);
                 } finally {
