@@ -186,7 +186,12 @@ async function setRequestedSecrets(test: TestStack, stackName: string): Promise<
     const own: Record<string, string> = SECRETS_KEY in existing ? JSON.parse(existing[SECRETS_KEY].value) : {};
     const clash = Object.keys(connectorSecrets).filter((n) => n in own);
     // Never overwrite (and later remove) a secret the stack file holds.
-    if (clash.length > 0) throw new Error(`Pulumi.${stackName}.yaml already sets ${SECRETS_KEY}.${clash.join(", ")}, which a test asked to set`);
+    if (clash.length > 0) {
+        throw new Error(
+            `Pulumi.${stackName}.yaml already sets ${SECRETS_KEY}.${clash.join(", ")}, which a test asked to set ` +
+                `(left by an interrupted run? delete Pulumi.${stackName}.yaml: scripts/local-stacks.sh writes it again from stacks/)`,
+        );
+    }
     secretsSet = { test, stackHadSecrets: SECRETS_KEY in existing };
     for (const [name, value] of Object.entries(connectorSecrets)) {
         await test.stack.setConfig(`${SECRETS_KEY}.${name}`, { value, secret: true }, true);
@@ -201,7 +206,11 @@ async function removeRequestedSecrets(): Promise<void> {
     else for (const name of Object.keys(connectorSecrets)) await test.stack.removeConfig(`${SECRETS_KEY}.${name}`, true);
 }
 
-/** The suite's stack file as it was before a test changed the platform's config (restored after the destroy). */
+/**
+ * The suite's stack file as the run found it (Pulumi's salt in it): restored after the destroy, so whatever the run
+ * set there (the requested secrets, the day-2 tests' config) never outlives it. A left-over secret would fail the next
+ * run, and scripts/local-stacks.sh would no longer refresh the file from stacks/, which it takes as changed by hand.
+ */
 let stackFileBefore: { file: string; text: string } | undefined;
 
 /**
@@ -209,20 +218,12 @@ let stackFileBefore: { file: string; text: string } | undefined;
  * stack file is restored once the stack is destroyed. Only for the day-2 tests, which run last (package.json).
  */
 export async function setPlatformConfig(key: string, value: unknown): Promise<void> {
-    await keepStackFile();
     await platform().test.stack.setConfig(`cdc-sync:${key}`, { value: JSON.stringify(value) }, false);
 }
 
 /** Sets the secret `cdc-sync:<path>` (e.g. `passwords.db2-sink`) of the suite's stack, like setPlatformConfig. */
 export async function setPlatformSecret(keyPath: string, value: string): Promise<void> {
-    await keepStackFile();
     await platform().test.stack.setConfig(`cdc-sync:${keyPath}`, { value, secret: true }, true);
-}
-
-async function keepStackFile(): Promise<void> {
-    if (stackFileBefore) return;
-    const file = path.join(REPO_ROOT, `Pulumi.${platform().stackName}.yaml`);
-    stackFileBefore = { file, text: fs.readFileSync(file, "utf8") };
 }
 
 /** The platform keys of the suite's stack file (servers, ZooKeeper, brokers, Kafka, Connect, heap), JSON-parsed. */
@@ -276,11 +277,11 @@ before(async function () {
     const stackName = process.env.CDC_SYNC_ITEST_STACK ?? "local";
     const test = await openStack(stackName);
     opened = { test, stackName };
+    const file = path.join(REPO_ROOT, `Pulumi.${stackName}.yaml`);
+    stackFileBefore = { file, text: fs.readFileSync(file, "utf8") };
     let load: TwoWayWriteLoad | undefined;
     const withoutExactlyOnce = async () => {
         if (!exactlyOnceOff()) return;
-        const file = path.join(REPO_ROOT, `Pulumi.${stackName}.yaml`);
-        stackFileBefore ??= { file, text: fs.readFileSync(file, "utf8") };
         const connect = JSON.parse(stackFile(stackName).values.connect ?? "{}");
         await test.stack.setConfig("cdc-sync:connect", { value: JSON.stringify({ ...connect, exactlyOnce: false }) }, false);
     };
