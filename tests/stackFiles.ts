@@ -7,7 +7,7 @@ import { ConfigError } from "../components/config/checker";
 import { loadStackConfig, RawConfig } from "../components/stack/load";
 
 /** The tracked file of a stack's settings: `stacks/<stack>.yaml` for this machine's own stacks, else `Pulumi.<stack>.yaml`. */
-export function stackFilePath(stack: string): string {
+function stackFilePath(stack: string): string {
     const own = path.join(__dirname, "..", "stacks", `${stack}.yaml`);
     return fs.existsSync(own) ? own : path.join(__dirname, "..", `Pulumi.${stack}.yaml`);
 }
