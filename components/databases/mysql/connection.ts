@@ -7,9 +7,7 @@
 // Unix socket, by the engine's exec API (the way `docker exec <c> mariadb` does), so an address that reaches
 // port 3306 cannot even try root's password. An adopted server is reached as the account its stack file names.
 import { Engine } from "../../config/schema";
-import { archiveOf } from "../../docker/container";
-import { dockerClient } from "../../docker/engine";
-import { execIn, ExecResult } from "../../docker/exec";
+import { execWithFiles } from "../../docker/exec";
 
 /** An adopted server's administrator, over the network. */
 export interface MySqlNetworkAdmin {
@@ -88,16 +86,9 @@ function socketSession(admin: MySqlSocketAdmin): MySqlSession {
             const { randomBytes }: typeof import("crypto") = require("crypto");
             const dir = `/run/cdc-sync-sql-${randomBytes(6).toString("hex")}`;
             const deadline = Date.now() + 60_000;
-            const files = { [`${dir}/client.cnf`]: clientConfig(admin.password), [`${dir}/statement.sql`]: `${format(sql, values as Parameters<typeof format>[1])};\n` };
-            const container = dockerClient(admin.engine).getContainer(admin.container);
+            const files = { "client.cnf": clientConfig(admin.password), "statement.sql": `${format(sql, values as Parameters<typeof format>[1])};\n` };
             for (;;) {
-                await container.putArchive(await archiveOf(files, { uid: 0, gid: 0 }), { path: "/" });
-                let r: ExecResult;
-                try {
-                    r = await execIn(admin.engine, admin.container, ["sh", "-c", RUN_STATEMENT, "sh", dir]);
-                } finally {
-                    await execIn(admin.engine, admin.container, ["rm", "-rf", dir]);
-                }
+                const r = await execWithFiles(admin.engine, admin.container, dir, files, { uid: 0, gid: 0 }, ["sh", "-c", RUN_STATEMENT, "sh", dir]);
                 if (r.exitCode === 0) return parseBatch(r.output);
                 // A server that just started may not have its socket yet (ERROR 2002); anything else fails at once.
                 if (!/\bERROR 2002\b/.test(r.output) || Date.now() > deadline) {

@@ -6,9 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Engine } from "../../config/schema";
 import { changedFields } from "../../dynamic/diff";
 import { withEffect } from "../../dynamic/effect";
-import { archiveOf } from "../../docker/container";
-import { dockerClient } from "../../docker/engine";
-import { execIn } from "../../docker/exec";
+import { execWithFiles } from "../../docker/exec";
 import { scramVerifier } from "./scram";
 import { literal } from "./sqlText";
 
@@ -35,16 +33,9 @@ export interface InServer {
  * directory under /run (the archive resets its parent directory's owner and mode).
  */
 export async function psqlInServer(i: InServer, dir: string, sql: string, what: string): Promise<void> {
-    const script = `/run/${dir}/run.sql`;
-    await dockerClient(i.engine)
-        .getContainer(i.containerId)
-        .putArchive(await archiveOf({ [script]: sql }, POSTGRES_USER), { path: "/" });
-    try {
-        const r = await execIn(i.engine, i.containerId, ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "/tmp", "-p", String(i.port), "-U", "postgres", "-d", "postgres", "-f", script], "postgres");
-        if (r.exitCode !== 0) throw new Error(`${what} failed (psql exit ${r.exitCode}): ${r.output.slice(-2000)}`);
-    } finally {
-        await execIn(i.engine, i.containerId, ["rm", "-rf", `/run/${dir}`]);
-    }
+    const psql = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "/tmp", "-p", String(i.port), "-U", "postgres", "-d", "postgres", "-f", `/run/${dir}/run.sql`];
+    const r = await execWithFiles(i.engine, i.containerId, `/run/${dir}`, { "run.sql": sql }, POSTGRES_USER, psql, "postgres");
+    if (r.exitCode !== 0) throw new Error(`${what} failed (psql exit ${r.exitCode}): ${r.output.slice(-2000)}`);
 }
 
 async function setPassword(i: Inputs): Promise<void> {
