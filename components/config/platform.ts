@@ -1,9 +1,9 @@
-// The platform's keys: `servers`, `zookeeper`, `brokers`, `kafka`, `connect`, `heap`, and the names in
+// The platform's keys: `servers`, `zookeeper`, `brokers`, `kafka`, `connect`, `heap`, `images`, and the names in
 // the secret maps. Pure: raw values in, typed PlatformConfig out, every problem into the Checker.
 import { Checker, HOSTNAME, IPV4, NAMESPACE, serverRef, Bind } from "./checker";
 import { BROKER_OWNED, CONNECT_OWNED, loadPassThrough } from "./passThrough";
 import { METRICS_PORT_OFFSET, offsetBind, SUPERVISOR_PORT_OFFSET } from "./ports";
-import { BrokerSpec, CONNECT_PLUGINS, ConnectClusterSpec, ConnectPlugin, ConnectSpec, Engine, HeapSettings, KafkaSettings, PlatformConfig, ServerSpec, ZooKeeperSpec } from "./schema";
+import { BrokerSpec, CONNECT_PLUGINS, ConnectClusterSpec, ConnectPlugin, ConnectSpec, Engine, HeapSettings, ImageSettings, KafkaSettings, PlatformConfig, ServerSpec, ZooKeeperSpec } from "./schema";
 
 const HEAP = /^(-Xm[sx]\d+[kmg]\s*)+$/;
 const SECRET_NAME = /^[A-Za-z0-9_.-]+$/;
@@ -239,6 +239,15 @@ export function checkPortClashes(c: Checker, cfg: PlatformConfig, more: readonly
 }
 
 
+/** `images`: `{ build: <engine> }`, by default the engine beside Pulumi (`local`). */
+function loadImages(c: Checker, v: unknown): ImageSettings {
+    if (v === undefined) return { build: { kind: "local" } };
+    const o = c.object("images", v);
+    if (!o) return { build: { kind: "local" } };
+    c.unknownFields("images", o, ["build"]);
+    return { build: o.build === undefined ? { kind: "local" } : parseEngine(c, "images.build", o.build) ?? { kind: "local" } };
+}
+
 /** The platform from the raw (JSON-parsed) values of its keys; undefined when it cannot be placed. */
 export function loadPlatform(c: Checker, value: (key: string) => unknown): PlatformConfig | undefined {
     const servers = loadServers(c, value("servers"));
@@ -247,5 +256,6 @@ export function loadPlatform(c: Checker, value: (key: string) => unknown): Platf
     const kafka = loadKafka(c, value("kafka"), brokers.length);
     const connect = loadConnect(c, value("connect"), servers);
     const heap = loadHeap(c, value("heap"));
-    return zookeeper ? { servers, zookeeper, brokers, kafka, connect, heap } : undefined;
+    const images = loadImages(c, value("images"));
+    return zookeeper ? { servers, zookeeper, brokers, kafka, connect, heap, images } : undefined;
 }

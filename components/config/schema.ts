@@ -89,6 +89,12 @@ export interface HeapSettings {
 }
 
 /** The platform every pipeline runs on: the servers, ZooKeeper, the brokers and the Connect cluster. */
+/** `cdc-sync:images`: where the images the stack builds are built (components/docker/builds.ts). */
+export interface ImageSettings {
+    /** The engine that builds every image; each server's engine that lacks one gets it shipped from here. */
+    readonly build: Engine;
+}
+
 export interface PlatformConfig {
     readonly servers: readonly ServerSpec[];
     readonly zookeeper: ZooKeeperSpec;
@@ -96,4 +102,6 @@ export interface PlatformConfig {
     readonly kafka: KafkaSettings;
     readonly connect: ConnectSpec;
     readonly heap: HeapSettings;
+    /** Where images are built; absent: each engine builds its own (a platform assembled by hand). */
+    readonly images?: ImageSettings;
 }

@@ -1,6 +1,7 @@
 // Builds the PostgreSQL servers of `cdc-sync:databases` once for the whole stack, so several pipelines can
 // use one server, and describes adopted ones the same way. MySQL/MariaDB and MongoDB servers are still built
 // by the pipeline that uses them (pipelines/mongoToMySql), which is why a kind's claims keep them to one.
+import type { ImageBuilds } from "../docker/builds";
 import * as pulumi from "@pulumi/pulumi";
 import { ServerSpec } from "../config/schema";
 import { DatabaseServerSpec, PostgresServerSpec } from "./config";
@@ -25,6 +26,8 @@ export interface BuiltDatabaseServer {
 export interface DatabaseServersArgs {
     readonly stack: string;
     readonly servers: readonly ServerSpec[];
+    /** Where the servers' images are built (the stack's). */
+    readonly images: ImageBuilds;
     readonly databases: readonly DatabaseServerSpec[];
     readonly passwords: { get(name: string): pulumi.Output<string> };
     /**
@@ -53,7 +56,7 @@ export function buildPostgresServers(args: DatabaseServersArgs): Map<string, Bui
         if (!server) throw new Error(`databases.${db.name}: no server named ${db.server}`); // unreachable after loading
         const pg = new PostgresServer(
             db.name,
-            { server, stack: args.stack, superuserPassword: adminPassword, port: db.port, memoryMiB: db.memoryMiB },
+            { server, images: args.images, stack: args.stack, superuserPassword: adminPassword, port: db.port, memoryMiB: db.memoryMiB },
             { aliases: (args.formerParents?.(db.name) ?? []).map((parent) => ({ parent })), dependsOn: args.dependsOn },
         );
         built.set(db.name, {

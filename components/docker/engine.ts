@@ -38,6 +38,18 @@ export function dockerClient(engine: Engine): Dockerode {
     }
 }
 
+/** Stable identity of an engine (`local`, `unix:/run/x.sock`, `ssh:deploy@host:22`): two servers on one engine share it. */
+export function engineKey(e: Engine): string {
+    switch (e.kind) {
+        case "local":
+            return "local";
+        case "unix":
+            return `unix:${e.socketPath}`;
+        case "ssh":
+            return `ssh:${e.user}@${e.host}:${e.port}`;
+    }
+}
+
 /** Labels every container and volume carries, so ops can find (and clean up) what a stack owns. */
 export function ownerLabels(stack: string, component: string): Record<string, string> {
     return { "io.cdc-sync.stack": stack, "io.cdc-sync.component": component };

@@ -1,6 +1,7 @@
 // The contract every pipeline kind fulfils. A kind lives in its own folder (components/pipelines/<kind>/),
 // exports one PipelineKind, and is listed once in ./registry.ts: the stack-config loader and index.ts know
 // the registry, never a kind by name.
+import type { ImageBuilds } from "../docker/builds";
 import type * as pulumi from "@pulumi/pulumi";
 import type { Bind, Checker } from "../config/checker";
 import type { ConnectPlugin, ServerSpec } from "../config/schema";
@@ -56,6 +57,8 @@ export type SinkDialect = "postgresql" | "mysql";
 export interface BuildContext {
     readonly stack: string;
     readonly servers: readonly ServerSpec[];
+    /** Where the stack's images are built and how each server gets them (`cdc-sync:images`). */
+    readonly images: ImageBuilds;
     /** Every password the stack keeps, by name (a PasswordSet). */
     readonly passwords: { get(name: string): pulumi.Output<string> };
     /** The database servers the stack declares, by name, as built (components/databases/servers.ts). */

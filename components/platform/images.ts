@@ -1,9 +1,11 @@
-// The Kafka/Connect image, built once on every engine that runs one of the stack's servers, and the plugin
-// images built on top of it for the Connect clusters that declare extra plugins (images/connect-mariadb).
+// The Kafka/Connect image on every engine that runs one of the stack's servers (built on the build engine and
+// shipped to the others: components/docker/builds.ts), and the plugin images built on top of it for the Connect
+// clusters that declare extra plugins (images/connect-mariadb).
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import type { ConnectPlugin } from "../config/schema";
-import { Image, IMAGES_DIR } from "../docker/image";
+import { ImageBuilds } from "../docker/builds";
+import { IMAGES_DIR } from "../docker/image";
 import { EngineGroup } from "./placement";
 import versions from "../../versions.json";
 
@@ -29,6 +31,8 @@ export const KAFKA_IMAGE_USER = { uid: 1000, gid: 1000 };
 export interface PlatformImagesArgs {
     /** Distinct engines of the stack's servers (from placement). */
     readonly engines: readonly EngineGroup[];
+    /** Where the images are built and how each engine gets them. */
+    readonly builds: ImageBuilds;
 }
 
 /** Builds the platform image on each engine and tells which image id a server runs. */
@@ -36,6 +40,7 @@ export class PlatformImages extends pulumi.ComponentResource {
     private readonly byServer = new Map<string, pulumi.Output<string>>();
     private readonly engineOf = new Map<string, number>();
     private readonly engines: readonly EngineGroup[];
+    private readonly builds: ImageBuilds;
     private readonly name: string;
     /** Plugin and supervisor images built so far, by `<plugin or supervisor>@<engine index>`: each once per engine. */
     private readonly withPlugin = new Map<string, pulumi.Output<string>>();
@@ -43,10 +48,10 @@ export class PlatformImages extends pulumi.ComponentResource {
     constructor(name: string, args: PlatformImagesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("cdc-sync:images:PlatformImages", name, {}, opts);
         args.engines.forEach((g, i) => {
-            const image = new Image(
+            const imageId = args.builds.imageOn(
                 `${name}-kafka-${i + 1}`,
+                g.engine,
                 {
-                    engine: g.engine,
                     tag: KAFKA_IMAGE_TAG,
                     context: path.join(IMAGES_DIR, "kafka"),
                     buildArgs: {
@@ -65,11 +70,12 @@ export class PlatformImages extends pulumi.ComponentResource {
                 { parent: this },
             );
             for (const s of g.servers) {
-                this.byServer.set(s, image.imageId);
+                this.byServer.set(s, imageId);
                 this.engineOf.set(s, i);
             }
         });
         this.engines = args.engines;
+        this.builds = args.builds;
         this.name = name;
         this.registerOutputs({});
     }
@@ -85,10 +91,10 @@ export class PlatformImages extends pulumi.ComponentResource {
         const i = this.engineOf.get(server)!;
         const key = `${plugins[0]}@${i}`;
         if (!this.withPlugin.has(key)) {
-            const image = new Image(
+            const imageId = this.builds.imageOn(
                 `${this.name}-${plugins[0]}-${i + 1}`,
+                this.engines[i].engine,
                 {
-                    engine: this.engines[i].engine,
                     tag: plugin.tag,
                     context: path.join(IMAGES_DIR, plugin.context),
                     // The base image's id: a new platform image rebuilds this one too.
@@ -96,7 +102,7 @@ export class PlatformImages extends pulumi.ComponentResource {
                 },
                 { parent: this },
             );
-            this.withPlugin.set(key, image.imageId);
+            this.withPlugin.set(key, imageId);
         }
         return this.withPlugin.get(key)!;
     }
@@ -106,12 +112,13 @@ export class PlatformImages extends pulumi.ComponentResource {
         const i = this.engineOf.get(server)!;
         const key = `supervisor@${i}`;
         if (!this.withPlugin.has(key)) {
-            const image = new Image(
+            const imageId = this.builds.imageOn(
                 `${this.name}-supervisor-${i + 1}`,
-                { engine: this.engines[i].engine, tag: SUPERVISOR_IMAGE_TAG, context: path.join(IMAGES_DIR, "supervisor"), buildArgs: { DEBIAN_SUITE: versions.debianSuite } },
+                this.engines[i].engine,
+                { tag: SUPERVISOR_IMAGE_TAG, context: path.join(IMAGES_DIR, "supervisor"), buildArgs: { DEBIAN_SUITE: versions.debianSuite } },
                 { parent: this },
             );
-            this.withPlugin.set(key, image.imageId);
+            this.withPlugin.set(key, imageId);
         }
         return this.withPlugin.get(key)!;
     }

@@ -2,7 +2,10 @@
 // the addresses every other service uses to reach it. Resources are created from this, and the unit
 // tests assert it table-driven, so "where does broker 2 live" has one answer in one place.
 import { metricsUrl, SUPERVISOR_PORT_OFFSET } from "../config/ports";
+import { engineKey } from "../docker/engine";
 import { Engine, PlatformConfig, ServerSpec } from "../config/schema";
+
+export { engineKey };
 
 export interface EngineGroup {
     /** Stable identity of the engine (`local`, `unix:/run/x.sock`, `ssh:deploy@host:22`). */
@@ -63,16 +66,6 @@ export interface Placement {
     readonly connectClusters: readonly ConnectPlacement[];
 }
 
-export function engineKey(e: Engine): string {
-    switch (e.kind) {
-        case "local":
-            return "local";
-        case "unix":
-            return `unix:${e.socketPath}`;
-        case "ssh":
-            return `ssh:${e.user}@${e.host}:${e.port}`;
-    }
-}
 
 /**
  * Places every service of the stack. `prefix` (e.g. `cdc-sync-local`) names containers and volumes so

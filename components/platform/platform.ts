@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { PlatformConfig } from "../config/schema";
 import { ConnectCluster } from "./connectCluster";
 import { PlatformImages } from "./images";
+import { ImageBuilds } from "../docker/builds";
 import { KafkaBroker } from "./broker";
 import { ZooKeeperNode } from "./zookeeper";
 import { place, Placement } from "./placement";
@@ -28,6 +29,8 @@ export interface KafkaPlatformArgs {
      * generates and keeps (`<name>-zookeeper-password`).
      */
     readonly zookeeperPassword?: pulumi.Input<string>;
+    /** Where images are built and shipped from, shared with the stack's database servers. Default: `config.images`. */
+    readonly images?: ImageBuilds;
 }
 
 /** ZooKeeper, the Kafka brokers and a distributed Connect cluster, converged and health-gated. */
@@ -44,7 +47,7 @@ export class KafkaPlatform extends pulumi.ComponentResource {
         super("cdc-sync:platform:KafkaPlatform", name, {}, opts);
         const { config, stack } = args;
         const plan = place(config, `cdc-sync-${stack}`);
-        const images = new PlatformImages(`${name}-images`, { engines: plan.engines }, { parent: this });
+        const images = new PlatformImages(`${name}-images`, { engines: plan.engines, builds: args.images ?? new ImageBuilds(config.images?.build) }, { parent: this });
         const zookeeperPassword =
             args.zookeeperPassword ??
             new PasswordSet(`${name}-zookeeper-password`, { names: [ZOOKEEPER_PASSWORD_NAME], overrides: {} }, { parent: this }).get(ZOOKEEPER_PASSWORD_NAME);

@@ -20,6 +20,7 @@ export const KNOWN_KEYS = [
     "kafka",
     "connect",
     "heap",
+    "images",
     "connectorSecrets",
     "passwords",
     "databases",

@@ -7,6 +7,7 @@ import type { BuildContext } from "../pipelines/kind";
 import { pipelineKind } from "../pipelines/registry";
 import { metricsEndpoints } from "../platform/placement";
 import { KafkaPlatform } from "../platform/platform";
+import { ImageBuilds } from "../docker/builds";
 import { PasswordSet } from "../secrets/passwords";
 import { REST_PASSWORD_NAME } from "../platform/restAuth";
 import { ZOOKEEPER_PASSWORD_NAME } from "../platform/zookeeperAuth";
@@ -36,6 +37,7 @@ export function buildPipelines(
     const databases = buildPostgresServers({
         stack: ctx.stack,
         servers: ctx.servers,
+        images: ctx.images,
         databases: config.databases,
         passwords: ctx.passwords,
         dependsOn: ctx.dependsOn,
@@ -80,8 +82,11 @@ export function buildStack({ stack, config, connectorSecrets, pinnedPasswords }:
     // at preview (the set is being updated), and so shows every account of every database as changing.
     const restPassword = new PasswordSet("connect-rest-password", { names: [REST_PASSWORD_NAME], overrides: pinnedPasswords });
     const zookeeperPassword = new PasswordSet("zookeeper-password", { names: [ZOOKEEPER_PASSWORD_NAME], overrides: pinnedPasswords });
+    // One build engine for the whole stack: every image is built once and shipped to the servers that lack it.
+    const images = new ImageBuilds(config.images?.build);
     const platform = new KafkaPlatform("kafka", {
         config,
+        images,
         stack,
         connectorSecrets: pulumi.secret(workerSecrets),
         connectRestPassword: restPassword.get(REST_PASSWORD_NAME),
@@ -92,6 +97,7 @@ export function buildStack({ stack, config, connectorSecrets, pinnedPasswords }:
     const { databases, pipelines, connectors } = buildPipelines(config, {
         stack,
         servers: config.servers,
+        images,
         passwords,
         connect: (cluster) => ({
             urls: platform.connectClusters.get(cluster)!.workerUrls,

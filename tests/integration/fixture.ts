@@ -3,6 +3,7 @@
 // them, with the engine checked for leftovers. Test files read it through `platform()`.
 // CDC_SYNC_ITEST_STACK picks another stack file of the repo (default: the `local` stack).
 // Test files that need connector secrets on the workers ask for them with requestConnectorSecrets.
+import { ImageBuilds } from "../../components/docker/builds";
 import * as assert from "assert";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
@@ -245,6 +246,7 @@ export function openPipelinesStack(stack: string, cfg: StackConfig, pins: Record
         const built = buildPipelines(cfg, {
             stack,
             servers: cfg.servers,
+            images: new ImageBuilds(cfg.images?.build),
             passwords,
             connect: (cluster) => ({ urls: p.connectClusters[cluster], auth: pulumi.secret(p.connectAuth), knownSecrets: [...cfg.connectorSecretNames, ...needs.forConnect] }),
             bootstrapServers: p.bootstrapServers.join(","),

@@ -10,6 +10,7 @@ import Dockerode from "dockerode";
 import { Client } from "pg";
 import { loadStackConfig, StackConfig } from "../../components/stack/load";
 import { DatabaseServerSpec, PostgresServerSpec } from "../../components/databases/config";
+import { ImageBuilds } from "../../components/docker/builds";
 import { buildPostgresServers } from "../../components/databases/servers";
 import { twoWayPasswordNames, TwoWaySpec } from "../../components/pipelines/twoWayPostgres/config";
 import { TwoWayPostgres } from "../../components/pipelines/twoWayPostgres/pipeline";
@@ -91,7 +92,7 @@ describe("topology B: two-way PostgreSQL sync, deployed by pulumi up", function 
         return openInlineStack(p.test, stack, async () => {
             const { postgres, twoWay, pins } = pair();
             const passwords = new PasswordSet("pw", { names: [postgres.adminPassword, ...twoWayPasswordNames(twoWay)], overrides: pulumi.secret(pins) });
-            const servers = buildPostgresServers({ stack, servers: cfg.servers, databases: [postgres], passwords });
+            const servers = buildPostgresServers({ stack, servers: cfg.servers, images: new ImageBuilds(cfg.images?.build), databases: [postgres], passwords });
             const pg = new TwoWayPostgres(name, {
                 twoWay,
                 server: servers.get(postgres.name)!,

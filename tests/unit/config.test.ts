@@ -75,6 +75,16 @@ describe("stack config validation", () => {
             error: /^cdc-sync:servers\.server2\.engine: expected "local", "unix:\/\/\/path\/to\/socket" or "ssh:\/\/user@host\[:port\]"/,
         },
         {
+            name: "malformed build engine",
+            config: { ...VALID, images: { build: "vps1" } },
+            error: /^cdc-sync:images\.build: expected "local", "unix:\/\/\/path\/to\/socket" or "ssh:\/\/user@host\[:port\]"/,
+        },
+        {
+            name: "unknown field under images",
+            config: { ...VALID, images: { build: "local", registry: "r.example.com" } },
+            error: /^cdc-sync:images\.registry: /,
+        },
+        {
             name: "password in plain text",
             config: { ...VALID, connectorSecrets: { "pg-password": "hunter2" } },
             error: /^cdc-sync:connectorSecrets: expected a secret \(set it with `pulumi config set --secret/,
@@ -173,5 +183,12 @@ describe("stack config validation", () => {
             raw({ ...VALID, servers: { ...VALID.servers, server2: { engine: "ssh://deploy@vps2.example.com:2222", address: "10.1.0.2" } } }),
         );
         assert.deepStrictEqual(cfg.servers[1].engine, { kind: "ssh", user: "deploy", host: "vps2.example.com", port: 2222 });
+    });
+
+    it("builds images beside Pulumi unless `images.build` names another engine", () => {
+        assert.deepStrictEqual(loadStackConfig(raw(VALID)).images, { build: { kind: "local" } });
+        assert.deepStrictEqual(loadStackConfig(raw({ ...VALID, images: { build: "ssh://build@ci.example.com" } })).images, {
+            build: { kind: "ssh", user: "build", host: "ci.example.com", port: 22 },
+        });
     });
 });

@@ -20,10 +20,17 @@ const props = (c: Recorded): Record<string, string> => parseRenderedProperties(c
 describe("resource graph", () => {
     const vps1 = "ssh:deploy@vps1.example.com:22";
     const vps2 = "ssh:deploy@vps2.example.com:22";
-    const expected: Record<string, { containers: [string, string, string, string][]; images: number; groups: Record<string, [string, number]> }> = {
+    // Images as [the tag's repository, the engine]: `built` where they are built, `shipped` where they are loaded.
+    const expected: Record<string, { containers: [string, string, string, string][]; built: [string, string][]; shipped: [string, string][]; groups: Record<string, [string, number]> }> = {
         // [container name, role, the server address it binds, the engine it runs on]
         local: {
-            images: 3, // both local servers share one engine: one build, the MariaDB plugin's layer on it, the supervisor
+            // Both local servers share the build engine: one build each, the MariaDB plugin's layer on it, nothing shipped.
+            built: [
+                ["cdc-sync/kafka", "local"],
+                ["cdc-sync/connect-mariadb", "local"],
+                ["cdc-sync/supervisor", "local"],
+            ],
+            shipped: [],
             containers: [
                 ["cdc-sync-local-zookeeper", "zookeeper", "127.0.0.11", "local"],
                 ["cdc-sync-local-broker-1", "broker", "127.0.0.11", "local"],
@@ -47,7 +54,17 @@ describe("resource graph", () => {
             },
         },
         dev: {
-            images: 4, // the platform image and the supervisor's, on each VPS engine
+            // Built once beside Pulumi (`images.build` unset), shipped to each VPS engine.
+            built: [
+                ["cdc-sync/kafka", "local"],
+                ["cdc-sync/supervisor", "local"],
+            ],
+            shipped: [
+                ["cdc-sync/kafka", vps1],
+                ["cdc-sync/kafka", vps2],
+                ["cdc-sync/supervisor", vps1],
+                ["cdc-sync/supervisor", vps2],
+            ],
             containers: [
                 ["cdc-sync-dev-zookeeper", "zookeeper", "10.0.0.11", vps1],
                 ["cdc-sync-dev-broker-1", "broker", "10.0.0.11", vps1],
@@ -73,8 +90,19 @@ describe("resource graph", () => {
                 assert.deepStrictEqual(got.sort(), [...want.containers].sort());
             });
 
-            it("builds the platform image once per engine, a plugin layer on it where a cluster declares one, and the supervisor's", () => {
-                assert.strictEqual(rs.filter((r) => r.type.endsWith("docker:Image")).length, want.images);
+            it("builds each image once on the build engine, a plugin layer on it where a cluster declares one, and ships it to every other engine", () => {
+                const repo = (tag: string) => tag.slice(0, tag.lastIndexOf(":"));
+                const built = rs.filter((r) => r.type.endsWith("docker:Image"));
+                const shipped = rs.filter((r) => r.type.endsWith("docker:ShippedImage"));
+                assert.deepStrictEqual(built.map((r) => [repo(r.inputs.tag), engineKey(r.inputs.engine)]).sort(), [...want.built].sort());
+                assert.deepStrictEqual(shipped.map((r) => [repo(r.inputs.tag), engineKey(r.inputs.engine)]).sort(), [...want.shipped].sort());
+                for (const s of shipped) {
+                    const source = built.find((b) => b.inputs.tag === s.inputs.tag)!;
+                    assert.deepStrictEqual([engineKey(s.inputs.source), s.inputs.imageId], [engineKey(source.inputs.engine), `sha256:${source.name}`], s.name);
+                }
+                // Each container runs the id its own engine holds: the built one, or the same id shipped there.
+                const ids = new Set([...built.map((b) => `sha256:${b.name}`)]);
+                for (const c of containers(rs)) assert.ok(ids.has(c.inputs.image), `${c.inputs.name} runs ${c.inputs.image}`);
             });
 
             it("brokers listen and advertise on their own server only, and share ZooKeeper", () => {

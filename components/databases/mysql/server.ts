@@ -9,7 +9,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { ServerSpec } from "../../config/schema";
 import { Container } from "../../docker/container";
 import { ownerLabels } from "../../docker/engine";
-import { Image, IMAGES_DIR } from "../../docker/image";
+import { ImageBuilds } from "../../docker/builds";
+import { IMAGES_DIR } from "../../docker/image";
 import { RegistryImage } from "../../docker/registryImage";
 import { Volume } from "../../docker/volume";
 import { MySqlAdmin, MySqlSocketAdmin } from "./connection";
@@ -32,6 +33,8 @@ const MYSQL_UID = 999;
 export interface MySqlRunArgs {
     /** The server that runs the database container (its engine and the address the database binds). */
     readonly server: ServerSpec;
+    /** Where its image is built (shared by the stack). Default: on the server's own engine. */
+    readonly images?: ImageBuilds;
     /** Stack name: names the container and volume (`cdc-sync-<stack>-<name>`) and labels them. */
     readonly stack: string;
     /** The `cdc-sync:databases` entry it runs; default `mysql` (the name topology A's server has always had). */
@@ -159,16 +162,12 @@ export class MySqlServer extends pulumi.ComponentResource {
         const engine = run.server.engine;
         const image = run.image
             ? new RegistryImage(`${name}-image`, { engine, name: run.image }, { parent: this }).imageId
-            : new Image(
+            : (run.images ?? new ImageBuilds()).imageOn(
                   `${name}-image`,
-                  {
-                      engine,
-                      tag: MARIADB_IMAGE_TAG,
-                      context: path.join(IMAGES_DIR, "mariadb"),
-                      buildArgs: { DEBIAN_SUITE: versions.debianSuite },
-                  },
+                  engine,
+                  { tag: MARIADB_IMAGE_TAG, context: path.join(IMAGES_DIR, "mariadb"), buildArgs: { DEBIAN_SUITE: versions.debianSuite } },
                   { parent: this },
-              ).imageId;
+              );
         const server = run.name ?? "mysql";
         const labels = ownerLabels(run.stack, server);
         const volumeName = `cdc-sync-${run.stack}-${server}-data`;

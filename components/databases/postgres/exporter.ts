@@ -10,7 +10,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { METRICS_PORT_OFFSET } from "../../config/ports";
 import { Engine, ServerSpec } from "../../config/schema";
 import { Container } from "../../docker/container";
-import { Image, IMAGES_DIR } from "../../docker/image";
+import { ImageBuilds } from "../../docker/builds";
+import { IMAGES_DIR } from "../../docker/image";
 import { changedFields, UNKNOWN } from "../../dynamic/diff";
 import { withEffect } from "../../dynamic/effect";
 import { PasswordSet } from "../../secrets/passwords";
@@ -98,6 +99,8 @@ export interface PostgresExporterArgs {
     readonly server: ServerSpec;
     /** The database server's container name; the exporter's is this plus `-exporter`. */
     readonly serverContainer: string;
+    /** Where its image is built (the server's). */
+    readonly images: ImageBuilds;
     /** The server's container id (the role is set up in it). */
     readonly serverContainerId: pulumi.Input<string>;
     /** The server's port; the exporter listens METRICS_PORT_OFFSET above it. */
@@ -109,9 +112,10 @@ export interface PostgresExporterArgs {
 export function postgresExporter(name: string, args: PostgresExporterArgs, opts: { parent: pulumi.Resource }): Container {
     const engine = args.server.engine;
     const address = args.server.address;
-    const image = new Image(
+    const image = args.images.imageOn(
         `${name}-image`,
-        { engine, tag: POSTGRES_EXPORTER_IMAGE_TAG, context: path.join(IMAGES_DIR, "postgres-exporter"), buildArgs: { DEBIAN_SUITE: versions.debianSuite } },
+        engine,
+        { tag: POSTGRES_EXPORTER_IMAGE_TAG, context: path.join(IMAGES_DIR, "postgres-exporter"), buildArgs: { DEBIAN_SUITE: versions.debianSuite } },
         opts,
     );
     // A set of its own: adding a name to the stack's set would leave every password unknown in that preview.
@@ -122,7 +126,7 @@ export function postgresExporter(name: string, args: PostgresExporterArgs, opts:
         {
             engine,
             name: `${args.serverContainer}-exporter`,
-            image: image.imageId,
+            image,
             args: [`--web.listen-address=${address}:${args.port + METRICS_PORT_OFFSET}`, "--config.file=/dev/null"],
             env: {
                 DATA_SOURCE_URI: `${address}:${args.port}/postgres?sslmode=disable`,

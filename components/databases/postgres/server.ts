@@ -6,7 +6,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { ServerSpec } from "../../config/schema";
 import { Container } from "../../docker/container";
 import { ownerLabels } from "../../docker/engine";
-import { Image, IMAGES_DIR } from "../../docker/image";
+import { ImageBuilds } from "../../docker/builds";
+import { IMAGES_DIR } from "../../docker/image";
 import { Volume } from "../../docker/volume";
 import { metricsUrl } from "../../config/ports";
 import { postgresExporter } from "./exporter";
@@ -25,6 +26,8 @@ export const POSTGRES_PASSWORD_FILE = "/etc/cdc-sync/secrets/postgres-password";
 export interface PostgresServerArgs {
     /** The server it runs on: its engine runs the container, and PostgreSQL binds its address only. */
     readonly server: ServerSpec;
+    /** Where its images are built (shared by the stack). Default: on the server's own engine. */
+    readonly images?: ImageBuilds;
     /** Stack name: prefixes the container and volume names and labels them as the stack's. */
     readonly stack: string;
     /**
@@ -69,10 +72,11 @@ export class PostgresServer extends pulumi.ComponentResource {
         const volumeName = `${containerName}-data`;
         const labels = ownerLabels(args.stack, name);
         const engine = args.server.engine;
-        const image = new Image(
+        const images = args.images ?? new ImageBuilds();
+        const image = images.imageOn(
             `${name}-image`,
+            engine,
             {
-                engine,
                 tag: POSTGRES_IMAGE_TAG,
                 context: path.join(IMAGES_DIR, "postgres"),
                 buildArgs: { DEBIAN_SUITE: versions.debianSuite, POSTGRES_MAJOR: versions.postgresMajor },
@@ -85,7 +89,7 @@ export class PostgresServer extends pulumi.ComponentResource {
             {
                 engine,
                 name: containerName,
-                image: image.imageId,
+                image,
                 args: postgresSettings({
                     address: args.server.address,
                     port,
@@ -105,7 +109,7 @@ export class PostgresServer extends pulumi.ComponentResource {
         );
         // The password file counts only at initdb: a rotated password is set in the running server.
         new SuperuserPassword(`${name}-superuser-password`, { engine, containerId: this.container.containerId, port, password: args.superuserPassword }, { parent: this });
-        postgresExporter(`${name}-exporter`, { server: args.server, serverContainer: containerName, serverContainerId: this.container.containerId, port, labels: ownerLabels(args.stack, `${name}-exporter`) }, { parent: this });
+        postgresExporter(`${name}-exporter`, { images, server: args.server, serverContainer: containerName, serverContainerId: this.container.containerId, port, labels: ownerLabels(args.stack, `${name}-exporter`) }, { parent: this });
         this.address = args.server.address;
         this.port = port;
         this.metricsUrl = metricsUrl(args.server.address, port);

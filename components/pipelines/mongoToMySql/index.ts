@@ -27,6 +27,7 @@ export const mongoToMySql: PipelineKind<TopologyA> = {
         const p = new MongoToMySqlPipeline(name, {
             stack: ctx.stack,
             servers: ctx.servers,
+            images: ctx.images,
             topology: a,
             passwords: ctx.passwords,
             connect: { urls: ctx.connect.urls, knownSecrets: ctx.connect.knownSecrets, secretValues: ctx.connect.secretValues, dependsOn: ctx.dependsOn },

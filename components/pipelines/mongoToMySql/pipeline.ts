@@ -2,6 +2,7 @@
 // (run on its server, or adopted), and on the platform's Connect cluster the Debezium MongoDB source and the
 // JDBC sink that carry every change of the captured collections into one table each (./mapping.ts).
 // Connect decides which worker runs each connector; the databases run where the stack config puts them.
+import type { ImageBuilds } from "../../docker/builds";
 import * as pulumi from "@pulumi/pulumi";
 import { ServerSpec } from "../../config/schema";
 import { TOPOLOGY_A_PASSWORDS, TopologyA } from "./config";
@@ -35,6 +36,8 @@ export interface MongoToMySqlPipelineArgs {
     readonly stack: string;
     /** The stack's servers; `topology` names the ones that run the databases. */
     readonly servers: readonly ServerSpec[];
+    /** Where the MariaDB image is built (the stack's). Default: on its server's own engine. */
+    readonly images?: ImageBuilds;
     /** Topology A as validated from its `mongoToMySql` entry (./config.ts). */
     readonly topology: TopologyA;
     /**
@@ -93,7 +96,7 @@ export class MongoToMySqlPipeline extends pulumi.ComponentResource {
         const my = a.mysql;
         const mysqlSide: Pick<MySqlServerArgs, "run" | "existing"> =
             my.kind === "run"
-                ? { run: { server: this.placement.mysql!, stack, name: my.serverName, image: my.image, port: my.port, rootPassword: secret(my.adminPassword) } }
+                ? { run: { server: this.placement.mysql!, images: args.images, stack, name: my.serverName, image: my.image, port: my.port, rootPassword: secret(my.adminPassword) } }
                 : { existing: { address: my.host, port: my.port, adminUser: my.adminUser, adminPassword: secret(my.adminPassword) } };
         this.mysql = new MySqlServer(
             `${name}-mysql`,

@@ -217,6 +217,7 @@ export class ReplicatePipeline extends pulumi.ComponentResource {
                 ? {
                       run: {
                           server: args.servers.find((s) => s.name === my.server)!,
+                          images: args.images,
                           stack: args.stack,
                           name: my.name,
                           image: my.image,
