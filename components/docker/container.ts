@@ -168,7 +168,10 @@ async function createAndStart(inputs: ContainerInputs): Promise<ContainerOutputs
             // Each service binds its server's address itself; no port mapping, no bridge to traverse.
             NetworkMode: "host",
             Mounts: Object.entries(inputs.volumes).map(([source, target]) => ({ Type: "volume", Source: source, Target: target })),
-            RestartPolicy: { Name: "unless-stopped" },
+            // Back after the engine or the server restarts. `always`, not `unless-stopped`: a Podman server's boot
+            // (podman-restart.service) starts only `always` containers. Not an input: containers made before keep
+            // theirs until they are next recreated (docs/two-hosts.md).
+            RestartPolicy: { Name: "always" },
             Memory: inputs.memoryMiB * 1024 * 1024,
         },
     });
