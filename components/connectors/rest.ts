@@ -48,13 +48,21 @@ export interface CallOptions {
 const RETRY_STATUSES = [409, 503];
 
 /**
- * Whether Connect's answer is one to retry: a status in `RETRY_STATUSES` or `also`, or the 500 of its
- * RebalanceNeededException, which a worker gives between reading new configs (a connector written, deleted or
- * paused; with exactly-once sources, the leader's fencing too) and the rebalance they cause.
+ * Whether Connect's answer is one to retry: a status in `RETRY_STATUSES` or `also`, or one of the 500s Connect
+ * itself calls transient (TRANSIENT_500).
  */
 export function retryable(status: number, message: string, also: readonly number[] = []): boolean {
-    return RETRY_STATUSES.includes(status) || also.includes(status) || (status === 500 && /a rebalance is expected/i.test(message));
+    return RETRY_STATUSES.includes(status) || also.includes(status) || (status === 500 && TRANSIENT_500.some((m) => m.test(message)));
 }
+
+/**
+ * 500s that pass by themselves: the RebalanceNeededException a worker gives between reading new configs (a connector
+ * written, deleted or paused; with exactly-once sources, the leader's fencing too) and the rebalance they cause; and,
+ * with exactly-once sources, the leader's config-topic writes while it has not yet claimed (or has just lost, after a
+ * broker or its own host restarted) its transactional producer: seen on two hosts right after one host's engine
+ * restarted, every connector deletion refused for a few seconds (tests/integration/hosts).
+ */
+const TRANSIENT_500 = [/a rebalance is expected/i, /without claiming write privileges first/i, /the request can be safely retried/i];
 
 /** One REST call with failover across the workers and retries; returns status and parsed body. */
 export async function connectCall<T>(
