@@ -20,9 +20,8 @@ export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 // (The CLI as users run it starts one program per process; this is the test harness's situation only.)
 (require("@pulumi/pulumi/runtime/settings") as { grpcClientOptions: Record<string, unknown> }).grpcClientOptions["grpc.use_local_subchannel_pool"] = 1;
 
-/** Everything the stack owns on the engine carries this label (components/docker/engine.ts). */
-export async function ownedByStack(stackName: string): Promise<{ containers: string[]; volumes: string[]; networks: string[] }> {
-    const docker = new Dockerode();
+/** Everything the stack owns on the engine (by default the local one) carries this label (components/docker/engine.ts). */
+export async function ownedByStack(stackName: string, docker = new Dockerode()): Promise<{ containers: string[]; volumes: string[]; networks: string[] }> {
     const filters = JSON.stringify({ label: [`io.cdc-sync.stack=${stackName}`] });
     const [containers, volumes, networks] = await Promise.all([
         docker.listContainers({ all: true, filters }),
@@ -63,11 +62,11 @@ export interface TestStack {
 /**
  * Selects `stackName` (its config is the repo's Pulumi.<stackName>.yaml, for a local stack written from
  * stacks/<stackName>.yaml first, as scripts/setup.sh does) in a fresh file backend, with the machine's
- * passphrase from scripts/setup.sh (the stack file's encryption salt is tied to it).
+ * passphrase from scripts/setup.sh (the stack file's encryption salt is tied to it), and `env` for the CLI.
  * Refuses to run if the engine already has containers of a stack by that name (the test would
  * otherwise take over, and finally destroy, a stack somebody is using), or only its volumes.
  */
-export async function openStack(stackName: string): Promise<TestStack> {
+export async function openStack(stackName: string, env: Readonly<Record<string, string>> = {}): Promise<TestStack> {
     const existing = await ownedByStack(stackName);
     if (existing.containers.length > 0) {
         throw new Error(
@@ -89,6 +88,7 @@ export async function openStack(stackName: string): Promise<TestStack> {
                 PULUMI_BACKEND_URL: `file://${dir}`,
                 PULUMI_SKIP_UPDATE_CHECK: "true",
                 PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+                ...env,
             },
         },
     );

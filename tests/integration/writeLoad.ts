@@ -181,6 +181,26 @@ export class TwoWayWriteLoad {
         return Math.max(...this.gaps);
     }
 
+    /**
+     * Waits until each direction has delivered the probe value its side had written when this was called (and so,
+     * one key delivered in order, everything its side wrote before it), for up to `seconds`; returns the ms it took.
+     * After a fault heals, that is the time the pipeline took to catch up with what was written while it lasted.
+     */
+    async delivered(seconds: number): Promise<number> {
+        const started = Date.now();
+        const sides = [0, 1].filter((s) => this.finals.has(this.probeId(s)));
+        const targets = sides.map((s) => this.finals.get(this.probeId(s)) as string);
+        await eventually(seconds, async () => {
+            for (const [i, side] of sides.entries()) {
+                const r = await this.run(this.watchers, 1 - side, `SELECT name FROM ${this.table} WHERE id = $1`, [this.probeId(side)]);
+                const far = (r.rows[0]?.name as string | undefined) ?? "";
+                // The counter is zero-padded: a later value of this load sorts after the target.
+                assert.ok(far >= targets[i], `${this.databases[1 - side]} shows ${far || "nothing"} of ${targets[i]}`);
+            }
+        });
+        return Date.now() - started;
+    }
+
     /** Stops the writers and closes every connection, checking nothing: for a test that failed before its checker. */
     async abandon(): Promise<void> {
         this.stopping = true;
