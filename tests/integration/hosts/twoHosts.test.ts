@@ -2,7 +2,7 @@
 // network namespaces, each with its own Podman engine and image store and an SSH server, joined by a bridge), and the
 // `local-hosts` stack (stacks/local-hosts.yaml) converged on them by a real `pulumi up` over SSH, host keys checked.
 // Then, in order: every image on both engines by the same id, both directions under a write load with the no-loss
-// checker, a second `up` that changes nothing, a 60 s partition between the hosts under load, a restart of one host's
+// checker, a MariaDB table on host 1 copied into PostgreSQL on host 2, a second `up` that changes nothing, a 60 s partition between the hosts under load, a restart of one host's
 // engine, and a destroy that leaves nothing on either host.
 //
 // Not part of `npm test`: it adds about 10 minutes, and the suite must stay under CI's budget. scripts/two-hosts.sh
@@ -11,6 +11,9 @@ import * as assert from "assert";
 import * as fs from "fs";
 import axios from "axios";
 import { OutputMap } from "@pulumi/pulumi/automation";
+import { Client } from "pg";
+import { ROOT_PASSWORD_FILE } from "../../../components/databases/mysql/server";
+import { withMySql } from "../../../components/databases/mysql/connection";
 import { execIn } from "../../../components/docker/exec";
 import { eventually, openStack, ownedByStack, TestStack } from "../harness";
 import { TwoWayWriteLoad } from "../writeLoad";
@@ -81,7 +84,15 @@ describe("two hosts over SSH: topology B across two engines", function () {
     it("runs each service on the host the seeds place it on, bound to that host's address", async () => {
         const names = async (n: 1 | 2) => (await ownedByStack(STACK, hosts!.docker(n))).containers.sort();
         const p = `/cdc-sync-${STACK}`;
-        assert.deepStrictEqual(await names(1), [`${p}-broker-1`, `${p}-connect-server1`, `${p}-connect-server1-supervisor`, `${p}-zookeeper`]);
+        assert.deepStrictEqual(await names(1), [
+            `${p}-broker-1`,
+            `${p}-connect-mariadb-server1`,
+            `${p}-connect-mariadb-server1-supervisor`,
+            `${p}-connect-server1`,
+            `${p}-connect-server1-supervisor`,
+            `${p}-shop-mariadb`,
+            `${p}-zookeeper`,
+        ]);
         assert.deepStrictEqual(await names(2), [`${p}-broker-2`, `${p}-connect-server2`, `${p}-connect-server2-supervisor`, `${p}-twoway-postgres`, `${p}-twoway-postgres-exporter`]);
         assert.deepStrictEqual(outputs.bootstrapServers.value, "10.231.77.11:9092,10.231.77.12:9092");
     });
@@ -105,6 +116,27 @@ describe("two hosts over SSH: topology B across two engines", function () {
         await new Promise((r) => setTimeout(r, 20_000));
         const r = await checked(load);
         results.writesBeforePartition = r.writes;
+    });
+
+    it("copies a MariaDB table on host 1 into PostgreSQL on host 2 (a replicate pipeline whose ends sit on different hosts)", async () => {
+        const container = `cdc-sync-${STACK}-shop-mariadb`;
+        const root = { engine: hosts!.engine(1), container, password: (await execIn(hosts!.engine(1), container, ["cat", ROOT_PASSWORD_FILE])).output.trim() };
+        await withMySql(root, async (c) => {
+            await c.query("CREATE TABLE shop.orders (id bigint PRIMARY KEY, item varchar(100) NOT NULL, qty int NOT NULL)");
+            for (let i = 1; i <= 40; i++) await c.query("INSERT INTO shop.orders VALUES (?, ?, ?)", [i, `item-${i}`, i]);
+            await c.query("UPDATE shop.orders SET qty = qty + 100 WHERE id <= 10");
+            await c.query("DELETE FROM shop.orders WHERE id > 35");
+        });
+        const want = Array.from({ length: 35 }, (_, k) => ({ id: String(k + 1), item: `item-${k + 1}`, qty: k + 1 + (k < 10 ? 100 : 0) }));
+        await eventually(180, async () => {
+            const pg = new Client({ ...PG, user: "postgres", password, database: "shop_copy" });
+            await pg.connect();
+            try {
+                assert.deepStrictEqual((await pg.query("SELECT id, item, qty FROM orders ORDER BY id")).rows, want);
+            } finally {
+                await pg.end();
+            }
+        });
     });
 
     it("a second `up` changes nothing", async () => {
