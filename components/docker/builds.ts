@@ -15,6 +15,8 @@ export type ImageSpec = Omit<ImageArgs, "engine"> & { readonly tag: string };
 export class ImageBuilds {
     /** The image built on the build engine, by tag: one build for every engine that runs it. */
     private readonly built = new Map<string, Image>();
+    /** The image shipped to an engine, by `tag@engine`: one shipment however many of its servers run it. */
+    private readonly shipped = new Map<string, pulumi.Output<string>>();
 
     /**
      * @param buildEngine where images are built and shipped from (the stack passes `cdc-sync:images.build`, by default
@@ -37,6 +39,10 @@ export class ImageBuilds {
             image = new Image(`${name}-build`, { ...spec, engine: this.buildEngine }, opts);
             this.built.set(spec.tag, image);
         }
-        return new ShippedImage(name, { source: this.buildEngine, engine, imageId: image.imageId, tag: spec.tag }, opts).imageId;
+        const key = `${spec.tag}@${engineKey(engine)}`;
+        if (!this.shipped.has(key)) {
+            this.shipped.set(key, new ShippedImage(name, { source: this.buildEngine, engine, imageId: image.imageId, tag: spec.tag }, opts).imageId);
+        }
+        return this.shipped.get(key)!;
     }
 }

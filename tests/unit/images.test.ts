@@ -17,12 +17,13 @@ const spec = (tag: string) => ({ tag, context: path.join(IMAGES_DIR, "supervisor
 describe("image builds", () => {
     const cases: { name: string; build: Engine | undefined; wants: [string, Engine][]; built: string[][]; shipped: string[][] }[] = [
         {
-            name: "a build engine: one build per image, shipped to each other engine that runs it",
+            name: "a build engine: one build per image, shipped once to each other engine that runs it (two servers on vps2 run pg)",
             build: local,
             wants: [
                 ["kafka-1", vps1],
                 ["kafka-2", vps2],
                 ["pg", vps2],
+                ["pg-2", vps2],
             ],
             built: [
                 ["kafka-1-build", "cdc-sync/kafka:1", "local"],
@@ -69,7 +70,7 @@ describe("image builds", () => {
         it(c.name, async () => {
             const rs = await record(async () => {
                 const builds = new ImageBuilds(c.build);
-                return pulumi.all(c.wants.map(([name, engine]) => builds.imageOn(name, engine, spec(name === "pg" ? "cdc-sync/postgres:17" : "cdc-sync/kafka:1"), {})));
+                return pulumi.all(c.wants.map(([name, engine]) => builds.imageOn(name, engine, spec(name.startsWith("pg") ? "cdc-sync/postgres:17" : "cdc-sync/kafka:1"), {})));
             });
             const built = rs.filter((r) => r.type.endsWith("docker:Image")).map((r) => [r.name, r.inputs.tag, engineKey(r.inputs.engine)]);
             const shipped = rs.filter((r) => r.type.endsWith("docker:ShippedImage")).map((r) => [r.name, engineKey(r.inputs.engine), r.inputs.imageId]);
