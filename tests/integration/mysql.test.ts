@@ -166,6 +166,28 @@ describe("topology A, MySQL half: MariaDB + sink account (real pulumi up) and th
         await assert.rejects(rootOverNetwork(), /Access denied for user 'root'/);
     });
 
+    it("an adopted server whose root logs in over the network is reported at `up` (warned, and its stack output), and left as it is", async () => {
+        // This test's server, with a root@'%' made by hand, adopted by a stack of its own as that root, over the network.
+        await asRoot("CREATE USER 'root'@'%' IDENTIFIED BY ?", [rootPassword]);
+        await asRoot("GRANT ALL PRIVILEGES ON *.* TO 'root'@'%' WITH GRANT OPTION");
+        const adopted = await openInlineStack(platform().test, `${name}-adopted`, async () => {
+            const db = new MySqlServer("adopted", { existing: { address: server.address, adminUser: "root", adminPassword: pulumi.secret(rootPassword) }, database: "adopted_db" });
+            return { remoteRootHosts: db.remoteRootHosts };
+        });
+        try {
+            let said = "";
+            const up = await adopted.stack.up({ onOutput: (s) => ((said += s), adopted.log(s)) });
+            assert.deepStrictEqual(up.outputs.remoteRootHosts.value, ["%"]);
+            assert.match(said, /adopted: the adopted server lets root log in over the network \(root@'%'\)/);
+            assert.deepStrictEqual((await asRoot("SELECT Host AS h FROM mysql.user WHERE User = 'root' ORDER BY Host")).map((r) => r.h), ["%", "localhost"], "the report changed the server");
+            await adopted.stack.destroy({ onOutput: adopted.log });
+        } finally {
+            await adopted.stack.workspace.removeStack(`${name}-adopted`, { force: true }).catch(() => undefined);
+            await asRoot("DROP USER IF EXISTS 'root'@'%'");
+            await asRoot("DROP DATABASE IF EXISTS adopted_db");
+        }
+    });
+
     it("a second `up` changes nothing", async () => {
         const again = await t.stack.up({ onOutput: t.log });
         const changes = Object.entries(again.summary.resourceChanges ?? {}).filter(([op]) => op !== "same");

@@ -161,6 +161,16 @@ describe("MySQL/MariaDB sink database", () => {
                 [],
             );
             assert.deepStrictEqual(one(rs, "mysql:Grant").admin, secret({ host: "db.internal", port: 3306, user: "admin", password: "admin-pw" }));
+            // Its root accounts are asked about, as that admin, and changed by nothing (no LocalRoot).
+            assert.deepStrictEqual(one(rs, "mysql:RemoteRootReport").admin, secret({ host: "db.internal", port: 3306, user: "admin", password: "admin-pw" }));
+            assert.strictEqual(rs.filter((r) => r.type.endsWith("mysql:LocalRoot")).length, 0);
+        });
+
+        it("says what an adopted server's network root is, and nothing when root is local only", async () => {
+            const { remoteRootWarning } = await import("../../components/databases/mysql/localRoot");
+            assert.strictEqual(remoteRootWarning("shop-db", []), undefined);
+            assert.match(remoteRootWarning("shop-db", [], "SELECT command denied to user 'admin'")!, /^shop-db: could not check .*\(SELECT command denied to user 'admin'\): check it by hand$/);
+            assert.match(remoteRootWarning("shop-db", ["%", "10.0.0.%"])!, /^shop-db: the adopted server lets root log in over the network \(root@'%', root@'10\.0\.0\.%'\).*DROP USER/);
         });
 
         it("bad arguments fail before any resource, naming each field", async () => {

@@ -2,9 +2,11 @@
 // stack administers such a server through its socket (./connection.ts), so a root reachable over the network
 // only serves whoever else reaches port 3306. Servers deployed before that had `root@'%'` (the image created it
 // from MYSQL_ROOT_HOST); the first `up` drops it, and a refresh shows one added by hand as drift.
+// An adopted server's accounts are not the stack's to change: there the same question is only asked and reported
+// (MySqlRemoteRootReport).
 import * as pulumi from "@pulumi/pulumi";
 import { changedFields } from "../../dynamic/diff";
-import { MySqlSession, MySqlSocketAdmin, withMySql } from "./connection";
+import { MySqlNetworkAdmin, MySqlSession, MySqlSocketAdmin, withMySql } from "./connection";
 
 interface Inputs {
     admin: MySqlSocketAdmin;
@@ -46,4 +48,63 @@ export class MySqlLocalRoot extends pulumi.dynamic.Resource {
     constructor(name: string, args: { admin: pulumi.Input<MySqlSocketAdmin> }, opts?: pulumi.CustomResourceOptions) {
         super(provider, name, { admin: args.admin, remoteRootHosts: [] }, { ...opts, additionalSecretOutputs: ["admin"] }, "mysql", "LocalRoot");
     }
+}
+
+interface ReportInputs {
+    admin: MySqlNetworkAdmin;
+    /** What the server showed when last asked (create, an admin change, a refresh). */
+    remoteRootHosts?: string[];
+    /** Why it could not be asked: an administrator that may not read `mysql.user` (the adoption goes on). */
+    unchecked?: string;
+}
+
+/** The report as `admin` sees it: an administrator refused the account list is said, not an error. */
+async function observe(admin: MySqlNetworkAdmin): Promise<Pick<ReportInputs, "remoteRootHosts" | "unchecked">> {
+    try {
+        return { remoteRootHosts: await withMySql(admin, remoteRootHosts), unchecked: undefined };
+    } catch (e) {
+        const message = (e as Error).message;
+        if (!/denied/i.test(message)) throw e;
+        return { remoteRootHosts: [], unchecked: message };
+    }
+}
+
+const reportProvider: pulumi.dynamic.ResourceProvider<ReportInputs, ReportInputs> = {
+    async create(inputs) {
+        return { id: `${inputs.admin.host}:${inputs.admin.port}/root`, outs: { ...inputs, ...(await observe(inputs.admin)) } };
+    },
+    // Only the account it asks as: what it found is an observation, refreshed by `pulumi refresh`, never a change.
+    async diff(_id, olds, news) {
+        return { changes: changedFields<ReportInputs>(olds, news, ["admin"]).length > 0 };
+    },
+    async update(_id, _olds, news) {
+        return { outs: { ...news, ...(await observe(news.admin)) } };
+    },
+    async read(id, props) {
+        return { id, props: { ...props!, ...(await observe(props!.admin)) } };
+    },
+};
+
+/** The root accounts of an adopted server that log in over the network, asked at create and at each refresh; nothing changed. */
+export class MySqlRemoteRootReport extends pulumi.dynamic.Resource {
+    /** Their hosts (`%`, an address, a pattern), sorted; empty when root is local only (or it could not be asked). */
+    public readonly remoteRootHosts!: pulumi.Output<string[]>;
+    /** Why the server could not be asked, if it could not. */
+    public readonly unchecked!: pulumi.Output<string | undefined>;
+
+    constructor(name: string, args: { admin: pulumi.Input<MySqlNetworkAdmin> }, opts?: pulumi.CustomResourceOptions) {
+        super(reportProvider, name, { admin: args.admin, remoteRootHosts: undefined, unchecked: undefined }, { ...opts, additionalSecretOutputs: ["admin"] }, "mysql", "RemoteRootReport");
+    }
+}
+
+/** What the stack says about an adopted server whose root logs in over the network (`hosts` from the report), or that it could not ask. */
+export function remoteRootWarning(server: string, hosts: readonly string[], unchecked?: string): string | undefined {
+    if (unchecked) return `${server}: could not check whether the adopted server's root logs in over the network (${unchecked}): check it by hand`;
+    if (hosts.length === 0) return undefined;
+    const accounts = hosts.map((h) => `root@'${h}'`).join(", ");
+    return (
+        `${server}: the adopted server lets root log in over the network (${accounts}): anyone who reaches its port and ` +
+        `guesses or steals that password administers every database on it. The stack does not change an adopted server's ` +
+        `accounts: drop them (DROP USER 'root'@'<host>') and adopt it with an administrator of its own (docs/security.md)`
+    );
 }

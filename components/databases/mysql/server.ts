@@ -16,7 +16,7 @@ import { Volume } from "../../docker/volume";
 import { MySqlAdmin, MySqlSocketAdmin } from "./connection";
 import { MySqlDatabase } from "./database";
 import { MySqlGrant } from "./grant";
-import { MySqlLocalRoot } from "./localRoot";
+import { MySqlLocalRoot, MySqlRemoteRootReport, remoteRootWarning } from "./localRoot";
 import { binlogArgs, checkNames, checkPassword, jdbcUrl, MySqlFlavor, SINK_PRIVILEGES, sourcePrivileges } from "./sql";
 import { MySqlUser } from "./user";
 import versions from "../../../versions.json";
@@ -102,6 +102,8 @@ export class MySqlServer extends pulumi.ComponentResource {
     public readonly container?: Container;
     /** `VERSION()` of the server. */
     public readonly serverVersion: pulumi.Output<string>;
+    /** An adopted server's root accounts that log in over the network (hosts), as last asked; warned about. */
+    public readonly remoteRootHosts?: pulumi.Output<string[]>;
 
     constructor(name: string, args: MySqlServerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("cdc-sync:databases:MySqlServer", name, {}, opts);
@@ -131,7 +133,15 @@ export class MySqlServer extends pulumi.ComponentResource {
             const e = args.existing!;
             this.address = e.address;
             this.port = e.port ?? 3306;
-            admin = pulumi.output({ host: this.address, port: this.port, user: e.adminUser, password: checked("adminPassword", e.adminPassword) });
+            const network = pulumi.output({ host: this.address, port: this.port, user: e.adminUser, password: checked("adminPassword", e.adminPassword) });
+            admin = network;
+            // Not the stack's to change, so asked and said: a root that logs in over the network (docs/security.md).
+            const report = new MySqlRemoteRootReport(`${name}-root-report`, { admin: network }, { parent: this });
+            this.remoteRootHosts = report.remoteRootHosts;
+            pulumi.all([report.remoteRootHosts, report.unchecked]).apply(([hosts, unchecked]) => {
+                const warning = remoteRootWarning(name, hosts ?? [], unchecked);
+                if (warning) pulumi.log.warn(warning, this);
+            });
         }
         const after = this.container ? [this.container] : [];
         const database = new MySqlDatabase(
