@@ -48,7 +48,14 @@ async function holds(docker: import("dockerode"), imageId: string): Promise<bool
 async function ship(inputs: ShippedImageInputs): Promise<void> {
     const target = dockerClient(inputs.engine);
     if (!(await holds(target, inputs.imageId))) {
-        const archive = await dockerClient(inputs.source).getImage(inputs.imageId).get();
+        const source = dockerClient(inputs.source);
+        if (!(await holds(source, inputs.imageId))) {
+            throw new Error(
+                `cannot ship ${inputs.tag} to ${engineName(inputs.engine)}: the build engine (${engineName(inputs.source)}) no longer holds ${inputs.imageId} ` +
+                    `(removed or pruned since it was built). \`pulumi up --refresh\` finds the build gone and builds it again`,
+            );
+        }
+        const archive = await source.getImage(inputs.imageId).get();
         const loading = await target.loadImage(archive);
         const events: { error?: string }[] = await new Promise((resolve, reject) =>
             target.modem.followProgress(loading, (err: Error | null, res: { error?: string }[]) => (err ? reject(err) : resolve(res))),
