@@ -35,7 +35,7 @@ export interface PlatformImagesArgs {
     readonly builds: ImageBuilds;
 }
 
-/** Builds the platform image on each engine and tells which image id a server runs. */
+/** The platform image (and its plugin and supervisor images) on each engine of the stack: which image id a server runs. */
 export class PlatformImages extends pulumi.ComponentResource {
     private readonly byServer = new Map<string, pulumi.Output<string>>();
     private readonly engineOf = new Map<string, number>();
