@@ -60,9 +60,11 @@ export function retryable(status: number, message: string, also: readonly number
  * written, deleted or paused; with exactly-once sources, the leader's fencing too) and the rebalance they cause; and,
  * with exactly-once sources, the leader's config-topic writes while it has not yet claimed (or has just lost, after a
  * broker or its own host restarted) its transactional producer: seen on two hosts right after one host's engine
- * restarted, every connector deletion refused for a few seconds (tests/integration/hosts).
+ * restarted, every connector deletion refused for a few seconds (tests/integration/hosts); and whatever else Connect
+ * says "can be safely retried" of, e.g. a stopped sink's offsets reset while its tasks have not quite stopped (a
+ * pair's destroy in the suite).
  */
-const TRANSIENT_500 = [/a rebalance is expected/i, /without claiming write privileges first/i, /the request can be safely retried/i];
+const TRANSIENT_500 = [/a rebalance is expected/i, /without claiming write privileges first/i, /can be safely retried/i];
 
 /** One REST call with failover across the workers and retries; returns status and parsed body. */
 export async function connectCall<T>(

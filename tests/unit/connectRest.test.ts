@@ -67,14 +67,22 @@ describe("Connect REST client", () => {
             [500, { error_code: 500, message: "Request cannot be completed because a rebalance is expected" }],
             [500, { error_code: 500, message: "Cannot produce to config topic without claiming write privileges first" }],
             [500, { error_code: 500, message: "Failed to write to config topic; this may be due to a transient error and the request can be safely retried" }],
+            [
+                500,
+                {
+                    error_code: 500,
+                    message:
+                        "Failed to reset consumer group offsets for connector x either because its tasks haven't stopped completely yet or the connector was resumed before the request to reset its offsets could be successfully completed. If the connector is in a stopped state, this operation can be safely retried.",
+                },
+            ],
             [200, { name: "x" }],
             [500, { error_code: 500, message: "Something else broke" }],
         ]);
         try {
             const res = await connectCall({ urls: [c.url] }, "GET", "/connectors/x/config");
-            assert.deepStrictEqual([res.status, c.requests.length], [200, 4]);
+            assert.deepStrictEqual([res.status, c.requests.length], [200, 5]);
             await assert.rejects(connectCall({ urls: [c.url] }, "GET", "/connectors/x/config"), /GET \/connectors\/x\/config: 500 Something else broke/);
-            assert.strictEqual(c.requests.length, 5);
+            assert.strictEqual(c.requests.length, 6);
         } finally {
             c.close();
         }
