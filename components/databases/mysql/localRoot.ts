@@ -58,10 +58,13 @@ interface ReportInputs {
     unchecked?: string;
 }
 
-/** The report as `admin` sees it: an administrator refused the account list is said, not an error. */
+/**
+ * The report as `admin` sees it: an administrator refused the account list is said, not an error. (No key is ever
+ * `undefined`: the engine cannot take an undefined output value, "Unexpected struct type".)
+ */
 async function observe(admin: MySqlNetworkAdmin): Promise<Pick<ReportInputs, "remoteRootHosts" | "unchecked">> {
     try {
-        return { remoteRootHosts: await withMySql(admin, remoteRootHosts), unchecked: undefined };
+        return { remoteRootHosts: await withMySql(admin, remoteRootHosts) };
     } catch (e) {
         const message = (e as Error).message;
         if (!/denied/i.test(message)) throw e;
@@ -71,17 +74,17 @@ async function observe(admin: MySqlNetworkAdmin): Promise<Pick<ReportInputs, "re
 
 const reportProvider: pulumi.dynamic.ResourceProvider<ReportInputs, ReportInputs> = {
     async create(inputs) {
-        return { id: `${inputs.admin.host}:${inputs.admin.port}/root`, outs: { ...inputs, ...(await observe(inputs.admin)) } };
+        return { id: `${inputs.admin.host}:${inputs.admin.port}/root`, outs: { admin: inputs.admin, ...(await observe(inputs.admin)) } };
     },
     // Only the account it asks as: what it found is an observation, refreshed by `pulumi refresh`, never a change.
     async diff(_id, olds, news) {
         return { changes: changedFields<ReportInputs>(olds, news, ["admin"]).length > 0 };
     },
     async update(_id, _olds, news) {
-        return { outs: { ...news, ...(await observe(news.admin)) } };
+        return { outs: { admin: news.admin, ...(await observe(news.admin)) } };
     },
     async read(id, props) {
-        return { id, props: { ...props!, ...(await observe(props!.admin)) } };
+        return { id, props: { admin: props!.admin, ...(await observe(props!.admin)) } };
     },
 };
 
