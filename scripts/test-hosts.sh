@@ -120,16 +120,14 @@ heal() {
 # are stopped, the API service restarts, and the engine starts what Podman's boot unit (podman-restart.service) starts,
 # `podman start --all --filter restart-policy=always`. Nothing else is started by hand.
 restart_engine() {
-  local h="$1" ids
+  local h="$1" started
   # shellcheck disable=SC2046
   podman $(store "$h") stop -a -t 30 >/dev/null
   stop_engine "$h"
   start_engine "$h"
   # shellcheck disable=SC2046
-  ids="$(podman $(store "$h") ps -a --filter restart-policy=always -q)"
-  # shellcheck disable=SC2046
-  in_ns "$h" podman $(store "$h") start --all --filter restart-policy=always >/dev/null
-  log "host $h's engine restarted; podman-restart.service's command started $(echo "$ids" | grep -c . || true) container(s)"
+  started="$(in_ns "$h" podman $(store "$h") start --all --filter restart-policy=always)"
+  log "host $h's engine restarted; podman-restart.service's command started $(echo "$started" | grep -c . || true) container(s)"
 }
 
 case "$cmd" in

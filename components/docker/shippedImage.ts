@@ -4,7 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Engine } from "../config/schema";
 import { changedFields } from "../dynamic/diff";
-import { dockerClient } from "./engine";
+import { dockerClient, engineKey } from "./engine";
 
 export interface ShippedImageArgs {
     /** The engine that holds the image (where it was built). */
@@ -33,10 +33,6 @@ export function splitTag(tag: string): { repo: string; tag: string } {
     return at > tag.lastIndexOf("/") ? { repo: tag.slice(0, at), tag: tag.slice(at + 1) } : { repo: tag, tag: "latest" };
 }
 
-function engineName(e: Engine): string {
-    return e.kind === "ssh" ? `ssh://${e.user}@${e.host}:${e.port}` : e.kind === "unix" ? `unix://${e.socketPath}` : "the local engine";
-}
-
 async function holds(docker: import("dockerode"), imageId: string): Promise<boolean> {
     return docker
         .getImage(imageId)
@@ -51,7 +47,7 @@ async function ship(inputs: ShippedImageInputs): Promise<void> {
         const source = dockerClient(inputs.source);
         if (!(await holds(source, inputs.imageId))) {
             throw new Error(
-                `cannot ship ${inputs.tag} to ${engineName(inputs.engine)}: the build engine (${engineName(inputs.source)}) no longer holds ${inputs.imageId} ` +
+                `cannot ship ${inputs.tag} to ${engineKey(inputs.engine)}: the build engine (${engineKey(inputs.source)}) no longer holds ${inputs.imageId} ` +
                     `(removed or pruned since it was built). \`pulumi up --refresh\` finds the build gone and builds it again`,
             );
         }
@@ -61,9 +57,9 @@ async function ship(inputs: ShippedImageInputs): Promise<void> {
             target.modem.followProgress(loading, (err: Error | null, res: { error?: string }[]) => (err ? reject(err) : resolve(res))),
         );
         const failed = events.find((e) => e.error);
-        if (failed) throw new Error(`loading ${inputs.tag} into ${engineName(inputs.engine)} failed: ${failed.error}`);
+        if (failed) throw new Error(`loading ${inputs.tag} into ${engineKey(inputs.engine)} failed: ${failed.error}`);
         if (!(await holds(target, inputs.imageId))) {
-            throw new Error(`${inputs.tag} was loaded into ${engineName(inputs.engine)}, but that engine holds no image ${inputs.imageId} after it (a different image id: the engine rewrote it?)`);
+            throw new Error(`${inputs.tag} was loaded into ${engineKey(inputs.engine)}, but that engine holds no image ${inputs.imageId} after it (a different image id: the engine rewrote it?)`);
         }
     }
     await target.getImage(inputs.imageId).tag(splitTag(inputs.tag));
